@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Makes sure virtlogd and the libvirt daemon answer on their sockets.
+# With systemd as the service manager (detected as sd_booted() does: /run/systemd/system exists),
+# the system's own units are started. Otherwise the daemons are started by hand, each only when its
+# socket is missing and no such daemon already runs: never a second daemon.
+set -euo pipefail
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+RUN=/run/libvirt
+
+if [[ $EUID -ne 0 ]]; then
+  if [[ ! -S $RUN/libvirt-sock && ! -S $RUN/virtqemud-sock ]]; then
+    say "the system libvirt daemon is not running; start it once with:  sudo npm start"
+    say "(session VMs for your own user do not need it: phyllo --connect qemu:///session)"
+  fi
+  exit 0
+fi
+
+wait_for_socket() {
+  local sock=$1 name=$2
+  for _ in $(seq 1 300); do
+    [[ -S $sock ]] && return 0
+    sleep 0.1
+  done
+  say "$name did not create $sock within 30 s; see its log (journalctl or /var/log/libvirt)"
+  exit 1
+}
+
+if [[ -d /run/systemd/system ]]; then
+  systemctl start virtlogd.socket libvirtd.socket libvirtd.service >/dev/null 2>&1 || systemctl start libvirtd
+  wait_for_socket $RUN/libvirt-sock libvirtd
+  exit 0
+fi
+
+mkdir -p $RUN
+if [[ ! -S $RUN/virtlogd-sock ]]; then
+  if ! pgrep -x virtlogd >/dev/null; then
+    say "starting virtlogd"
+    /usr/sbin/virtlogd -d
+  fi
+  wait_for_socket $RUN/virtlogd-sock virtlogd
+fi
+if [[ ! -S $RUN/libvirt-sock ]]; then
+  if ! pgrep -x libvirtd >/dev/null; then
+    say "starting libvirtd"
+    /usr/sbin/libvirtd -d
+  fi
+  wait_for_socket $RUN/libvirt-sock libvirtd
+fi

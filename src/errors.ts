@@ -1,0 +1,30 @@
+/**
+ * The base of every error Phyllome raises on purpose: a stable `code` for programs,
+ * a user-facing `message` that never contains a secret, an optional `hint` naming the next step,
+ * and the original error as `cause`.
+ */
+export class PhyllomeError extends Error {
+  override name = 'PhyllomeError';
+  readonly code: string;
+  readonly hint: string | undefined;
+
+  constructor(code: string, message: string, options: { cause?: unknown; hint?: string } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.hint = options.hint;
+  }
+
+  toJSON(): { code: string; message: string; hint?: string } {
+    return this.hint
+      ? { code: this.code, message: this.message, hint: this.hint }
+      : { code: this.code, message: this.message };
+  }
+}
+
+/** Bad input from the user: a flag, a name, a value. Nothing was changed. */
+export class InvalidInputError extends PhyllomeError {
+  override name = 'InvalidInputError';
+  constructor(message: string, options: { cause?: unknown; hint?: string } = {}) {
+    super('invalid-input', message, options);
+  }
+}
