@@ -1,0 +1,79 @@
+/** The 24-byte libvirt RPC header that follows each packet's 4-byte length. */
+import { XdrError } from './xdr.js';
+
+export const Program = {
+  REMOTE: 0x20008086,
+  QEMU: 0x20008087,
+  KEEPALIVE: 0x6b656570,
+} as const;
+
+export const PROTOCOL_VERSION = 1;
+
+export const PacketType = {
+  CALL: 0,
+  REPLY: 1,
+  MESSAGE: 2,
+  STREAM: 3,
+  CALL_WITH_FDS: 4,
+  REPLY_WITH_FDS: 5,
+  STREAM_HOLE: 6,
+} as const;
+
+export const PacketStatus = {
+  OK: 0,
+  ERROR: 1,
+  CONTINUE: 2,
+} as const;
+
+export const KeepaliveProc = { PING: 1, PONG: 2 } as const;
+
+/** VIR_NET_MESSAGE_MAX: the most a packet (without its length word) may hold. */
+export const MAX_PACKET = 16 * 1024 * 1024;
+export const LEN_SIZE = 4;
+export const HEADER_SIZE = 24;
+/** Events carry this serial regardless of what caused them. */
+export const EVENT_SERIAL = 1;
+
+export interface PacketHeader {
+  prog: number;
+  vers: number;
+  proc: number;
+  type: number;
+  serial: number;
+  status: number;
+}
+
+export interface Packet extends PacketHeader {
+  payload: Buffer;
+}
+
+/** One whole packet on the wire: length word, header, payload. */
+export function encodePacket(h: PacketHeader, payload: Uint8Array = Buffer.alloc(0)): Buffer {
+  const total = LEN_SIZE + HEADER_SIZE + payload.length;
+  if (total - LEN_SIZE > MAX_PACKET) throw new XdrError(`packet of ${total} bytes exceeds libvirt's limit`);
+  const out = Buffer.alloc(total);
+  out.writeUInt32BE(total, 0);
+  out.writeUInt32BE(h.prog, 4);
+  out.writeUInt32BE(h.vers, 8);
+  out.writeInt32BE(h.proc, 12);
+  out.writeInt32BE(h.type, 16);
+  out.writeUInt32BE(h.serial, 20);
+  out.writeInt32BE(h.status, 24);
+  out.set(payload, LEN_SIZE + HEADER_SIZE);
+  return out;
+}
+
+/** Decode a whole frame (length word included). */
+export function decodePacket(frame: Buffer): Packet {
+  if (frame.length < LEN_SIZE + HEADER_SIZE)
+    throw new XdrError(`frame of ${frame.length} bytes is shorter than a header`);
+  return {
+    prog: frame.readUInt32BE(4),
+    vers: frame.readUInt32BE(8),
+    proc: frame.readInt32BE(12),
+    type: frame.readInt32BE(16),
+    serial: frame.readUInt32BE(20),
+    status: frame.readInt32BE(24),
+    payload: frame.subarray(LEN_SIZE + HEADER_SIZE),
+  };
+}

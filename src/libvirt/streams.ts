@@ -1,0 +1,181 @@
+/**
+ * A libvirt data stream bound to one call's serial, exposed as a Node Duplex.
+ * Read side: STREAM/CONTINUE data; an empty CONTINUE is EOF, after which we send STREAM/OK
+ * ("finish") and end once the daemon confirms with STREAM/OK. Write side: CONTINUE chunks of
+ * at most 256 KiB, honouring socket backpressure; ending sends STREAM/OK and waits for the
+ * daemon's STREAM/OK. Destroying early aborts (empty STREAM/ERROR).
+ */
+import { Duplex, type DuplexOptions } from 'node:stream';
+import { LibvirtError, xremoteError } from './errors.js';
+import { type Packet, PacketStatus } from './packet.js';
+import type { StreamDirection } from './procedures.js';
+import { decodeWith } from './xdr.js';
+
+/** The most data one STREAM/CONTINUE packet carries (libvirt's VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX). */
+export const STREAM_CHUNK_MAX = 256 * 1024;
+
+/** What a stream needs from the client that owns it. */
+export interface StreamHost {
+  /** Send one STREAM packet on the stream's serial; false means "wait for drain". */
+  sendStream(stream: RpcStream, status: number, payload?: Buffer): boolean;
+  waitDrain(): Promise<void>;
+  /** The stream needs no more routing. */
+  release(stream: RpcStream): void;
+}
+
+type State = 'open' | 'finishing' | 'aborting' | 'done';
+
+export class RpcStream extends Duplex {
+  serial = 0;
+  private state: State = 'open';
+  private finishWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
+
+  constructor(
+    private readonly host: StreamHost,
+    readonly procedure: string,
+    readonly direction: StreamDirection,
+    readonly prog: number,
+    readonly proc: number,
+  ) {
+    super({
+      readable: direction !== 'write',
+      writable: direction !== 'read',
+      allowHalfOpen: true,
+    } as DuplexOptions);
+  }
+
+  /** Called by the client for every STREAM packet (and errors) on this serial. */
+  handlePacket(pkt: Packet): void {
+    if (pkt.status === PacketStatus.CONTINUE) {
+      if (this.state !== 'open' && this.state !== 'finishing') return; // data racing our abort
+      if (pkt.payload.length === 0) {
+        this.sendFinish();
+        return;
+      }
+      if (this.direction !== 'write') this.push(Buffer.from(pkt.payload));
+      return;
+    }
+    if (pkt.status === PacketStatus.OK) {
+      this.complete();
+      return;
+    }
+    this.fail(this.decodeError(pkt.payload));
+  }
+
+  /** The connection died under the stream. */
+  handleConnectionLost(err: Error): void {
+    if (this.state === 'done') return;
+    this.state = 'done';
+    this.finishWaiter?.reject(err);
+    this.finishWaiter = undefined;
+    this.destroy(err);
+  }
+
+  /** Abort the transfer (libvirt's virStreamAbort) and wait for the daemon to confirm. */
+  async abort(): Promise<void> {
+    if (this.state === 'done') return;
+    const confirmed = this.awaitConfirmation();
+    this.state = 'aborting';
+    this.host.sendStream(this, PacketStatus.ERROR);
+    try {
+      await confirmed;
+    } finally {
+      this.destroy();
+    }
+  }
+
+  override _read(): void {
+    // Data is pushed as it arrives; the socket reader must never wait on a slow consumer.
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.writeChunks(chunk).then(() => cb(), cb);
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    if (this.direction === 'read') {
+      cb();
+      return;
+    }
+    if (this.state === 'done') {
+      cb();
+      return;
+    }
+    const confirmed = this.awaitConfirmation();
+    this.sendFinish();
+    confirmed.then(() => cb(), cb);
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    if (this.state === 'open' || this.state === 'finishing') {
+      // Abandoned early: tell the daemon, but do not wait (its OK is absorbed by the client).
+      this.state = 'aborting';
+      this.host.sendStream(this, PacketStatus.ERROR);
+    }
+    cb(err);
+  }
+
+  private async writeChunks(chunk: Buffer): Promise<void> {
+    for (let off = 0; off < chunk.length; off += STREAM_CHUNK_MAX) {
+      if (this.state !== 'open') throw new Error('stream is no longer open for writing');
+      const piece = chunk.subarray(off, Math.min(chunk.length, off + STREAM_CHUNK_MAX));
+      if (!this.host.sendStream(this, PacketStatus.CONTINUE, piece)) await this.host.waitDrain();
+    }
+  }
+
+  private sendFinish(): void {
+    if (this.state !== 'open') return;
+    this.state = 'finishing';
+    this.host.sendStream(this, PacketStatus.OK);
+  }
+
+  private awaitConfirmation(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.finishWaiter = { resolve, reject };
+    });
+  }
+
+  private complete(): void {
+    const wasAborting = this.state === 'aborting';
+    this.state = 'done';
+    this.host.release(this);
+    this.finishWaiter?.resolve();
+    this.finishWaiter = undefined;
+    if (!wasAborting && this.direction !== 'write' && !this.readableEnded) this.push(null);
+  }
+
+  /** An error from the daemon on this stream's serial. */
+  fail(err: Error): void {
+    if (this.state === 'done') return;
+    this.state = 'done';
+    this.host.release(this);
+    const waiter = this.finishWaiter;
+    this.finishWaiter = undefined;
+    waiter?.reject(err);
+    this.destroy(err);
+  }
+
+  private decodeError(payload: Buffer): Error {
+    if (payload.length === 0)
+      return new LibvirtError({ ...EMPTY_ERROR, message: 'stream aborted by the daemon' }, this.procedure);
+    try {
+      return new LibvirtError(decodeWith(xremoteError, payload), this.procedure);
+    } catch (cause) {
+      return cause as Error;
+    }
+  }
+}
+
+const EMPTY_ERROR = {
+  code: 0,
+  domain: 0,
+  message: null,
+  level: 0,
+  dom: null,
+  str1: null,
+  str2: null,
+  str3: null,
+  int1: 0,
+  int2: 0,
+  net: null,
+};
