@@ -4,4 +4,19 @@ export const connectOption = { connect: { type: 'string', short: 'c' } } as cons
 export const rootOption = { root: { type: 'string' } } as const;
 
 /** Every command Phyllome's CLI knows, in the order `phyllo --help` lists them. */
-export const commands: CommandSpec[] = [];
+export const commands: CommandSpec[] = [
+  {
+    name: 'host check',
+    summary: 'Can this computer run guests well? Every readiness check, with fixes',
+    usage: 'phyllo host check',
+    options: { ...rootOption, retest: { type: 'boolean' } },
+    load: () => import('./commands/host-check.js'),
+  },
+  {
+    name: 'host devices',
+    summary: 'IOMMU groups, GPUs and USB devices, with passthrough verdicts',
+    usage: 'phyllo host devices',
+    options: { ...rootOption },
+    load: () => import('./commands/host-devices.js'),
+  },
+];

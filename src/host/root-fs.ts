@@ -1,0 +1,106 @@
+import { readFileSync, readdirSync, readlinkSync, realpathSync, existsSync } from 'node:fs';
+import { join, relative, isAbsolute, sep } from 'node:path';
+import { describeError, known, unknown, type Fact } from './fact.js';
+
+/**
+ * Reads files below a root directory (`/` on a live host, a fixture tree in tests). Paths are relative
+ * to the root (`proc/cpuinfo`). Every read returns a Fact: a missing or unreadable file is an unknown
+ * fact with the reason, never an exception.
+ */
+export class RootFs {
+  readonly root: string;
+
+  constructor(root = '/') {
+    let real = root;
+    try {
+      real = realpathSync(root);
+    } catch {
+      // Keep the given root: every read below it will report the file as missing.
+    }
+    this.root = real;
+  }
+
+  /** The absolute path of a root-relative path. */
+  path(rel: string): string {
+    return join(this.root, rel);
+  }
+
+  text(rel: string): Fact<string> {
+    try {
+      return known(readFileSync(this.path(rel), 'utf8'));
+    } catch (err) {
+      return unknown(`${rel}: ${describeError(err)}`);
+    }
+  }
+
+  /** The first line of a small sysfs attribute, trimmed; unknown when missing or empty. */
+  attr(rel: string): Fact<string> {
+    const t = this.text(rel);
+    if (!t.known) return t;
+    const line = t.value.split('\n', 1)[0]?.trim() ?? '';
+    return line === '' ? unknown(`${rel}: empty`) : known(line);
+  }
+
+  /** An integer attribute (decimal, or hex with 0x). */
+  int(rel: string): Fact<number> {
+    const a = this.attr(rel);
+    if (!a.known) return a;
+    const n = a.value.startsWith('0x') ? parseInt(a.value, 16) : Number(a.value);
+    return Number.isInteger(n) ? known(n) : unknown(`${rel}: not a number: ${a.value.slice(0, 40)}`);
+  }
+
+  bytes(rel: string): Fact<Buffer> {
+    try {
+      return known(readFileSync(this.path(rel)));
+    } catch (err) {
+      return unknown(`${rel}: ${describeError(err)}`);
+    }
+  }
+
+  list(rel: string): Fact<string[]> {
+    try {
+      return known(readdirSync(this.path(rel)).sort());
+    } catch (err) {
+      return unknown(`${rel}: ${describeError(err)}`);
+    }
+  }
+
+  /** Entries of a directory, or an empty list when it is missing. */
+  entries(rel: string): string[] {
+    const l = this.list(rel);
+    return l.known ? l.value : [];
+  }
+
+  exists(rel: string): boolean {
+    return existsSync(this.path(rel));
+  }
+
+  /** The target of a symlink, as written (`../../../bus/pci/drivers/nvme`). */
+  link(rel: string): Fact<string> {
+    try {
+      return known(readlinkSync(this.path(rel)));
+    } catch (err) {
+      return unknown(`${rel}: ${describeError(err)}`);
+    }
+  }
+
+  /** The last path component a symlink points to (`nvme` for a `driver` link). */
+  linkName(rel: string): Fact<string> {
+    const l = this.link(rel);
+    if (!l.known) return l;
+    const name = l.value.split('/').filter(Boolean).pop();
+    return name ? known(name) : unknown(`${rel}: empty link`);
+  }
+
+  /** Resolves symlinks and returns the result relative to the root (`sys/devices/pci0000:00/…`). */
+  resolve(rel: string): Fact<string> {
+    try {
+      const real = realpathSync(this.path(rel));
+      const r = relative(this.root, real);
+      if (r.startsWith('..') || isAbsolute(r)) return unknown(`${rel}: resolves outside the root`);
+      return known(r.split(sep).join('/'));
+    } catch (err) {
+      return unknown(`${rel}: ${describeError(err)}`);
+    }
+  }
+}
