@@ -48,7 +48,10 @@ export interface KvmVerdictOptions {
   root?: string;
   /** Default: LocalSystem on `root` (or the fixture's scripted system). */
   system?: HostSystem;
-  /** Default: `$XDG_CACHE_HOME/phyllome` or `~/.cache/phyllome`. */
+  /**
+   * Default: `$XDG_CACHE_HOME/phyllome` or `~/.cache/phyllome` when `root` is `/`; with another root
+   * and no cacheDir nothing is cached (a fixture's result must not land in the user's cache).
+   */
   cacheDir?: string;
   deadlineMs?: number;
 }
@@ -171,8 +174,10 @@ export async function kvmVerdict(options: KvmVerdictOptions = {}): Promise<KvmVe
     };
   const release = new RootFs(root).attr('proc/sys/kernel/osrelease');
   const key = bootTestCacheKey(release.known ? release.value : 'unknown', qemuVersion, kvmId.value);
+  // A probe of another root (a fixture tree) must never read or write the user's cache.
+  const useCache = options.cacheDir !== undefined || root === '/';
   const cachePath = join(cacheDir, CACHE_FILE);
-  const cache = readCache(cachePath);
+  const cache = useCache ? readCache(cachePath) : { version: CACHE_VERSION, entries: {} };
   const hit = cache.entries[key];
   if (hit && !options.retest) return verdictFromTest(hit.test, { cached: true, testedAt: hit.testedAt, key });
 
@@ -190,7 +195,7 @@ export async function kvmVerdict(options: KvmVerdictOptions = {}): Promise<KvmVe
   }
   const testedAt = new Date().toISOString();
   // "Could not test" is not a result worth keeping: the next run may have a guest kernel.
-  if (test.outcome !== 'not-run') {
+  if (useCache && test.outcome !== 'not-run') {
     cache.entries[key] = { testedAt, test };
     writeCache(cachePath, cacheDir, cache);
   }
