@@ -63,7 +63,20 @@ export class LocalSystem implements HostSystem {
     return unknown(`${bin}: not installed (not on PATH)`);
   }
 
-  async run(bin: string, args: string[], timeoutMs: number): Promise<Fact<CommandOutput>> {
+  /** Results of `run`, so `qemu-system-x86_64 --version` runs once per process however many probes ask. */
+  private readonly runs = new Map<string, Promise<Fact<CommandOutput>>>();
+
+  run(bin: string, args: string[], timeoutMs: number): Promise<Fact<CommandOutput>> {
+    const key = JSON.stringify([bin, ...args]);
+    let p = this.runs.get(key);
+    if (!p) {
+      p = this.runOnce(bin, args, timeoutMs);
+      this.runs.set(key, p);
+    }
+    return p;
+  }
+
+  private runOnce(bin: string, args: string[], timeoutMs: number): Promise<Fact<CommandOutput>> {
     return new Promise((resolve) => {
       execFile(bin, args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;

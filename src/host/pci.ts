@@ -1,4 +1,5 @@
-import { valueOr, known, unknown, type Fact } from './fact.js';
+import { posix } from 'node:path';
+import { mapFact, valueOr, known, unknown, type Fact } from './fact.js';
 import type { IdsDb } from './ids-db.js';
 import { FALLBACK_VENDORS, fallbackClassName, isBridgeClass } from './pci-classes.js';
 import type { RootFs } from './root-fs.js';
@@ -17,8 +18,6 @@ export interface PciDevice {
   /** 4 lowercase hex digits, no 0x. */
   vendorId: string;
   deviceId: string;
-  subsystemVendorId: string | null;
-  subsystemDeviceId: string | null;
   /** 6 hex digits: class, subclass, programming interface (`030000`). */
   class: string;
   classCode: number;
@@ -46,6 +45,7 @@ const ADDRESS = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
 const HEADER_TYPE_OFFSET = 0x0e;
 const HEADER_TYPE_MASK = 0x7f;
 const HEADER_TYPE_BRIDGE = 1;
+const BRIDGE_BASE_CLASS = 0x06;
 
 export function isPciAddress(name: string): boolean {
   return ADDRESS.test(name);
@@ -90,6 +90,10 @@ export function deviceNames(
 /** Reads one device from `sys/bus/pci/devices/<address>`; unknown when its ids are unreadable. */
 export function probePciDevice(fs: RootFs, address: string, ids: IdsDb | undefined): Fact<PciDevice> {
   const dir = `sys/bus/pci/devices/${address}`;
+  // One directory listing instead of failing reads: most optional attributes are absent on most devices.
+  const present = new Set(fs.entries(dir));
+  const opt = <T>(name: string, read: (rel: string) => Fact<T>): Fact<T> =>
+    present.has(name) ? read(`${dir}/${name}`) : unknown(`${dir}/${name}: missing`);
   const vendorId = hex4(fs.attr(`${dir}/vendor`));
   const deviceId = hex4(fs.attr(`${dir}/device`));
   const classFact = fs.attr(`${dir}/class`);
@@ -98,34 +102,47 @@ export function probePciDevice(fs: RootFs, address: string, ids: IdsDb | undefin
     return unknown(`${dir}: unreadable vendor, device or class`);
   const classHex = classMatch[1].toLowerCase();
   const classCode = parseInt(classHex, 16);
-  const config = fs.bytes(`${dir}/config`);
-  const headerType = config.known ? config.value[HEADER_TYPE_OFFSET] : undefined;
-  const bridge =
-    isBridgeClass(classCode) ||
-    (headerType !== undefined && (headerType & HEADER_TYPE_MASK) === HEADER_TYPE_BRIDGE);
-  const reset = fs.attr(`${dir}/reset_method`);
-  const total = fs.int(`${dir}/sriov_totalvfs`);
-  const bootVga = fs.attr(`${dir}/boot_vga`);
+  // Config space is slow to read on real hardware: only look at the header type when the class is
+  // some other kind of bridge (e.g. 0x0609, a semi-transparent PCI-to-PCI bridge).
+  let bridge = isBridgeClass(classCode);
+  if (!bridge && classCode >> 16 === BRIDGE_BASE_CLASS) {
+    const config = fs.head(`${dir}/config`, HEADER_TYPE_OFFSET + 1);
+    const headerType = config.known ? config.value[HEADER_TYPE_OFFSET] : undefined;
+    bridge = headerType !== undefined && (headerType & HEADER_TYPE_MASK) === HEADER_TYPE_BRIDGE;
+  }
+  const reset = opt('reset_method', (r) => fs.attr(r));
+  const total = opt('sriov_totalvfs', (r) => fs.int(r));
+  const bootVga = opt('boot_vga', (r) => fs.attr(r));
   const names = deviceNames(ids, vendorId, deviceId, classCode);
   return known({
     address,
     vendorId,
     deviceId,
-    subsystemVendorId: hex4(fs.attr(`${dir}/subsystem_vendor`)),
-    subsystemDeviceId: hex4(fs.attr(`${dir}/subsystem_device`)),
     class: classHex,
     classCode,
     ...names,
     name: `${names.vendorName} ${names.deviceName}`,
-    driver: valueOr(fs.linkName(`${dir}/driver`), null),
-    iommuGroup: valueOr(fs.linkName(`${dir}/iommu_group`), null),
+    driver: valueOr(
+      opt('driver', (r) => fs.linkName(r)),
+      null,
+    ),
+    iommuGroup: valueOr(
+      opt('iommu_group', (r) => fs.linkName(r)),
+      null,
+    ),
     resetMethods: reset.known ? reset.value.split(/\s+/).filter(Boolean) : [],
     bridge,
     bootVga: bootVga.known ? bootVga.value === '1' : null,
     sriov: total.known ? { totalVfs: total.value, numVfs: valueOr(fs.int(`${dir}/sriov_numvfs`), 0) } : null,
-    physfn: valueOr(fs.linkName(`${dir}/physfn`), null),
-    mdevTypes: mdevTypes(fs, dir),
-    sysPath: valueOr(fs.resolve(dir), null),
+    physfn: valueOr(
+      opt('physfn', (r) => fs.linkName(r)),
+      null,
+    ),
+    mdevTypes: present.has('mdev_supported_types') ? mdevTypes(fs, dir) : [],
+    sysPath: valueOr(
+      mapFact(fs.link(dir), (target) => known(posix.join('sys/bus/pci/devices', target))),
+      null,
+    ),
   });
 }
 

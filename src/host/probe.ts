@@ -62,13 +62,12 @@ export function probeHardware(
   const pciIds = loadIdsDb(fs, 'pci.ids');
   const pci = probePci(fs, pciIds);
   const devices = pci.known ? pci.value.devices : [];
-  const usbIds = loadIdsDb(fs, 'usb.ids');
   return {
     cmdline,
     iommu: probeIommu(fs, cmdline.known ? cmdline.value : null),
     pci,
     gpus: probeGpus(fs, devices),
-    usb: probeUsb(fs, usbIds),
+    usb: probeUsb(fs, () => loadIdsDb(fs, 'usb.ids')),
     usbControllers: usbControllers(
       fs,
       devices.filter((d) => d.classCode >> 8 === PCI_CLASS.usb).map((d) => d.address),

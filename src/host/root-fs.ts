@@ -1,6 +1,18 @@
-import { readFileSync, readdirSync, readlinkSync, realpathSync, existsSync } from 'node:fs';
-import { join, relative, isAbsolute, sep } from 'node:path';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+} from 'node:fs';
+import { relative, isAbsolute, sep } from 'node:path';
 import { describeError, known, unknown, type Fact } from './fact.js';
+
+/** sysfs attributes are at most one page long. */
+const ATTR_BUFFER = Buffer.alloc(4096);
 
 /**
  * Reads files below a root directory (`/` on a live host, a fixture tree in tests). Paths are relative
@@ -22,7 +34,8 @@ export class RootFs {
 
   /** The absolute path of a root-relative path. */
   path(rel: string): string {
-    return join(this.root, rel);
+    // Plain concatenation: probe paths are already normal (no `..`), and join() is a hot spot.
+    return this.root === '/' ? `/${rel}` : `${this.root}/${rel}`;
   }
 
   text(rel: string): Fact<string> {
@@ -33,11 +46,23 @@ export class RootFs {
     }
   }
 
-  /** The first line of a small sysfs attribute, trimmed; unknown when missing or empty. */
+  /**
+   * The first line of a small sysfs attribute, trimmed; unknown when missing or empty. Reads at most
+   * one page into a shared buffer (open, read, close: no stat), since a report reads thousands of these.
+   */
   attr(rel: string): Fact<string> {
-    const t = this.text(rel);
-    if (!t.known) return t;
-    const line = t.value.split('\n', 1)[0]?.trim() ?? '';
+    let fd: number | undefined;
+    let n: number;
+    try {
+      fd = openSync(this.path(rel), 'r');
+      n = readSync(fd, ATTR_BUFFER, 0, ATTR_BUFFER.length, null);
+    } catch (err) {
+      return unknown(`${rel}: ${describeError(err)}`);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+    const text = ATTR_BUFFER.toString('utf8', 0, n);
+    const line = text.split('\n', 1)[0]?.trim() ?? '';
     return line === '' ? unknown(`${rel}: empty`) : known(line);
   }
 
@@ -54,6 +79,21 @@ export class RootFs {
       return known(readFileSync(this.path(rel)));
     } catch (err) {
       return unknown(`${rel}: ${describeError(err)}`);
+    }
+  }
+
+  /** The first `length` bytes of a file (PCI config space is slow to read whole on real hardware). */
+  head(rel: string, length: number): Fact<Buffer> {
+    let fd: number | undefined;
+    try {
+      fd = openSync(this.path(rel), 'r');
+      const buf = Buffer.alloc(length);
+      const n = readSync(fd, buf, 0, length, 0);
+      return known(buf.subarray(0, n));
+    } catch (err) {
+      return unknown(`${rel}: ${describeError(err)}`);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
 

@@ -53,9 +53,15 @@ function hexAttr(fs: RootFs, rel: string): number | null {
   return parseInt(a.value, 16);
 }
 
-/** USB devices from sys/bus/usb/devices (root hubs `usbN` and interfaces `1-2:1.0` are not devices here). */
-export function probeUsb(fs: RootFs, ids: IdsDb | undefined): UsbDevice[] {
+/** USB devices from sys/bus/usb/devices (usb.ids is read only when there is a device to name) (root hubs `usbN` and interfaces `1-2:1.0` are not devices here). */
+export function probeUsb(fs: RootFs, loadIds: () => IdsDb | undefined): UsbDevice[] {
   const all = fs.entries('sys/bus/usb/devices');
+  let ids: IdsDb | undefined;
+  let loaded = false;
+  const names = () => {
+    if (!loaded) [ids, loaded] = [loadIds(), true];
+    return ids;
+  };
   return all
     .filter((n) => /^\d+-[\d.]+$/.test(n))
     .flatMap((port): UsbDevice[] => {
@@ -80,8 +86,9 @@ export function probeUsb(fs: RootFs, ids: IdsDb | undefined): UsbDevice[] {
       const real = fs.resolve(dir);
       const manufacturer = valueOr(fs.attr(`${dir}/manufacturer`), null);
       const productName = valueOr(fs.attr(`${dir}/product`), null);
-      const vendorName = ids?.vendor(vendorId) ?? manufacturer;
-      const deviceName = ids?.device(vendorId, productId) ?? productName;
+      const db = names();
+      const vendorName = db?.vendor(vendorId) ?? manufacturer;
+      const deviceName = db?.device(vendorId, productId) ?? productName;
       const speed = Number(valueOr(fs.attr(`${dir}/speed`), 'x'));
       return [
         {
