@@ -85,7 +85,7 @@ export async function probeHost(options: ProbeOptions = {}): Promise<HostFacts> 
   const [kvm, storage, tools] = await Promise.all([
     probeKvm(fs, system),
     probeStorage(fs, system),
-    probeTools(fs, system),
+    probeTools(system),
   ]);
   return {
     root,

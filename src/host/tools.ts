@@ -1,7 +1,6 @@
 import { known, unknown, type Fact } from './fact.js';
 import { parseQemuVersion } from './kvm-verdict.js';
 import { QEMU_X86 } from './qemu-boot.js';
-import type { RootFs } from './root-fs.js';
 import type { HostSystem } from './system.js';
 
 export interface ToolFacts {
@@ -10,12 +9,15 @@ export interface ToolFacts {
   swtpmSetup: Fact<string>;
   /** The libvirt daemon socket that answered (`/run/libvirt/libvirt-sock`). */
   libvirtSocket: Fact<string>;
+  /** From `libvirtd --version` (or `virtqemud --version` on modular installs). */
+  libvirtVersion: Fact<string>;
   vhostNet: Fact<true>;
   tun: Fact<true>;
 }
 
 /** Monolithic libvirtd, then the modular QEMU driver daemon. */
 export const LIBVIRT_SOCKETS = ['/run/libvirt/libvirt-sock', '/run/libvirt/virtqemud-sock'];
+const LIBVIRT_DAEMONS = ['libvirtd', 'virtqemud'];
 const VERSION_TIMEOUT_MS = 5000;
 
 async function qemuFact(system: HostSystem): Promise<Fact<{ path: string; version: string }>> {
@@ -27,7 +29,23 @@ async function qemuFact(system: HostSystem): Promise<Fact<{ path: string; versio
   return version ? known({ path: path.value, version }) : unknown(`${QEMU_X86} --version printed no version`);
 }
 
-async function libvirtFact(fs: RootFs, system: HostSystem): Promise<Fact<string>> {
+/** `libvirtd (libvirt) 9.0.0` → `9.0.0`. */
+export function parseLibvirtVersion(text: string): string | undefined {
+  return /\(libvirt\)\s+(\d+\.\d+\.\d+)/.exec(text)?.[1];
+}
+
+async function libvirtVersionFact(system: HostSystem): Promise<Fact<string>> {
+  const reasons: string[] = [];
+  for (const daemon of LIBVIRT_DAEMONS) {
+    const out = await system.run(daemon, ['--version'], VERSION_TIMEOUT_MS);
+    const version = out.known ? parseLibvirtVersion(out.value.stdout) : undefined;
+    if (version) return known(version);
+    reasons.push(out.known ? `${daemon} --version printed no version` : out.reason);
+  }
+  return unknown(reasons.join('; '));
+}
+
+async function libvirtFact(system: HostSystem): Promise<Fact<string>> {
   const reasons: string[] = [];
   for (const s of LIBVIRT_SOCKETS) {
     const c = await system.connect(s);
@@ -37,14 +55,15 @@ async function libvirtFact(fs: RootFs, system: HostSystem): Promise<Fact<string>
   return unknown(reasons.join('; '));
 }
 
-export async function probeTools(fs: RootFs, system: HostSystem): Promise<ToolFacts> {
-  const [qemu, swtpm, swtpmSetup, libvirtSocket, vhostNet, tun] = await Promise.all([
+export async function probeTools(system: HostSystem): Promise<ToolFacts> {
+  const [qemu, swtpm, swtpmSetup, libvirtSocket, libvirtVersion, vhostNet, tun] = await Promise.all([
     qemuFact(system),
     system.which('swtpm'),
     system.which('swtpm_setup'),
-    libvirtFact(fs, system),
+    libvirtFact(system),
+    libvirtVersionFact(system),
     system.canOpen('/dev/vhost-net'),
     system.canOpen('/dev/net/tun'),
   ]);
-  return { qemu, swtpm, swtpmSetup, libvirtSocket, vhostNet, tun };
+  return { qemu, swtpm, swtpmSetup, libvirtSocket, libvirtVersion, vhostNet, tun };
 }

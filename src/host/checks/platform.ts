@@ -86,7 +86,14 @@ export function tpmEmulator(h: HostFacts): Check {
 export function libvirtDaemon(h: HostFacts): Check {
   const id = 'libvirt.daemon';
   const s = h.tools.libvirtSocket;
-  if (s.known) return check(id, 'pass', 'The libvirt daemon answers', `connected to ${s.value}`);
+  const v = h.tools.libvirtVersion;
+  if (s.known)
+    return check(
+      id,
+      'pass',
+      `The libvirt daemon answers${v.known ? ` (libvirt ${v.value})` : ''}`,
+      `connected to ${s.value}`,
+    );
   return check(
     id,
     'fail',
