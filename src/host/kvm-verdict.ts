@@ -162,6 +162,15 @@ export async function kvmVerdict(options: KvmVerdictOptions = {}): Promise<KvmVe
       summary: `/dev/kvm is missing: ${TCG_NOTE}`,
       detail: kvmId.reason,
     };
+  const open = await system.canOpen('/dev/kvm');
+  if (!open.known)
+    return {
+      state: 'unavailable',
+      usable: false,
+      cached: false,
+      summary: `/dev/kvm cannot be opened by this user: ${TCG_NOTE}`,
+      detail: open.reason,
+    };
   const version = await system.run(QEMU_X86, ['--version'], QEMU_VERSION_TIMEOUT_MS);
   const qemuVersion = version.known ? parseQemuVersion(version.value.stdout) : undefined;
   if (!qemuVersion)

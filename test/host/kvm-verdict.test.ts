@@ -81,6 +81,11 @@ test('no /dev/kvm or no QEMU: unavailable, without booting anything', async () =
   const v = await kvmVerdict({ root, system: noKvm, cacheDir: join(dir, 'cache4') });
   assert.equal(v.state, 'unavailable');
   assert.equal(noKvm.bootTestsRun, 0);
+  const locked = new FixtureSystem({ ...systemSpec({ kvm: true, freeGiB: 50 }), openable: ['/dev/net/tun'] });
+  const l = await kvmVerdict({ root, system: locked, cacheDir: join(dir, 'cache4') });
+  assert.equal(l.state, 'unavailable');
+  assert.match(l.summary, /cannot be opened by this user/);
+  assert.equal(locked.bootTestsRun, 0);
   const noQemu = new FixtureSystem({ ...systemSpec({ kvm: true, freeGiB: 50 }), commands: {} });
   const w = await kvmVerdict({ root, system: noQemu, cacheDir: join(dir, 'cache4') });
   assert.equal(w.state, 'unavailable');
