@@ -140,17 +140,24 @@ export interface HostDevicesOptions {
   system?: HostSystem;
 }
 
-/** The hardware map with passthrough verdicts (`phyllo host devices`). */
-export async function hostDevices(options: HostDevicesOptions = {}): Promise<DeviceMap> {
+/** The device map plus every PCI device (the human view lists them when there are no IOMMU groups). */
+export interface DeviceMapView {
+  map: DeviceMap;
+  pci: DeviceEntry[];
+}
+
+/** Probes the hardware and builds the map, keeping the plain PCI list for people. */
+export async function probeDeviceMap(options: HostDevicesOptions = {}): Promise<DeviceMapView> {
   const root = options.root ?? '/';
   const fs = new RootFs(root);
   const hw = probeHardware(fs);
+  const devices = hw.pci.known ? hw.pci.value.devices : [];
   const storage = await probeStorage(fs, options.system ?? defaultSystem(root));
-  return buildDeviceMap(
-    hw.iommu.known ? hw.iommu.value : null,
-    hw.pci.known ? hw.pci.value.devices : [],
-    hw.gpus,
-    storage.uses,
-    hw.usb,
-  );
+  const map = buildDeviceMap(hw.iommu.known ? hw.iommu.value : null, devices, hw.gpus, storage.uses, hw.usb);
+  return { map, pci: devices.map(entry) };
+}
+
+/** The hardware map with passthrough verdicts (`phyllo host devices`). */
+export async function hostDevices(options: HostDevicesOptions = {}): Promise<DeviceMap> {
+  return (await probeDeviceMap(options)).map;
 }

@@ -1,5 +1,5 @@
 import type { Check, CheckStatus } from './checks/types.js';
-import { mapWarnings, type DeviceMap } from './devices.js';
+import { mapWarnings, type DeviceEntry, type DeviceMap } from './devices.js';
 import type { HostReport } from './host-check.js';
 
 const MARK: Record<CheckStatus, string> = { pass: '✔', warn: '!', fail: '✘', info: 'i' };
@@ -39,20 +39,28 @@ export function renderReport(r: HostReport): string {
   ].join('\n');
 }
 
-export function renderDeviceMap(m: DeviceMap): string {
+function renderDevice(d: DeviceEntry): string {
+  const extra = [
+    d.bridge ? 'bridge' : null,
+    d.driver ? `driver ${d.driver}` : 'no driver',
+    d.resetMethods.length ? `reset ${d.resetMethods.join(',')}` : 'no reset',
+  ].filter(Boolean);
+  return `  ${d.address}  [${d.vendorId}:${d.deviceId}] ${d.name}  (${extra.join('; ')})`;
+}
+
+/** The map for people; `pci` (every PCI device) is listed when there are no IOMMU groups to show. */
+export function renderDeviceMap(m: DeviceMap, pci: DeviceEntry[] = []): string {
   const out: string[] = [];
   for (const w of mapWarnings(m)) out.push(`! ${w}`);
   if (out.length) out.push('');
+  if (!m.groups.length && pci.length) {
+    out.push('PCI devices (no IOMMU groups):');
+    for (const d of pci) out.push(renderDevice(d));
+    out.push('');
+  }
   for (const g of m.groups) {
     out.push(`IOMMU group ${g.id}: ${g.verdict}`);
-    for (const d of g.devices) {
-      const extra = [
-        d.bridge ? 'bridge' : null,
-        d.driver ? `driver ${d.driver}` : 'no driver',
-        d.resetMethods.length ? `reset ${d.resetMethods.join(',')}` : 'no reset',
-      ].filter(Boolean);
-      out.push(`  ${d.address}  [${d.vendorId}:${d.deviceId}] ${d.name}  (${extra.join('; ')})`);
-    }
+    for (const d of g.devices) out.push(renderDevice(d));
     for (const r of g.reasons) out.push(`  - ${r}`);
     out.push('');
   }
@@ -83,6 +91,6 @@ export function renderDeviceMap(m: DeviceMap): string {
       );
     out.push('');
   }
-  if (!m.groups.length && !m.gpus.length && !m.usb.length) out.push('No devices found.', '');
+  if (!m.groups.length && !pci.length && !m.gpus.length && !m.usb.length) out.push('No devices found.', '');
   return out.join('\n');
 }

@@ -63,3 +63,14 @@ test('host devices --json: exactly the documented shape', async () => {
     /1-3 +\[046d:c31c\] Logitech, Inc\. Keyboard K120 +\(keyboard, on 0000:03:00\.0\)/,
   );
 });
+
+test('host devices without IOMMU groups: the warning and the plain PCI list', async () => {
+  const r = await phyllo(['host', 'devices', '--root', fx.roots['vtx-disabled']!]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^! IOMMU off: no PCI passthrough at all/);
+  assert.match(r.stdout, /PCI devices \(no IOMMU groups\):\n {2}0000:00:00\.0 {2}\[8086:191f\]/);
+  assert.match(
+    r.stdout,
+    /0000:00:02\.0 {2}\[8086:1912\] Intel Corporation HD Graphics 530 {2}\(driver i915; no reset\)/,
+  );
+});
