@@ -1,4 +1,5 @@
 import type { CommandSpec } from './command.js';
+import { modelFlags } from './commands/os-model-options.js';
 
 export const connectOption = { connect: { type: 'string', short: 'c' } } as const;
 export const rootOption = { root: { type: 'string' } } as const;
@@ -24,5 +25,32 @@ export const commands: CommandSpec[] = [
     usage: 'phyllo host devices',
     options: { ...rootOption },
     load: () => import('./commands/host-devices.js'),
+  },
+  {
+    name: 'os list',
+    summary: 'Guest OS profiles (tuned and tested); --all adds every osinfo-db id',
+    usage: 'phyllo os list',
+    options: { all: { type: 'boolean' } },
+    load: () => import('./commands/os-list.js'),
+  },
+  {
+    name: 'os show',
+    summary: 'What Phyllome knows about an OS: profile, devices, resources',
+    usage: 'phyllo os show ID',
+    load: () => import('./commands/os-show.js'),
+  },
+  {
+    name: 'os explain',
+    summary: 'Every decision the VM model makes for an OS on this host, with its reason',
+    usage: 'phyllo os explain ID',
+    options: { ...modelFlags },
+    load: () => import('./commands/os-explain.js'),
+  },
+  {
+    name: 'vm create',
+    summary: 'Print the optimized domain XML for a new VM (--print-xml is required for now)',
+    usage: 'phyllo vm create NAME --os ID --print-xml',
+    options: { os: { type: 'string' }, 'print-xml': { type: 'boolean' }, ...modelFlags },
+    load: () => import('./commands/vm-create.js'),
   },
 ];

@@ -1,0 +1,60 @@
+import type { HostCapabilities } from './capabilities.js';
+import type { DomainCapabilities } from './domain-capabilities.js';
+import type { FirmwareDescriptor } from './firmware-descriptors.js';
+import type { CpuVendor, KvmFacts, MachineTypeFact, ModelHostFacts } from './host-facts.js';
+
+/** Host probe results, as plain values. */
+export interface HostProbeFacts {
+  cores: number;
+  threadsPerCore: number;
+  memoryKiB: number;
+  kvm: KvmFacts;
+  nested: boolean;
+  renderNode?: string;
+  firmware: FirmwareDescriptor[];
+  swtpm: boolean;
+  passt: boolean;
+  session: boolean;
+}
+
+export function vendorOf(name: string | undefined): CpuVendor {
+  const v = (name ?? '').toLowerCase();
+  if (v.includes('intel')) return 'intel';
+  if (v.includes('amd') || v.includes('authenticamd')) return 'amd';
+  return 'other';
+}
+
+/** x86_64 machine types from the capabilities, aliases carrying their canonical name. */
+export function machinesOf(caps: HostCapabilities): MachineTypeFact[] {
+  const guest = caps.guests.find((g) => g.arch === 'x86_64' && g.osType === 'hvm');
+  return (guest?.machines ?? []).map((m) => ({
+    name: m.name,
+    ...(m.canonical ? { canonical: m.canonical } : {}),
+    ...(m.maxCpus ? { maxCpus: m.maxCpus } : {}),
+  }));
+}
+
+/** The glue: probes + parsed libvirt capabilities → the model's host facts. */
+export function assembleHostFacts(
+  probes: HostProbeFacts,
+  capabilities: HostCapabilities,
+  domainCaps: { qemu?: DomainCapabilities; kvm?: DomainCapabilities },
+): ModelHostFacts {
+  const facts: ModelHostFacts = {
+    arch: 'x86_64',
+    cpuVendor: vendorOf(capabilities.cpuVendor),
+    cores: probes.cores,
+    threadsPerCore: probes.threadsPerCore,
+    memoryKiB: probes.memoryKiB,
+    kvm: probes.kvm,
+    nested: probes.nested,
+    firmware: probes.firmware,
+    swtpm: probes.swtpm,
+    passt: probes.passt,
+    session: probes.session,
+    machines: machinesOf(capabilities),
+    domainCaps,
+  };
+  if (probes.renderNode) facts.renderNode = probes.renderNode;
+  return facts;
+}

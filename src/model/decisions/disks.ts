@@ -1,0 +1,88 @@
+import type { DiskBus } from '../../catalog/profile.js';
+import type { DiskSpec } from '../spec.js';
+import type { Decision, ModelContext } from './context.js';
+
+/** Where new disk images go: the default storage pool of the system or session daemon. */
+export const SYSTEM_IMAGE_DIR = '/var/lib/libvirt/images';
+/** Below the user's home directory for session VMs. */
+export const SESSION_IMAGE_SUBDIR = '.local/share/libvirt/images';
+
+const PREFIX: Record<DiskBus, string> = { virtio: 'vd', sata: 'sd', ide: 'hd' };
+
+function targetName(bus: DiskBus, index: number): string {
+  return PREFIX[bus] + String.fromCharCode('a'.charCodeAt(0) + index);
+}
+
+/** The bus for the system disk: virtio-blk when the guest can drive it, else what it installs on. */
+export function decideDiskBus(ctx: ModelContext): Decision<DiskBus> {
+  const { profile, guest, options } = ctx;
+  if (ctx.virtioDisk && profile.disk.virtio === 'virtio')
+    return {
+      choice: 'virtio',
+      reason: options.drivers
+        ? 'virtio-blk: the virtio-win driver disk is attached for the installer'
+        : `virtio-blk: the fastest disk path, ${guest.virtioReason}`,
+    };
+  if (profile.virtioDrivers === 'driver-disk')
+    return {
+      choice: profile.disk.fallback,
+      reason: `${profile.disk.fallback.toUpperCase()}: ${guest.name} has no inbox virtio driver; pass --drivers virtio-win.iso, or run \`phyllo vm upgrade-devices\` after installing the drivers`,
+    };
+  const bus = ctx.virtioDisk ? profile.disk.virtio : profile.disk.fallback;
+  return {
+    choice: bus,
+    reason: `${bus.toUpperCase()}: ${profile.virtioDrivers === 'none' ? `${guest.name} has no virtio block driver` : guest.virtioReason}`,
+  };
+}
+
+/** The system disk (new qcow2 or an existing image) plus install media, each with a target name. */
+export function decideDisks(
+  ctx: ModelContext,
+  bus: DiskBus,
+  diskGiB: number | undefined,
+): Decision<DiskSpec[]> {
+  const { options, profile } = ctx;
+  const disks: DiskSpec[] = [];
+  const why: string[] = [];
+  const counters: Record<DiskBus, number> = { virtio: 0, sata: 0, ide: 0 };
+  const next = (b: DiskBus): string => targetName(b, counters[b]++);
+  if (options.diskImage || diskGiB !== undefined) {
+    const source = options.diskImage ?? `${options.imageDir}/${options.name}.qcow2`;
+    const format = options.diskImage && !options.diskImage.endsWith('.qcow2') ? 'raw' : 'qcow2';
+    disks.push({
+      device: 'disk',
+      bus,
+      target: next(bus),
+      source,
+      format,
+      cache: 'none',
+      io: 'native',
+      discard: 'unmap',
+      extra: [],
+    });
+    why.push(
+      options.diskImage
+        ? `the existing image ${options.diskImage}`
+        : `a new ${diskGiB} GiB qcow2 image (created when the VM is defined)`,
+      'cache=none + io=native (no double caching), discard=unmap (trim frees host space)',
+    );
+  } else why.push('no system disk');
+  const mediaBus: DiskBus = profile.machine === 'pc' ? 'ide' : 'sata';
+  for (const [what, path] of [
+    ['install ISO', options.iso],
+    ['driver ISO', options.drivers],
+  ] as const) {
+    if (!path) continue;
+    disks.push({
+      device: 'cdrom',
+      bus: mediaBus,
+      target: next(mediaBus),
+      source: path,
+      format: 'raw',
+      readonly: true,
+      extra: [],
+    });
+    why.push(`the ${what} on a ${mediaBus.toUpperCase()} CD-ROM`);
+  }
+  return { choice: disks, reason: why.join('; ') };
+}

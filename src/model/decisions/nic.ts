@@ -1,0 +1,28 @@
+import type { InterfaceSpec } from '../spec.js';
+import type { Decision, ModelContext } from './context.js';
+
+export const DEFAULT_NETWORK = 'default';
+
+/** virtio-net when the guest can drive it; user-mode (passt) for session VMs, the NAT network for system VMs. */
+export function decideNic(ctx: ModelContext): Decision<InterfaceSpec> {
+  const { profile, guest, options, host } = ctx;
+  const model = ctx.virtioNet && profile.nic.virtio === 'virtio' ? 'virtio' : profile.nic.fallback;
+  const modelWhy =
+    model === 'virtio'
+      ? 'virtio-net: the fastest paravirtual NIC'
+      : profile.virtioDrivers === 'driver-disk'
+        ? `${model}: ${guest.name} has an inbox driver for it but none for virtio-net; \`phyllo vm upgrade-devices\` switches once the drivers are in`
+        : `${model}: the NIC ${guest.name} has a driver for`;
+  if (options.session) {
+    const passt = host.passt;
+    return {
+      choice: { type: 'user', model, ...(passt ? { backend: 'passt' as const } : {}), extra: [] },
+      reason: `${modelWhy}; session VM: user-mode networking${passt ? ' through passt' : ' (passt is not installed: the built-in slirp)'}`,
+    };
+  }
+  const network = options.network ?? DEFAULT_NETWORK;
+  return {
+    choice: { type: 'network', network, model, extra: [] },
+    reason: `${modelWhy}; system VM: the ${network} NAT network`,
+  };
+}

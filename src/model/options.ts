@@ -1,0 +1,84 @@
+import { InvalidOptionError, InvalidVmNameError, UnsafeValueError } from './errors.js';
+
+export type DisplayKind = 'spice' | 'vnc' | 'none';
+
+/** What the user asked for; everything else is decided by the model. */
+export interface ModelOptions {
+  name: string;
+  /** A profile id (`windows-11`) or an osinfo-db short id (`win11`). */
+  os: string;
+  /** `4G`, `4096M`, `4096` (MiB) or a number of MiB. */
+  memory?: string | number;
+  vcpus?: number | string;
+  /** `64G`, `64` (GiB), or `none` for no disk. */
+  diskSize?: string | number;
+  /** An existing disk image to use instead of a new one. */
+  diskImage?: string;
+  iso?: string;
+  /** A virtio-win driver ISO (Windows). */
+  drivers?: string;
+  kernel?: string;
+  initrd?: string;
+  cmdline?: string;
+  display?: DisplayKind;
+  /** The libvirt network for system VMs (default `default`). */
+  network?: string;
+  session?: boolean;
+  /** Prefer a CPU model that can migrate between different hosts. */
+  migratable?: boolean;
+  /** Also write the serial console to this file. */
+  serialLog?: string;
+}
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,62}$/;
+// eslint-disable-next-line no-control-regex
+const UNSAFE_RE = /[<>&"'\u0000-\u001f\u007f]/;
+
+/** Rejects names libvirt or a file system (disk and NVRAM files are named after the VM) would refuse. */
+export function validateName(name: string): void {
+  if (name === '') throw new InvalidVmNameError('The VM name is empty');
+  if (UNSAFE_RE.test(name)) throw new UnsafeValueError('the VM name');
+  if (!NAME_RE.test(name)) {
+    const bad = [...name].find(
+      (ch, i) => !/[A-Za-z0-9._+-]/.test(ch) || (i === 0 && !/[A-Za-z0-9]/.test(ch)),
+    );
+    throw new InvalidVmNameError(
+      name.length > 63
+        ? `The VM name is ${name.length} characters long; at most 63 are allowed`
+        : `The VM name ${JSON.stringify(name)} contains ${bad === undefined ? 'a character' : JSON.stringify(bad)}, which is not allowed${bad && name.indexOf(bad) === 0 ? ' first' : ''}`,
+    );
+  }
+}
+
+/** Every string option must be free of XML-special and control characters. */
+export function validateStrings(options: ModelOptions): void {
+  for (const [k, v] of Object.entries(options))
+    if (typeof v === 'string' && UNSAFE_RE.test(v)) throw new UnsafeValueError(`--${kebab(k)}`);
+}
+
+export function kebab(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}
+
+const UNITS: Record<string, number> = { k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024 };
+
+/** Parses `4G`, `512M`, `4GiB`, `2.5g`; a bare number is in `defaultUnit`. Returns MiB. */
+export function parseSizeMiB(option: string, value: string | number, defaultUnit: 'M' | 'G'): number {
+  if (typeof value === 'number') return defaultUnit === 'G' ? value * 1024 : value;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT])?(?:i?B)?\s*$/.exec(value);
+  if (!m)
+    throw new InvalidOptionError(`${option} must be a size like 4G or 4096M, not ${JSON.stringify(value)}`);
+  const unit = (m[2] ?? defaultUnit).toLowerCase();
+  const mib = Number(m[1]) * (UNITS[unit] ?? 1);
+  if (!(mib > 0)) throw new InvalidOptionError(`${option} must be larger than zero`);
+  return Math.round(mib);
+}
+
+export function parseCount(option: string, value: number | string): number {
+  const n = typeof value === 'number' ? value : /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidOptionError(
+      `${option} must be a whole number of at least 1, not ${JSON.stringify(value)}`,
+    );
+  return n;
+}

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { buildModel, type ModelResult } from '../../src/model/build-model.js';
+import type { ModelOptions } from '../../src/model/options.js';
+import {
+  allFilesExist,
+  FIRST_CLASS,
+  FIXTURES,
+  HOST_FIXTURES,
+  loadHost,
+  type HostFixture,
+} from './fixtures.js';
+
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const GOLDEN = join(FIXTURES, 'golden');
+
+/** The golden cases: every first-class profile on every host fixture, plus a few option variants. */
+export function goldenCases(): { file: string; host: HostFixture; options: ModelOptions }[] {
+  const cases: { file: string; host: HostFixture; options: ModelOptions }[] = [];
+  for (const profile of FIRST_CLASS)
+    for (const host of HOST_FIXTURES)
+      cases.push({
+        file: `${profile}-${host}.xml`,
+        host,
+        options: { name: `${profile}-${host}`, os: profile },
+      });
+  cases.push(
+    {
+      file: 'variant-windows-11-drivers-this-host.xml',
+      host: 'this-host',
+      options: {
+        name: 'win11-drivers',
+        os: 'windows-11',
+        iso: '/srv/iso/Win11.iso',
+        drivers: '/srv/iso/virtio-win.iso',
+      },
+    },
+    {
+      file: 'variant-linux-direct-kernel-this-host.xml',
+      host: 'this-host',
+      options: {
+        name: 'linux-direct',
+        os: 'linux',
+        kernel: '/var/cache/phyllome/test-guest/vmlinuz',
+        initrd: '/var/cache/phyllome/test-guest/initrd.img',
+        memory: '1G',
+        vcpus: 2,
+        display: 'none',
+        serialLog: '/tmp/linux-direct.log',
+      },
+    },
+    {
+      file: 'variant-fedora37-session-kvm-intel-render.xml',
+      host: 'kvm-intel-render',
+      options: { name: 'fedora', os: 'fedora37', session: true },
+    },
+    {
+      file: 'variant-win10-vnc-kvm-amd.xml',
+      host: 'kvm-amd',
+      options: { name: 'win10', os: 'win10', display: 'vnc', memory: '4G' },
+    },
+  );
+  return cases;
+}
+
+function build(c: ReturnType<typeof goldenCases>[number]): ModelResult {
+  const host = loadHost(c.host, c.options.session ? { session: true, passt: true } : {});
+  return buildModel(c.options, host, { fileExists: allFilesExist, homeDir: '/home/user' });
+}
+
+describe('golden domain XML', () => {
+  if (UPDATE) mkdirSync(GOLDEN, { recursive: true });
+  for (const c of goldenCases())
+    it(c.file, () => {
+      const { xml } = build(c);
+      const path = join(GOLDEN, c.file);
+      if (UPDATE) writeFileSync(path, xml);
+      assert.equal(
+        xml,
+        readFileSync(path, 'utf8'),
+        `${c.file} changed: rerun with UPDATE_GOLDEN=1 if intended`,
+      );
+    });
+});
+
+describe('host adaptation', () => {
+  it('never uses host-passthrough or kvm where the boot test failed', () => {
+    for (const p of FIRST_CLASS) {
+      const r = build({ file: '', host: 'this-host', options: { name: 'x', os: p } });
+      assert.equal(r.spec.type, 'qemu');
+      assert.notEqual(r.spec.cpu.mode, 'host-passthrough');
+      assert.ok(
+        r.warnings.some((w) => w.includes('10–50×')),
+        p,
+      );
+    }
+  });
+  it('uses kvm + host-passthrough where KVM works', () => {
+    const r = build({ file: '', host: 'kvm-amd', options: { name: 'x', os: 'linux' } });
+    assert.equal(r.spec.type, 'kvm');
+    assert.equal(r.spec.cpu.mode, 'host-passthrough');
+    assert.equal(r.warnings.length, 0);
+  });
+  it('gives 3D only with a render node', () => {
+    const intel = build({ file: '', host: 'kvm-intel-render', options: { name: 'x', os: 'linux' } });
+    const amd = build({ file: '', host: 'kvm-amd', options: { name: 'x', os: 'linux' } });
+    assert.equal(intel.spec.devices.graphics[0]?.gl?.renderNode, '/dev/dri/renderD128');
+    assert.equal(intel.spec.devices.videos[0]?.accel3d, true);
+    assert.equal(amd.spec.devices.graphics[0]?.gl, undefined);
+  });
+  it('mirrors SMT on KVM hosts', () => {
+    const r = build({ file: '', host: 'kvm-intel-render', options: { name: 'x', os: 'phyllome' } });
+    assert.deepEqual(r.spec.cpu.topology, { sockets: 1, dies: 1, cores: 2, threads: 2 });
+    assert.deepEqual(r.spec.cpu.features, [{ policy: 'require', name: 'vmx' }]);
+  });
+  it('chooses Hyper-V enlightenments from the domain capabilities', () => {
+    const kvm = build({ file: '', host: 'kvm-intel-render', options: { name: 'x', os: 'windows-11' } });
+    assert.deepEqual(Object.keys(kvm.spec.features.hyperv ?? {}), [
+      'relaxed',
+      'vapic',
+      'spinlocks',
+      'vpindex',
+      'runtime',
+      'synic',
+      'stimer',
+      'reset',
+      'frequencies',
+      'tlbflush',
+      'ipi',
+    ]);
+    const tcg = build({ file: '', host: 'this-host', options: { name: 'x', os: 'windows-11' } });
+    assert.deepEqual(tcg.spec.features.hyperv, { spinlocks: 8191 });
+  });
+  it('Windows without drivers installs on SATA + e1000e and says how to upgrade', () => {
+    const r = build({ file: '', host: 'kvm-amd', options: { name: 'x', os: 'windows-11' } });
+    assert.equal(r.spec.devices.disks[0]?.bus, 'sata');
+    assert.equal(r.spec.devices.interfaces[0]?.model, 'e1000e');
+    assert.match(r.decisions.find((d) => d.topic === 'disk-bus')?.reason ?? '', /phyllo vm upgrade-devices/);
+  });
+  it('Windows with --drivers uses virtio and attaches the driver ISO', () => {
+    const r = build({
+      file: '',
+      host: 'kvm-amd',
+      options: { name: 'x', os: 'windows-11', drivers: '/d/virtio-win.iso' },
+    });
+    assert.equal(r.spec.devices.disks[0]?.bus, 'virtio');
+    assert.equal(r.spec.devices.interfaces[0]?.model, 'virtio');
+    assert.ok(r.spec.devices.disks.some((d) => d.device === 'cdrom' && d.source === '/d/virtio-win.iso'));
+  });
+  it('session VMs use passt when installed, system VMs the default network', () => {
+    const s = build({
+      file: '',
+      host: 'kvm-intel-render',
+      options: { name: 'x', os: 'linux', session: true },
+    });
+    assert.deepEqual(
+      [s.spec.devices.interfaces[0]?.type, s.spec.devices.interfaces[0]?.backend],
+      ['user', 'passt'],
+    );
+    assert.equal(s.spec.devices.disks[0]?.source, '/home/user/.local/share/libvirt/images/x.qcow2');
+    const sys = build({ file: '', host: 'kvm-amd', options: { name: 'x', os: 'linux' } });
+    assert.deepEqual(
+      [sys.spec.devices.interfaces[0]?.type, sys.spec.devices.interfaces[0]?.network],
+      ['network', 'default'],
+    );
+  });
+  it('leaves the host a quarter of its memory', () => {
+    const r = build({ file: '', host: 'no-kvm', options: { name: 'x', os: 'phyllome' } });
+    assert.equal(r.spec.memoryKiB, 12288 * 1024);
+    assert.match(r.decisions.find((d) => d.topic === 'memory')?.reason ?? '', /host keeps 4096/);
+  });
+});

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { buildDomainXml } from '../../src/model/xml/build-domain.js';
+import { parseDomainXml } from '../../src/model/xml/parse-domain.js';
+import { FIXTURES } from './fixtures.js';
+
+describe('XML ↔ spec round trip', () => {
+  const golden = readdirSync(join(FIXTURES, 'golden')).filter((f) => f.endsWith('.xml'));
+  it('has golden files to read', () => assert.ok(golden.length >= 36));
+  for (const f of golden)
+    it(f, () => {
+      const xml = readFileSync(join(FIXTURES, 'golden', f), 'utf8');
+      const spec = parseDomainXml(xml);
+      assert.equal(buildDomainXml(spec), xml);
+      assert.deepEqual(parseDomainXml(buildDomainXml(spec)), spec);
+      assert.equal(
+        spec.extra.length + spec.devices.extra.length + spec.os.extra.length + spec.features.extra.length,
+        0,
+      );
+    });
+
+  it('keeps unknown elements (as libvirt writes them back) through a round trip', () => {
+    const xml = readFileSync(join(FIXTURES, 'roundtrip', 'with-unknown.xml'), 'utf8');
+    const spec = parseDomainXml(xml);
+    assert.deepEqual(
+      spec.extra.map((e) => e.name),
+      ['iothreads', 'seclabel'],
+    );
+    assert.deepEqual(
+      spec.devices.extra.map((e) => e.name),
+      ['sound', 'controller', 'video'],
+    );
+    assert.deepEqual(
+      spec.os.extra.map((e) => e.name),
+      ['bootmenu'],
+    );
+    assert.deepEqual(
+      spec.features.extra.map((e) => e.name),
+      ['pae'],
+    );
+    assert.deepEqual(
+      spec.cpu.extra.map((e) => e.name),
+      ['cache'],
+    );
+    assert.deepEqual(
+      spec.devices.disks[0]?.extra.map((e) => e.name),
+      ['address'],
+    );
+    assert.deepEqual(
+      spec.metadata.extra.map((e) => e.name),
+      ['other:thing'],
+    );
+    assert.equal(spec.metadata.phyllome?.profile, 'linux');
+    assert.equal(spec.metadata.libosinfoId, 'http://libosinfo.org/linux/2022');
+    const out = buildDomainXml(spec);
+    for (const needle of [
+      '<iothreads>2</iothreads>',
+      "<seclabel type='dynamic' model='dac' relabel='yes'/>",
+      "<address type='pci' domain='0x0000' bus='0x04' slot='0x00' function='0x0'/>",
+      "<sound model='ich9'/>",
+      "<bootmenu enable='yes'/>",
+      '<pae/>',
+      "<cache mode='passthrough'/>",
+      "<other:thing xmlns:other='urn:x'>kept &amp; escaped</other:thing>",
+      "<controller type='pci' index='0' model='pcie-root'>",
+      "<model type='qxl' ram='65536'/>",
+    ])
+      assert.ok(out.includes(needle), `missing ${needle}`);
+    assert.equal(buildDomainXml(parseDomainXml(out)), out, 'stable after one pass');
+  });
+});
