@@ -151,8 +151,11 @@ if up_to_date; then
   exit 0
 fi
 
+# Leftovers of a build that was killed: nothing at a final path, only scratch folders.
+rm -rf "$DIR"/.build.*
 WORK=$(mktemp -d "$DIR/.build.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM HUP
 
 kernel_package() {
   apt-cache depends "$KERNEL_METAPACKAGE" 2>/dev/null |
