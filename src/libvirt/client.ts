@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { AuthUnsupportedError, ConnectionClosedError, LibvirtError, xremoteError } from './errors.js';
 import { Framer } from './framer.js';
+import { PhyllomeError } from '../errors.js';
 import {
   decodePacket,
   encodePacket,
@@ -104,7 +105,9 @@ export class RpcClient extends EventEmitter implements RpcCaller, StreamHost {
       await client.handshake();
     } catch (err) {
       client.socket.destroy();
-      throw err;
+      // A transport that knows why it died (ssh's exit reason) says so better than "closed".
+      const cause = err instanceof ConnectionClosedError ? err.cause : undefined;
+      throw cause instanceof PhyllomeError ? cause : err;
     }
     return client;
   }

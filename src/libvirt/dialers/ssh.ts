@@ -84,9 +84,17 @@ export class SshDialer implements Dialer {
     child.stderr.on('data', (s: string) => {
       stderr = (stderr + s).slice(-2000);
     });
-    const duplex = Duplex.from({ readable: child.stdout, writable: child.stdin });
-    child.on('exit', (code, signal) => {
-      if (code === 0 || duplex.destroyed) return;
+    // stdout's end is held until the exit status is known, so a failed login surfaces as
+    // a DialError carrying ssh's own reason rather than as a bare "connection closed".
+    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let stdoutEnded = false;
+    const finish = (): void => {
+      if (!exited || !stdoutEnded || duplex.destroyed) return;
+      const { code, signal } = exited;
+      if (code === 0) {
+        duplex.push(null);
+        return;
+      }
       const why = stderr.trim().split('\n').pop() ?? '';
       duplex.destroy(
         new DialError(
@@ -96,10 +104,33 @@ export class SshDialer implements Dialer {
           },
         ),
       );
+    };
+    const duplex = new Duplex({
+      read: () => child.stdout.resume(),
+      write: (chunk: Buffer, _enc, cb) => {
+        if (child.stdin.write(chunk)) cb();
+        else child.stdin.once('drain', () => cb());
+      },
+      final: (cb) => {
+        child.stdin.end();
+        cb();
+      },
+      destroy: (err, cb) => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        cb(err);
+      },
     });
-    // Closing our side ends the ssh process.
-    duplex.on('close', () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    child.stdin.on('error', () => undefined); // reported through the exit status
+    child.stdout.on('data', (c: Buffer) => {
+      if (!duplex.push(c)) child.stdout.pause();
+    });
+    child.stdout.on('end', () => {
+      stdoutEnded = true;
+      finish();
+    });
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      finish();
     });
     return new Promise((resolve, reject) => {
       child.once('error', (cause) =>
