@@ -454,3 +454,47 @@ test('ReconnectingClient redials after a drop, re-registers events and emits rec
     await rc.close();
   });
 });
+
+test('console stream: both directions on one serial; ending it finishes and the daemon confirms', async () => {
+  const handler: CallHandler = (p, c) => {
+    if (answerHandshake(p, c)) return;
+    if (p.type === PacketType.CALL && p.proc === Proc.DomainOpenConsole.num) {
+      c.replyBytes(p, Buffer.alloc(0));
+      c.stream(p, PacketStatus.CONTINUE, Buffer.from('login: '));
+    }
+    if (p.type === PacketType.STREAM && p.status === PacketStatus.CONTINUE) {
+      c.stream(p, PacketStatus.CONTINUE, Buffer.from(p.payload.toString().toUpperCase()));
+    }
+    if (p.type === PacketType.STREAM && p.status === PacketStatus.OK) c.stream(p, PacketStatus.OK);
+  };
+  await withDaemon(handler, async (d) => {
+    const client = await RpcClient.connect(new UnixDialer(d.path));
+    const { stream } = await client.openStream(Proc.DomainOpenConsole, {
+      dom: dom('c', 1),
+      devName: null,
+      flags: 0,
+    });
+    const got: Buffer[] = [];
+    const echoed = new Promise<void>((resolve) =>
+      stream.on('data', (b: Buffer) => {
+        got.push(b);
+        if (Buffer.concat(got).toString().includes('ROOT')) resolve();
+      }),
+    );
+    stream.write('root');
+    await echoed;
+    assert.equal(Buffer.concat(got).toString(), 'login: ROOT');
+    const ended = new Promise((resolve) => stream.on('end', resolve));
+    stream.end();
+    await ended;
+    const sent = d.connections[0]?.received.filter((p) => p.type === PacketType.STREAM) ?? [];
+    assert.deepEqual(
+      sent.map((p) => [p.proc, p.status, p.payload.toString()]),
+      [
+        [Proc.DomainOpenConsole.num, PacketStatus.CONTINUE, 'root'],
+        [Proc.DomainOpenConsole.num, PacketStatus.OK, ''],
+      ],
+    );
+    await client.close();
+  });
+});
