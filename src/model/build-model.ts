@@ -200,8 +200,14 @@ export function buildModel(options: ModelOptions, host: ModelHostFacts, deps: Mo
   note('features', Object.keys(features.choice).join(', '), features.reason);
   const hv = decideHyperv(ctx);
   note('hyperv', hv.choice ? Object.keys(hv.choice).join(', ') : 'none', hv.reason);
-  const power = decidePower(ctx);
-  note('power', power.choice?.suspendToMem ? 'S3+S4' : 'off', power.reason);
+  const power = decidePower(ctx, fw.choice);
+  note(
+    'power',
+    [power.choice?.suspendToMem ? 'S3' : '', power.choice?.suspendToDisk ? 'S4' : '']
+      .filter(Boolean)
+      .join('+') || 'off',
+    power.reason,
+  );
   const boot = decideBoot(ctx);
   note('boot', boot.choice.kernel ? 'direct kernel' : boot.choice.boot.join(', '), boot.reason);
 

@@ -10,6 +10,8 @@ export interface FirmwareChoice {
   smm: boolean;
   /** The descriptor libvirt will pick (for the reason; the XML names features, not paths). */
   descriptor?: string;
+  /** Its features (acpi-s3, acpi-s4…): libvirt refuses S3/S4 the firmware does not support. */
+  features?: string[];
 }
 
 const OVMF = 'ovmf';
@@ -40,7 +42,14 @@ export function decideFirmware(ctx: ModelContext, canonicalMachine: string): Dec
     if (sb) {
       const smm = sb.features.includes('requires-smm');
       return {
-        choice: { firmware: 'efi', secureBoot: true, enrolledKeys: true, smm, descriptor: sb.file },
+        choice: {
+          firmware: 'efi',
+          secureBoot: true,
+          enrolledKeys: true,
+          smm,
+          descriptor: sb.file,
+          features: sb.features,
+        },
         reason: `UEFI with Secure Boot and Microsoft keys enrolled (${sb.file})${smm ? '; the firmware requires SMM' : ''}`,
       };
     }
@@ -58,7 +67,14 @@ export function decideFirmware(ctx: ModelContext, canonicalMachine: string): Dec
     : undefined;
   if (plain)
     return {
-      choice: { firmware: 'efi', secureBoot: false, enrolledKeys: false, smm: false, descriptor: plain.file },
+      choice: {
+        firmware: 'efi',
+        secureBoot: false,
+        enrolledKeys: false,
+        smm: false,
+        descriptor: plain.file,
+        features: plain.features,
+      },
       reason:
         profile.secureBoot === 'none'
           ? `UEFI without Secure Boot (${plain.file}): custom kernels and modules (DKMS, ZFS, NVIDIA) load unsigned`

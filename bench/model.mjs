@@ -1,0 +1,161 @@
+// Benchmark: producing domain XML with `phyllo vm create … --print-xml` vs `virt-install --print-xml`,
+// each as a whole process, many runs: median wall time and peak RSS (from /usr/bin/time -f %M).
+// Usage: node bench/model.mjs [--runs N] [--virt-install-runs N] [--json]
+// Needs: npm run build, /usr/bin/time (Debian package `time`), virt-install (Debian package `virtinst`).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const TIME = '/usr/bin/time';
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const runs = arg('--runs', 21);
+const viRuns = arg('--virt-install-runs', 7);
+const json = process.argv.includes('--json');
+
+const cases = [
+  {
+    guest: 'Windows 11',
+    phyllo: [
+      process.execPath,
+      CLI,
+      'vm',
+      'create',
+      'x',
+      '--os',
+      'windows-11',
+      '--memory',
+      '4096',
+      '--disk-size',
+      'none',
+      '--print-xml',
+    ],
+    virtInstall: [
+      'virt-install',
+      '--print-xml',
+      '--osinfo',
+      'win11',
+      '--boot',
+      'uefi',
+      '--tpm',
+      'default',
+      '--disk',
+      'none',
+      '--memory',
+      '4096',
+      '--name',
+      'x',
+    ],
+  },
+  {
+    guest: 'Linux',
+    phyllo: [
+      process.execPath,
+      CLI,
+      'vm',
+      'create',
+      'x',
+      '--os',
+      'linux',
+      '--memory',
+      '4096',
+      '--disk-size',
+      'none',
+      '--print-xml',
+    ],
+    virtInstall: [
+      'virt-install',
+      '--print-xml',
+      '--osinfo',
+      'linux2022',
+      '--boot',
+      'uefi',
+      '--disk',
+      'none',
+      '--memory',
+      '4096',
+      '--name',
+      'x',
+    ],
+  },
+];
+
+/** One run under /usr/bin/time: wall milliseconds (measured here) and peak RSS in KiB (from time). */
+function once(cmd) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(TIME, ['-f', 'PEAKRSS %M', ...cmd], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const m = /PEAKRSS (\d+)/.exec(r.stderr ?? '');
+  if (r.status !== 0 || !m)
+    throw new Error(`${cmd.join(' ')} failed (${r.status}): ${(r.stderr ?? '').slice(0, 400)}`);
+  if (!r.stdout.includes('<domain')) throw new Error(`${cmd[0]} printed no domain XML`);
+  return { ms, rssKiB: Number(m[1]) };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function measure(cmd, n) {
+  once(cmd); // warm the page cache
+  const samples = Array.from({ length: n }, () => once(cmd));
+  return {
+    runs: n,
+    medianMs: Math.round(median(samples.map((s) => s.ms)) * 10) / 10,
+    medianPeakRssMiB: Math.round((median(samples.map((s) => s.rssKiB)) / 1024) * 10) / 10,
+    maxPeakRssMiB: Math.round((Math.max(...samples.map((s) => s.rssKiB)) / 1024) * 10) / 10,
+  };
+}
+
+if (!existsSync(TIME)) throw new Error('/usr/bin/time is missing: apt-get install time');
+if (!existsSync(CLI)) throw new Error('dist/ is missing: npm run build');
+const hasVirtInstall = spawnSync('virt-install', ['--version']).status === 0;
+
+const results = cases.map((c) => {
+  const phyllo = measure(c.phyllo, runs);
+  const virtInstall = hasVirtInstall ? measure(c.virtInstall, viRuns) : undefined;
+  return {
+    guest: c.guest,
+    phyllo,
+    virtInstall,
+    speedup: virtInstall ? Math.round((virtInstall.medianMs / phyllo.medianMs) * 10) / 10 : undefined,
+    memoryRatio: virtInstall
+      ? Math.round((phyllo.maxPeakRssMiB / virtInstall.maxPeakRssMiB) * 100) / 100
+      : undefined,
+  };
+});
+
+if (json) process.stdout.write(JSON.stringify({ results }, null, 2) + '\n');
+else {
+  const rows = [['guest', 'tool', 'runs', 'median ms', 'peak RSS MiB (median/max)', 'vs virt-install']];
+  for (const r of results) {
+    rows.push([
+      r.guest,
+      'phyllo vm create --print-xml',
+      String(r.phyllo.runs),
+      String(r.phyllo.medianMs),
+      `${r.phyllo.medianPeakRssMiB} / ${r.phyllo.maxPeakRssMiB}`,
+      r.speedup ? `${r.speedup}× faster, ${r.memoryRatio}× memory` : 'n/a',
+    ]);
+    if (r.virtInstall)
+      rows.push([
+        r.guest,
+        'virt-install --print-xml',
+        String(r.virtInstall.runs),
+        String(r.virtInstall.medianMs),
+        `${r.virtInstall.medianPeakRssMiB} / ${r.virtInstall.maxPeakRssMiB}`,
+        '',
+      ]);
+    else rows.push([r.guest, 'virt-install (not installed)', '-', '-', '-', '']);
+  }
+  const w = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  for (const row of rows) console.log(row.map((c, i) => c.padEnd(w[i])).join('  '));
+}
