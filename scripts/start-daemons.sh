@@ -32,6 +32,15 @@ if [[ -d /run/systemd/system ]]; then
   exit 0
 fi
 
+# Without udev (containers, these nested hosts) /dev/kvm keeps the kernel's 0600 root:root. libvirt then
+# finds its cached QEMU capabilities invalid ("KVM was enabled when probing, but it is not available now")
+# and re-probes QEMU, ~4 s, several times on every domain start. Apply what Debian's udev rules do.
+if [[ -c /dev/kvm ]] && ! pgrep -x systemd-udevd >/dev/null && getent group kvm >/dev/null \
+  && [[ $(stat -c %G /dev/kvm) == root ]]; then
+  chgrp kvm /dev/kvm
+  chmod 0660 /dev/kvm
+fi
+
 mkdir -p $RUN
 if [[ ! -S $RUN/virtlogd-sock ]]; then
   if ! pgrep -x virtlogd >/dev/null; then
