@@ -57,6 +57,11 @@ export function goldenCases(): { file: string; host: HostFixture; options: Model
       options: { name: 'fedora', os: 'fedora37', session: true },
     },
     {
+      file: 'variant-linux-migratable-kvm-amd.xml',
+      host: 'kvm-amd',
+      options: { name: 'mig', os: 'linux', migratable: true },
+    },
+    {
       file: 'variant-win10-vnc-kvm-amd.xml',
       host: 'kvm-amd',
       options: { name: 'win10', os: 'win10', display: 'vnc', memory: '4G' },

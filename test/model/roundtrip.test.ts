@@ -21,6 +21,62 @@ describe('XML ↔ spec round trip', () => {
       );
     });
 
+  it('exercises every element and value the builder can write in some golden file', () => {
+    const all = golden.map((f) => readFileSync(join(FIXTURES, 'golden', f), 'utf8')).join('\n');
+    const expected = [
+      "<domain type='kvm'>",
+      "<domain type='qemu'>",
+      '<libosinfo:os ',
+      '<phyllome:option ',
+      '<memoryBacking>',
+      "<os firmware='efi'>",
+      "<feature enabled='yes' name='secure-boot'/>",
+      "<feature enabled='no' name='secure-boot'/>",
+      "<loader secure='yes'/>",
+      '<kernel>',
+      '<initrd>',
+      '<cmdline>',
+      "<boot dev='cdrom'/>",
+      "<hyperv mode='custom'>",
+      "<stimer state='on'/>",
+      "<vmport state='off'/>",
+      "<smm state='on'/>",
+      "<cpu mode='host-passthrough'",
+      "<cpu mode='host-model'",
+      "<cpu mode='maximum'",
+      "<feature policy='require' name='vmx'/>",
+      "threads='2'",
+      "<timer name='kvmclock' present='yes'/>",
+      "<timer name='hypervclock' present='yes'/>",
+      "<clock offset='localtime'>",
+      "<suspend-to-mem enabled='yes'/>",
+      "bus='virtio'/>",
+      "bus='sata'/>",
+      "bus='ide'/>",
+      "device='cdrom'",
+      '<readonly/>',
+      "<interface type='user'>",
+      "<backend type='passt'/>",
+      "<source network='default'/>",
+      "<model type='e1000e'/>",
+      "<model type='e1000'/>",
+      "<model type='e1000-82545em'/>",
+      "<channel type='spicevmc'>",
+      '<log file=',
+      "<input type='keyboard' bus='virtio'/>",
+      "<input type='tablet' bus='usb'/>",
+      "<tpm model='tpm-crb'>",
+      "<graphics type='vnc' autoport='yes'>",
+      "<gl enable='yes'",
+      "<acceleration accel3d='yes'/>",
+      "<model type='none'",
+      "freePageReporting='on'",
+      "<memballoon model='none'/>",
+      "<rng model='virtio'>",
+    ];
+    for (const e of expected) assert.ok(all.includes(e), `no golden file has ${e}`);
+  });
+
   it('keeps unknown elements (as libvirt writes them back) through a round trip', () => {
     const xml = readFileSync(join(FIXTURES, 'roundtrip', 'with-unknown.xml'), 'utf8');
     const spec = parseDomainXml(xml);
