@@ -17,6 +17,9 @@ export function domainStateName(n: number): DomainState {
   return DOMAIN_STATES[n] ?? 'unknown';
 }
 
+/** virDomainCreateFlags */
+export const CreateFlags = { NONE: 0, PAUSED: 1, AUTODESTROY: 2, BYPASS_CACHE: 4, FORCE_BOOT: 8, VALIDATE: 16 } as const;
+
 /** virConnectListAllDomainsFlags */
 export const ListDomainsFlags = {
   ACTIVE: 1,
