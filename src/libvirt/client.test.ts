@@ -498,3 +498,26 @@ test('console stream: both directions on one serial; ending it finishes and the 
     await client.close();
   });
 });
+
+test('stream data that arrives before the REPLY opening the stream is kept (seen with DOMAIN_SCREENSHOT)', async () => {
+  const handler: CallHandler = (p, c) => {
+    if (answerHandshake(p, c)) return;
+    if (p.type === PacketType.CALL && p.proc === Proc.DomainScreenshot.num) {
+      c.stream(p, PacketStatus.CONTINUE, Buffer.from('\x89PNG-early', 'latin1'));
+      c.reply(p, Proc.DomainScreenshot.ret, { mime: 'image/png' });
+      c.stream(p, PacketStatus.CONTINUE);
+    }
+    if (p.type === PacketType.STREAM && p.status === PacketStatus.OK) c.stream(p, PacketStatus.OK);
+  };
+  await withDaemon(handler, async (d) => {
+    const client = await RpcClient.connect(new UnixDialer(d.path));
+    const { ret, stream } = await client.openStream(Proc.DomainScreenshot, {
+      dom: dom('x', 3),
+      screen: 0,
+      flags: 0,
+    });
+    assert.equal(ret.mime, 'image/png');
+    assert.equal((await buffer(stream)).toString('latin1'), '\x89PNG-early');
+    await client.close();
+  });
+});

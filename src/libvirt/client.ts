@@ -286,8 +286,10 @@ export class RpcClient extends EventEmitter implements RpcCaller, StreamHost {
         this.onMessagePacket(pkt);
         return;
       case PacketType.STREAM: {
+        // The daemon may send stream data before the REPLY of the call that opened the stream
+        // (seen with DOMAIN_SCREENSHOT), so the stream is routed from the moment of the call.
         const stream = this.streams.get(pkt.serial);
-        if (stream && !this.pending.has(pkt.serial)) stream.handlePacket(pkt);
+        if (stream) stream.handlePacket(pkt);
         else
           this.debug('stream-packet-without-stream', {
             serial: pkt.serial,
@@ -324,7 +326,10 @@ export class RpcClient extends EventEmitter implements RpcCaller, StreamHost {
       return;
     }
     const err = this.decodeError(pkt.payload, call.procedure);
-    if (call.stream) this.streams.delete(pkt.serial);
+    if (call.stream) {
+      this.streams.delete(pkt.serial);
+      call.stream.discard();
+    }
     call.reject(err);
   }
 

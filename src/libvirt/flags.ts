@@ -18,7 +18,14 @@ export function domainStateName(n: number): DomainState {
 }
 
 /** virDomainCreateFlags */
-export const CreateFlags = { NONE: 0, PAUSED: 1, AUTODESTROY: 2, BYPASS_CACHE: 4, FORCE_BOOT: 8, VALIDATE: 16 } as const;
+export const CreateFlags = {
+  NONE: 0,
+  PAUSED: 1,
+  AUTODESTROY: 2,
+  BYPASS_CACHE: 4,
+  FORCE_BOOT: 8,
+  VALIDATE: 16,
+} as const;
 
 /** virConnectListAllDomainsFlags */
 export const ListDomainsFlags = {

@@ -144,6 +144,12 @@ export class RpcStream extends Duplex {
     if (!wasAborting && this.direction !== 'write' && !this.readableEnded) this.push(null);
   }
 
+  /** The call that would have opened the stream failed: drop it quietly (nobody holds it). */
+  discard(): void {
+    this.state = 'done';
+    this.destroy();
+  }
+
   /** An error from the daemon on this stream's serial. */
   fail(err: Error): void {
     if (this.state === 'done') return;
