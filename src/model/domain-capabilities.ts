@@ -19,6 +19,8 @@ export interface DomainCapabilities {
   videoModels: string[];
   rngBackends: string[];
   filesystemDrivers: string[];
+  /** `<interface type='user'>` backends (libvirt ≥ 10 reports them); undefined when not reported. */
+  netBackends?: string[];
   tpm: { supported: boolean; models: string[]; backends: string[]; versions: string[] };
   /** undefined: libvirt did not say (older libvirt); otherwise the Hyper-V features QEMU supports. */
   hyperv?: { supported: boolean; features: string[] };
@@ -81,6 +83,8 @@ export function parseDomainCapabilities(xml: string): DomainCapabilities {
     ),
   };
   if (vcpu?.attrs.max) caps.maxVcpus = Number(vcpu.attrs.max);
+  const iface = dev('interface');
+  if (iface) caps.netBackends = enumValues(iface, 'backendType');
   if (hv) caps.hyperv = { supported: supported(hv), features: enumValues(hv, 'features') };
   return caps;
 }

@@ -171,6 +171,12 @@ describe('host adaptation', () => {
       ['network', 'default'],
     );
   });
+  it('uses SLIRP where libvirt does not list the passt backend (libvirt 9.0 rejects it)', () => {
+    const r = build({ file: '', host: 'this-host', options: { name: 'x', os: 'linux', session: true } });
+    assert.equal(r.spec.devices.interfaces[0]?.type, 'user');
+    assert.equal(r.spec.devices.interfaces[0]?.backend, undefined);
+    assert.match(r.decisions.find((d) => d.topic === 'nic')?.reason ?? '', /does not list the passt backend/);
+  });
   it('leaves the host a quarter of its memory', () => {
     const r = build({ file: '', host: 'no-kvm', options: { name: 'x', os: 'phyllome' } });
     assert.equal(r.spec.memoryKiB, 12288 * 1024);

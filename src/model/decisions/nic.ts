@@ -14,10 +14,16 @@ export function decideNic(ctx: ModelContext): Decision<InterfaceSpec> {
         ? `${model}: ${guest.name} has an inbox driver for it but none for virtio-net; \`phyllo vm upgrade-devices\` switches once the drivers are in`
         : `${model}: the NIC ${guest.name} has a driver for`;
   if (options.session) {
-    const passt = host.passt;
+    const libvirtPasst = ctx.caps?.netBackends?.includes('passt') ?? false;
+    const passt = host.passt && libvirtPasst;
+    const why = passt
+      ? ' through passt'
+      : host.passt
+        ? ' (passt is installed, but this libvirt does not list the passt backend; 9.0 rejects it): the built-in SLIRP'
+        : ' (passt is not installed): the built-in SLIRP';
     return {
       choice: { type: 'user', model, ...(passt ? { backend: 'passt' as const } : {}), extra: [] },
-      reason: `${modelWhy}; session VM: user-mode networking${passt ? ' through passt' : ' (passt is not installed: the built-in slirp)'}`,
+      reason: `${modelWhy}; session VM: user-mode networking${why}`,
     };
   }
   const network = options.network ?? DEFAULT_NETWORK;
