@@ -472,6 +472,10 @@ export class StoragePools {
   async define(xml: string, flags = 0): Promise<StoragePool> {
     return new StoragePool(this.rpc, (await this.rpc.call(Proc.StoragePoolDefineXml, { xml, flags })).pool);
   }
+  /** A transient pool, started at once and gone once destroyed. */
+  async create(xml: string, flags = 0): Promise<StoragePool> {
+    return new StoragePool(this.rpc, (await this.rpc.call(Proc.StoragePoolCreateXml, { xml, flags })).pool);
+  }
 }
 
 export interface PoolInfo {
@@ -657,6 +661,10 @@ export class Networks {
   }
   async define(xml: string): Promise<Network> {
     return new Network(this.rpc, (await this.rpc.call(Proc.NetworkDefineXml, { xml })).net);
+  }
+  /** A transient network, started at once and gone once destroyed. */
+  async create(xml: string): Promise<Network> {
+    return new Network(this.rpc, (await this.rpc.call(Proc.NetworkCreateXml, { xml })).net);
   }
 }
 

@@ -247,6 +247,7 @@ export const Proc = {
 
   // networks
   NetworkCreate: remote('NetworkCreate', 39, net, xvoid),
+  NetworkCreateXml: remote('NetworkCreateXml', 40, xmlArg, netRet),
   NetworkDefineXml: remote('NetworkDefineXml', 41, xmlArg, netRet),
   NetworkDestroy: remote('NetworkDestroy', 42, net, xvoid),
   NetworkGetXmlDesc: remote('NetworkGetXmlDesc', 43, xs({ net: xnetwork, flags: xflags }), xmlRet),
@@ -263,6 +264,7 @@ export const Proc = {
   ),
 
   // storage pools
+  StoragePoolCreateXml: remote('StoragePoolCreateXml', 76, xmlFlags, poolRet),
   StoragePoolDefineXml: remote('StoragePoolDefineXml', 77, xmlFlags, poolRet),
   StoragePoolCreate: remote('StoragePoolCreate', 78, poolFlags, xvoid),
   StoragePoolBuild: remote('StoragePoolBuild', 79, poolFlags, xvoid),

@@ -138,3 +138,25 @@ test('pool destroy, delete (removes the directory) and undefine', { skip }, asyn
   await pool.undefine();
   await assert.rejects(lv.pools.lookup(poolName), (e: unknown) => isNotFound(e));
 });
+
+test('transient network and pool: create starts them, destroy removes them', { skip }, async () => {
+  const name = uniqueName('tnet');
+  const bridge = `phy${randomBytes(4).toString('hex')}`;
+  const net = await lv.networks.create(`<network><name>${name}</name><bridge name='${bridge}'/></network>`);
+  assert.equal(await net.isActive(), true);
+  await net.destroy();
+  await assert.rejects(lv.networks.lookup(name), (e: unknown) => isNotFound(e));
+
+  const tdir = mkdtempSync(join(tmpdir(), 'phyllo-tpool-'));
+  try {
+    const tname = uniqueName('tpool');
+    const p = await lv.pools.create(
+      `<pool type='dir'><name>${tname}</name><target><path>${tdir}</path></target></pool>`,
+    );
+    assert.equal((await p.info()).state, 'running');
+    await p.destroy();
+    await assert.rejects(lv.pools.lookup(tname), (e: unknown) => isNotFound(e));
+  } finally {
+    rmSync(tdir, { recursive: true, force: true });
+  }
+});
