@@ -22,12 +22,19 @@ function machinesFromLibvirtCache(root: string): MachineTypeFact[] {
     names = [];
   }
   for (const n of names) {
-    const text = read(root, join(dir, n));
-    if (!text) continue;
+    // The file is ~230 KB; search the bytes instead of decoding it all into a string.
+    let buf: Buffer;
+    try {
+      buf = readFileSync(join(root, dir, n));
+    } catch {
+      continue;
+    }
     const out: MachineTypeFact[] = [];
     for (const alias of ['q35', 'pc']) {
-      const m = new RegExp(`name='([^']+)' alias='${alias}'`).exec(text);
-      if (m) out.push({ name: alias, canonical: m[1] as string });
+      const at = buf.indexOf(`' alias='${alias}'`);
+      if (at < 0) continue;
+      const start = buf.lastIndexOf("name='", at);
+      if (start >= 0) out.push({ name: alias, canonical: buf.toString('latin1', start + 6, at) });
     }
     if (out.length) return out;
   }
