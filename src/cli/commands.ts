@@ -43,14 +43,21 @@ export const commands: CommandSpec[] = [
     name: 'os explain',
     summary: 'Every decision the VM model makes for an OS on this host, with its reason',
     usage: 'phyllo os explain ID',
-    options: { ...modelFlags },
+    options: { ...modelFlags, ...connectOption, ...rootOption },
     load: () => import('./commands/os-explain.js'),
   },
   {
     name: 'vm create',
-    summary: 'Print the optimized domain XML for a new VM (--print-xml is required for now)',
-    usage: 'phyllo vm create NAME --os ID --print-xml',
-    options: { os: { type: 'string' }, 'print-xml': { type: 'boolean' }, ...modelFlags },
+    summary:
+      'Create a VM with the optimized model for its OS and this host (--print-xml: only print the XML)',
+    usage: 'phyllo vm create NAME --os ID',
+    options: {
+      os: { type: 'string' },
+      'print-xml': { type: 'boolean' },
+      ...modelFlags,
+      ...connectOption,
+      ...rootOption,
+    },
     load: () => import('./commands/vm-create.js'),
   },
 ];

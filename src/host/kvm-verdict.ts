@@ -64,6 +64,8 @@ interface CacheEntry {
 interface CacheFile {
   version: number;
   entries: Record<string, CacheEntry>;
+  /** `qemu-system-x86_64 --version` per binary identity (path:dev:ino). */
+  qemuVersions?: Record<string, string>;
 }
 
 function readCache(path: string): CacheFile {
@@ -171,22 +173,35 @@ export async function kvmVerdict(options: KvmVerdictOptions = {}): Promise<KvmVe
       summary: `/dev/kvm cannot be opened by this user: ${TCG_NOTE}`,
       detail: open.reason,
     };
-  const version = await system.run(QEMU_X86, ['--version'], QEMU_VERSION_TIMEOUT_MS);
-  const qemuVersion = version.known ? parseQemuVersion(version.value.stdout) : undefined;
-  if (!qemuVersion)
-    return {
-      state: 'unavailable',
-      usable: false,
-      cached: false,
-      summary: `QEMU is not installed: no guest can run`,
-      detail: version.known ? `${QEMU_X86} --version printed no version` : version.reason,
-    };
-  const release = new RootFs(root).attr('proc/sys/kernel/osrelease');
-  const key = bootTestCacheKey(release.known ? release.value : 'unknown', qemuVersion, kvmId.value);
   // A probe of another root (a fixture tree) must never read or write the user's cache.
   const useCache = options.cacheDir !== undefined || root === '/';
   const cachePath = join(cacheDir, CACHE_FILE);
-  const cache = useCache ? readCache(cachePath) : { version: CACHE_VERSION, entries: {} };
+  const cache: CacheFile = useCache ? readCache(cachePath) : { version: CACHE_VERSION, entries: {} };
+  // `qemu --version` costs a process; the version is remembered per binary (path, device, inode:
+  // an upgrade writes a new file), so a cached verdict needs no process at all.
+  const qemuPath = await system.which(QEMU_X86);
+  const qemuId = qemuPath.known ? await system.identity(qemuPath.value) : undefined;
+  const binKey =
+    qemuPath.known && qemuId?.known ? `${qemuPath.value}:${qemuId.value.dev}:${qemuId.value.ino}` : undefined;
+  let qemuVersion = binKey ? cache.qemuVersions?.[binKey] : undefined;
+  if (!qemuVersion) {
+    const version = await system.run(QEMU_X86, ['--version'], QEMU_VERSION_TIMEOUT_MS);
+    qemuVersion = version.known ? parseQemuVersion(version.value.stdout) : undefined;
+    if (!qemuVersion)
+      return {
+        state: 'unavailable',
+        usable: false,
+        cached: false,
+        summary: `QEMU is not installed: no guest can run`,
+        detail: version.known ? `${QEMU_X86} --version printed no version` : version.reason,
+      };
+    if (binKey && useCache) {
+      cache.qemuVersions = { [binKey]: qemuVersion };
+      writeCache(cachePath, cacheDir, cache);
+    }
+  }
+  const release = new RootFs(root).attr('proc/sys/kernel/osrelease');
+  const key = bootTestCacheKey(release.known ? release.value : 'unknown', qemuVersion, kvmId.value);
   const hit = cache.entries[key];
   if (hit && !options.retest) return verdictFromTest(hit.test, { cached: true, testedAt: hit.testedAt, key });
 

@@ -84,6 +84,8 @@ export interface ModelResult {
   decisions: ExplainedDecision[];
   warnings: string[];
   guest: { requestedId: string; profile: string; name: string; libosinfoId?: string; notes: string[] };
+  /** The system disk image to create when the VM is defined (absent for an existing image or no disk). */
+  newDisk?: { path: string; sizeGiB: number; format: 'qcow2' };
 }
 
 export interface ModelDeps {
@@ -308,7 +310,13 @@ export function buildModel(options: ModelOptions, host: ModelHostFacts, deps: Mo
     extra: [],
   };
   if (fw.choice.firmware === 'bios') delete spec.os.firmware;
+  const systemDisk = disks.choice.find((d) => d.device === 'disk');
+  const newDisk =
+    diskGiB !== undefined && !opts.diskImage && systemDisk?.source
+      ? { path: systemDisk.source, sizeGiB: diskGiB, format: 'qcow2' as const }
+      : undefined;
   return {
+    ...(newDisk ? { newDisk } : {}),
     spec,
     xml: buildDomainXml(spec),
     decisions,

@@ -1,8 +1,8 @@
 import type { CommandContext, CommandResult } from '../command.js';
 import { buildModel, type ModelResult } from '../../model/build-model.js';
-import { hostFactsFromSystem } from '../../model/host-facts-from-system.js';
 import { InvalidInputError } from '../../errors.js';
 import { modelOptionsFrom } from './os-model-options.js';
+import { withModelHost } from './model-host.js';
 
 /** The name used when explaining without creating. */
 export const EXPLAIN_NAME = 'example';
@@ -25,7 +25,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       hint: 'Run `phyllo os list` for ids.',
     });
   const opts = modelOptionsFrom(ctx, EXPLAIN_NAME, id);
-  const result = buildModel(opts, hostFactsFromSystem({ session: opts.session ?? false }));
+  const result = await withModelHost(ctx, opts, async (_lv, host, options) => buildModel(options, host));
   return {
     data: { os: result.guest, decisions: result.decisions, warnings: result.warnings },
     human: () => formatDecisions(result),

@@ -1,0 +1,38 @@
+import { isNotFound, type Libvirt, type Network } from '../libvirt/index.js';
+import { NetworkMissingError } from './errors.js';
+
+/** libvirt's stock NAT network, as Debian ships it in /usr/share/libvirt/networks/default.xml. */
+export const DEFAULT_NETWORK_XML = `<network>
+  <name>default</name>
+  <forward mode='nat'/>
+  <bridge name='virbr0' stp='on' delay='0'/>
+  <ip address='192.168.122.1' netmask='255.255.255.0'>
+    <dhcp><range start='192.168.122.2' end='192.168.122.254'/></dhcp>
+  </ip>
+</network>`;
+
+/**
+ * Makes sure the network `name` exists and runs. When it is missing and `definition` is given, it is
+ * defined from it and set to start with the host; otherwise a missing network is an error.
+ * Returns what had to be done, so callers can say so.
+ */
+export async function ensureNetwork(
+  lv: Libvirt,
+  name: string,
+  definition?: string,
+): Promise<{ network: Network; defined: boolean; started: boolean }> {
+  let network: Network;
+  let defined = false;
+  try {
+    network = await lv.networks.lookup(name);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    if (definition === undefined) throw new NetworkMissingError(name);
+    network = await lv.networks.define(definition);
+    await network.setAutostart(true);
+    defined = true;
+  }
+  const started = !(await network.isActive());
+  if (started) await network.start();
+  return { network, defined, started };
+}

@@ -1,0 +1,100 @@
+/** `createVm` on the real system daemon: the VM, its disk and its network, or nothing at all. */
+import assert from 'node:assert/strict';
+import { existsSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { connect, isNotFound, MetadataType, type Libvirt } from '../../src/libvirt/index.js';
+import { createVm } from '../../src/machines/create-vm.js';
+import { VmCreateError, VmExistsError } from '../../src/machines/errors.js';
+import { ensureNetwork } from '../../src/machines/networks.js';
+import { NetworkMissingError } from '../../src/machines/errors.js';
+import { gatherModelHostFacts } from '../../src/machines/model-host-facts.js';
+import type { ModelHostFacts } from '../../src/model/host-facts.js';
+import { uniqueName } from '../libvirt/helpers.js';
+
+let lv: Libvirt;
+let host: ModelHostFacts;
+const cleanup: (() => Promise<unknown>)[] = [];
+
+before(async () => {
+  lv = await connect('qemu:///system');
+  host = await gatherModelHostFacts(lv);
+});
+after(async () => {
+  for (const f of cleanup.reverse()) await f().catch(() => undefined);
+  await lv.close();
+});
+
+function removeLater(name: string, disk?: string): void {
+  cleanup.push(async () => {
+    const d = await lv.domains.lookup(name).catch(() => undefined);
+    await d?.undefine(4 | 32).catch(() => undefined);
+  });
+  if (disk) cleanup.push(async () => rmSync(disk, { force: true }));
+}
+
+test('the host facts come from the boot test and libvirt: TCG here, q35 known, domain capabilities read', () => {
+  assert.equal(host.kvm.works, false);
+  assert.ok(host.machines.some((m) => m.name === 'q35'));
+  assert.ok(host.domainCaps.qemu, 'qemu domain capabilities');
+});
+
+test('creates a Linux VM: domain defined with our metadata, a new qcow2 disk, the default network running', async () => {
+  const name = uniqueName('create');
+  const disk = `/var/lib/libvirt/images/${name}.qcow2`;
+  removeLater(name, disk);
+  const vm = await createVm(lv, { name, os: 'linux', memory: '1G', vcpus: 1, diskSize: '1G' }, host);
+  assert.equal(vm.name, name);
+  assert.equal(vm.disk, disk);
+  const dom = await lv.domains.lookup(name);
+  assert.equal((await dom.state()).state, 'shutoff');
+  const xml = await dom.xml();
+  assert.match(xml, /<domain type='qemu'/);
+  assert.ok(xml.includes(`<source file='${disk}'/>`));
+  const meta = await dom.metadata(MetadataType.ELEMENT, 'https://phyllo.me/xmlns/vm/1.0');
+  assert.match(meta, /profile/);
+  const vol = await lv.volumes.lookupByPath(disk);
+  assert.match(await vol.xml(), /<format type='qcow2'\/>/);
+  assert.equal((await vol.info()).capacity, BigInt(1024 ** 3));
+  const net = await lv.networks.lookup('default');
+  assert.equal(await net.isActive(), true);
+});
+
+test('a second VM of the same name is refused and nothing is created for it', async () => {
+  const name = uniqueName('dup');
+  const disk = `/var/lib/libvirt/images/${name}.qcow2`;
+  removeLater(name, disk);
+  await createVm(lv, { name, os: 'linux', memory: '1G', diskSize: 'none' }, host);
+  await assert.rejects(
+    createVm(lv, { name, os: 'linux', memory: '1G', diskSize: '1G' }, host),
+    VmExistsError,
+  );
+  assert.equal(existsSync(disk), false);
+});
+
+test('an existing file where the new disk would go is never overwritten or deleted, and no VM is left', async () => {
+  const name = uniqueName('keep');
+  const disk = `/var/lib/libvirt/images/${name}.qcow2`;
+  removeLater(name, disk);
+  writeFileSync(disk, 'precious data');
+  await lv.pools.list().then((ps) => Promise.all(ps.map((p) => p.refresh().catch(() => undefined))));
+  await assert.rejects(
+    createVm(lv, { name, os: 'linux', memory: '1G', diskSize: '1G' }, host),
+    VmCreateError,
+  );
+  assert.equal(statSync(disk).size, 'precious data'.length);
+  await assert.rejects(lv.domains.lookup(name), (err) => isNotFound(err));
+});
+
+test('bad options fail before libvirt is touched', async () => {
+  const name = uniqueName('bad');
+  await assert.rejects(createVm(lv, { name, os: 'no-such-os' }, host), { code: 'unknown-os' });
+  await assert.rejects(createVm(lv, { name, os: 'linux', memory: '16M' }, host), {
+    code: 'memory-below-minimum',
+  });
+  await assert.rejects(createVm(lv, { name: "bad'name<", os: 'linux' }, host), { code: 'unsafe-value' });
+  await assert.rejects(lv.domains.lookup(name), (err) => isNotFound(err));
+});
+
+test('a missing network other than default is an error, not created', async () => {
+  await assert.rejects(ensureNetwork(lv, uniqueName('nonet')), NetworkMissingError);
+});
