@@ -87,14 +87,16 @@ const cases = [
 ];
 
 /** One run under /usr/bin/time: wall milliseconds (measured here) and peak RSS in KiB (from time). */
-function once(cmd) {
+function once(cmdOrFn) {
+  const cmd = typeof cmdOrFn === 'function' ? cmdOrFn() : cmdOrFn;
   const t0 = process.hrtime.bigint();
   const r = spawnSync(TIME, ['-f', 'PEAKRSS %M', ...cmd], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const m = /PEAKRSS (\d+)/.exec(r.stderr ?? '');
   if (r.status !== 0 || !m)
     throw new Error(`${cmd.join(' ')} failed (${r.status}): ${(r.stderr ?? '').slice(0, 400)}`);
-  if (!r.stdout.includes('<domain')) throw new Error(`${cmd[0]} printed no domain XML`);
+  if (!r.stdout.includes('<domain') && !r.stdout.includes('efined') && !r.stdout.includes('Created'))
+    throw new Error(`${cmd[0]} printed neither domain XML nor a definition`);
   return { ms, rssKiB: Number(m[1]) };
 }
 
@@ -104,9 +106,14 @@ function median(xs) {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-function measure(cmd, n) {
+function measure(cmd, n, cleanup = () => {}) {
   once(cmd); // warm the page cache
-  const samples = Array.from({ length: n }, () => once(cmd));
+  cleanup();
+  const samples = Array.from({ length: n }, () => {
+    const s = once(cmd);
+    cleanup();
+    return s;
+  });
   return {
     runs: n,
     medianMs: Math.round(median(samples.map((s) => s.ms)) * 10) / 10,
@@ -115,13 +122,47 @@ function measure(cmd, n) {
   };
 }
 
+// Defining: a fresh name each run, undefined again after each run (not timed).
+let seq = 0;
+const defName = () => `phyllo-bench-model-${process.pid}-${seq}`;
+const undefine = () => {
+  spawnSync('virsh', ['-q', 'undefine', defName(), '--nvram', '--tpm'], { stdio: 'ignore' });
+  seq++;
+};
+const defineCases = [
+  ['Windows 11', 'windows-11', ['--osinfo', 'win11', '--boot', 'uefi', '--tpm', 'default']],
+  ['Linux', 'linux', ['--osinfo', 'linux2022', '--boot', 'uefi']],
+].map(([guest, os, vi]) => ({
+  guest: `${guest} (define)`,
+  phyllo: () => [
+    process.execPath,
+    CLI,
+    'vm',
+    'create',
+    defName(),
+    '--os',
+    os,
+    '--memory',
+    '4096',
+    '--disk-size',
+    'none',
+  ],
+  virtInstall: () => [
+    'sh',
+    '-c',
+    `virt-install --print-xml ${vi.join(' ')} --disk none --memory 4096 --name ${defName()} | virsh define /dev/stdin`,
+  ],
+  cleanup: undefine,
+}));
+cases.push(...defineCases);
+
 if (!existsSync(TIME)) throw new Error('/usr/bin/time is missing: apt-get install time');
 if (!existsSync(CLI)) throw new Error('dist/ is missing: npm run build');
 const hasVirtInstall = spawnSync('virt-install', ['--version']).status === 0;
 
 const results = cases.map((c) => {
-  const phyllo = measure(c.phyllo, runs);
-  const virtInstall = hasVirtInstall ? measure(c.virtInstall, viRuns) : undefined;
+  const phyllo = measure(c.phyllo, c.cleanup ? Math.min(runs, 11) : runs, c.cleanup);
+  const virtInstall = hasVirtInstall ? measure(c.virtInstall, viRuns, c.cleanup) : undefined;
   return {
     guest: c.guest,
     phyllo,
@@ -139,7 +180,7 @@ else {
   for (const r of results) {
     rows.push([
       r.guest,
-      'phyllo vm create --print-xml',
+      r.guest.endsWith('(define)') ? 'phyllo vm create' : 'phyllo vm create --print-xml',
       String(r.phyllo.runs),
       String(r.phyllo.medianMs),
       `${r.phyllo.medianPeakRssMiB} / ${r.phyllo.maxPeakRssMiB}`,
@@ -148,7 +189,7 @@ else {
     if (r.virtInstall)
       rows.push([
         r.guest,
-        'virt-install --print-xml',
+        r.guest.endsWith('(define)') ? 'virt-install --print-xml | virsh define' : 'virt-install --print-xml',
         String(r.virtInstall.runs),
         String(r.virtInstall.medianMs),
         `${r.virtInstall.medianPeakRssMiB} / ${r.virtInstall.maxPeakRssMiB}`,
