@@ -29,6 +29,21 @@ export interface OsSpec {
   extra: XmlNode[];
 }
 
+/** The Hyper-V enlightenments the model knows, in dependency order (vpindex before synic, synic before stimer…). */
+export const HYPERV_ENLIGHTENMENTS = [
+  'relaxed',
+  'vapic',
+  'spinlocks',
+  'vpindex',
+  'runtime',
+  'synic',
+  'stimer',
+  'reset',
+  'frequencies',
+  'tlbflush',
+  'ipi',
+] as const;
+
 export interface HypervSpec {
   relaxed?: boolean;
   vapic?: boolean;

@@ -1,22 +1,10 @@
-import type { HypervSpec } from '../spec.js';
+import { HYPERV_ENLIGHTENMENTS, type HypervSpec } from '../spec.js';
 import type { Decision, ModelContext } from './context.js';
 
 const SPINLOCK_RETRIES = 8191;
 
-/** The enlightenments worth having, in dependency order (vpindex before synic, synic before stimer…). */
-const WANTED = [
-  'relaxed',
-  'vapic',
-  'spinlocks',
-  'vpindex',
-  'runtime',
-  'synic',
-  'stimer',
-  'reset',
-  'frequencies',
-  'tlbflush',
-  'ipi',
-] as const;
+/** The enlightenments worth having: all the model knows, in dependency order. */
+const WANTED = HYPERV_ENLIGHTENMENTS;
 type Wanted = (typeof WANTED)[number];
 
 const NEEDS: Partial<Record<Wanted, Wanted[]>> = {

@@ -1,4 +1,4 @@
-import type { DevicesSpec, DomainSpec, HypervSpec } from '../spec.js';
+import { HYPERV_ENLIGHTENMENTS, type DevicesSpec, type DomainSpec, type HypervSpec } from '../spec.js';
 import { el, type XmlNode } from './node.js';
 import { serializeXml } from './serialize.js';
 
@@ -53,25 +53,11 @@ function os(spec: DomainSpec): XmlNode {
   ]);
 }
 
-const HYPERV_ORDER: (keyof HypervSpec)[] = [
-  'relaxed',
-  'vapic',
-  'spinlocks',
-  'vpindex',
-  'runtime',
-  'synic',
-  'stimer',
-  'reset',
-  'frequencies',
-  'tlbflush',
-  'ipi',
-];
-
 function hyperv(h: HypervSpec): XmlNode {
   return el(
     'hyperv',
     { mode: 'custom' },
-    HYPERV_ORDER.filter((k) => h[k] !== undefined).map((k) =>
+    HYPERV_ENLIGHTENMENTS.filter((k) => h[k] !== undefined).map((k) =>
       k === 'spinlocks'
         ? el('spinlocks', { state: 'on', retries: h.spinlocks })
         : el(k, { state: h[k] ? 'on' : 'off' }),

@@ -11,6 +11,7 @@ import type {
   PhyllomeMetadata,
   TimerSpec,
 } from '../spec.js';
+import { HYPERV_ENLIGHTENMENTS } from '../spec.js';
 import { LIBOSINFO_NS, PHYLLOME_NS } from './build-domain.js';
 import { child, childrenNamed, intAttr, textOf, unknownChildren, yesNo, type XmlNode } from './node.js';
 import { parseXml, XmlParseError } from './parse.js';
@@ -91,18 +92,8 @@ function parseOs(node: XmlNode | undefined): OsSpec {
   return o;
 }
 
-const HYPERV_FLAGS = [
-  'relaxed',
-  'vapic',
-  'vpindex',
-  'runtime',
-  'synic',
-  'stimer',
-  'reset',
-  'frequencies',
-  'tlbflush',
-  'ipi',
-] as const;
+/** The on/off enlightenments (spinlocks also carries a retry count). */
+const HYPERV_FLAGS = HYPERV_ENLIGHTENMENTS.filter((k) => k !== 'spinlocks');
 
 function parseFeatures(node: XmlNode | undefined): FeaturesSpec {
   const f: FeaturesSpec = {
