@@ -16,6 +16,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Duplex } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import {
   connect,
@@ -50,6 +51,27 @@ const WINDOWS_MEMORY = '4G';
 const REFUSED_RE = /Access Denied|Security Violation/i;
 /** Output only a running Linux kernel (its EFI stub or the kernel proper) writes. */
 const LINUX_RAN_RE = /EFI stub|Linux version|Kernel panic/;
+/** edk2's boot manager line for the disk's boot option; `starting` is printed only after LoadImage accepted the image. */
+const BOOT_LINE_RE =
+  /BdsDxe: (loading|starting|failed to load|failed to start) (Boot\d+) "UEFI QEMU HARDDISK[^"]*" from (\S+)/g;
+/** A line typed into the guest's console, which it echoes back. */
+const ECHO_PROBE = 'phyllome fidelity';
+/** Bytes every Microsoft certificate in the enrolled KEK and db carries (its subject's organisation). */
+const MICROSOFT_CERT_MARK = 'Microsoft Corporation';
+
+interface BootLine {
+  what: string;
+  option: string;
+  devicePath: string;
+}
+
+function diskBootLines(text: string): BootLine[] {
+  return [...text.matchAll(BOOT_LINE_RE)].map((m) => ({
+    what: m[1] ?? '',
+    option: m[2] ?? '',
+    devicePath: (m[3] ?? '').replace(/:$/, ''),
+  }));
+}
 
 function unique(prefix: string): string {
   return `phyllo-fid-${prefix}-${randomBytes(4).toString('hex')}`;
@@ -81,11 +103,12 @@ async function removeDomain(dom: Domain | undefined): Promise<void> {
 }
 
 /** Start paused, open the console, resume: the stream sees everything from the first byte. */
-async function startWithConsole(dom: Domain): Promise<() => string> {
+async function startWithConsole(dom: Domain): Promise<{ text: () => string; console: Duplex }> {
   await dom.start(CreateFlags.PAUSED);
-  const out = collectText(await dom.openConsole());
+  const console = await dom.openConsole();
+  const out = collectText(console);
   await dom.resume();
-  return out.text;
+  return { text: out.text, console };
 }
 
 async function waitShutoff(dom: Domain): Promise<void> {
@@ -175,7 +198,7 @@ describe('guest fidelity under TCG on qemu:///system', () => {
 
       dom = await lv.domains.define(model.xml);
       const started = Date.now();
-      const text = await startWithConsole(dom);
+      const { text, console } = await startWithConsole(dom);
       const report = await waitFor(
         'the guest report on the console',
         () => findGuestReport(text()) ?? undefined,
@@ -203,6 +226,17 @@ describe('guest fidelity under TCG on qemu:///system', () => {
         `the guest sees ${report.memKiB} KiB of the ${memKiB} KiB promised`,
       );
 
+      // The guest starts acpid right after its report and then echoes console lines: an echo proves
+      // the power button will be heard.
+      console.write(`${ECHO_PROBE}\r`);
+      await waitFor(
+        'the echo of a typed line',
+        () => (text().includes(`PHYLLO-ECHO ${ECHO_PROBE}`) ? true : undefined),
+        {
+          limitMs: GUEST_LIMIT_MS,
+          context: () => tail(text()),
+        },
+      );
       const stopping = Date.now();
       await dom.shutdown();
       await waitShutoff(dom);
@@ -259,7 +293,7 @@ describe('guest fidelity under TCG on qemu:///system', () => {
       const xml = model.xml;
       dom = await lv.domains.define(xml);
       const started = Date.now();
-      const text = await startWithConsole(dom);
+      const { text } = await startWithConsole(dom);
 
       const live = await dom.xml();
       assert.match(live, /<loader [^>]*secure=["']yes["']/);
@@ -288,6 +322,16 @@ describe('guest fidelity under TCG on qemu:///system', () => {
         .filter((l) => REFUSED_RE.test(l));
       t.diagnostic(`refused after ${refusedAfter} ms: ${JSON.stringify(refusal)}`);
       assert.doesNotMatch(text(), LINUX_RAN_RE, 'no Linux output under Secure Boot');
+      const secureBoot = diskBootLines(text());
+      const refused = secureBoot.find((l) => l.what === 'failed to load');
+      assert.ok(refused, `the disk's boot option failed to load: ${JSON.stringify(secureBoot)}`);
+      assert.match(
+        text(),
+        new RegExp(`failed to load ${refused.option} "UEFI QEMU HARDDISK[^"]*" from \\S+: Access Denied`),
+      );
+      assert.ok(!secureBoot.some((l) => l.what === 'starting'), 'the firmware never started the image');
+      const vars = await readFile(nvram[2] ?? '');
+      assert.ok(vars.includes(MICROSOFT_CERT_MARK), "the domain's NVRAM holds Microsoft's certificates");
       assert.equal((await swtpmFor(name))?.pid, swtpm.pid, 'swtpm still runs for the domain');
       await dom.destroy();
       t.diagnostic(`firmware console (secure): ${JSON.stringify(tail(text(), 4000))}`);
@@ -304,19 +348,20 @@ describe('guest fidelity under TCG on qemu:///system', () => {
       assert.notEqual(controlXml, xml.replace(`<name>${name}</name>`, `<name>${controlName}</name>`));
       control = await lv.domains.define(controlXml);
       const controlStarted = Date.now();
-      const controlText = await startWithConsole(control);
-      await waitFor(
-        'the kernel starting without enrolled keys',
-        () => (LINUX_RAN_RE.test(controlText()) ? true : undefined),
-        {
-          limitMs: FIRMWARE_LIMIT_MS,
-          everyMs: 500,
-          context: () => tail(controlText()),
-        },
+      const { text: controlText } = await startWithConsole(control);
+      const accepted = await waitFor(
+        'the firmware starting the image without enrolled keys',
+        () => diskBootLines(controlText()).find((l) => l.what === 'starting'),
+        { limitMs: FIRMWARE_LIMIT_MS, everyMs: 500, context: () => tail(controlText()) },
       );
-      t.diagnostic(`control: kernel ran after ${Date.now() - controlStarted} ms`);
-      t.diagnostic(`firmware console (control): ${JSON.stringify(tail(controlText(), 4000))}`);
+      t.diagnostic(`control: image started after ${Date.now() - controlStarted} ms`);
+      assert.equal(accepted.devicePath, refused.devicePath, 'the same disk the secure firmware refused');
       assert.doesNotMatch(controlText(), REFUSED_RE);
+      assert.ok(
+        !diskBootLines(controlText()).some((l) => l.what.startsWith('failed')),
+        'the image loaded and started',
+      );
+      t.diagnostic(`firmware console (control): ${JSON.stringify(tail(controlText(), 4000))}`);
     } finally {
       await removeDomain(dom);
       await removeDomain(control);
