@@ -77,6 +77,9 @@ function unique(prefix: string): string {
   return `phyllo-fid-${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
+/** virtio-gpu's device id (the virtio spec's "GPU device"); not in the guest's doc table. */
+const VIRTIO_GPU_ID = 16;
+
 /** The multiset of virtio device ids the guest must see for this spec, sorted. */
 function promisedVirtioIds(spec: DomainSpec): number[] {
   const d = spec.devices;
@@ -92,9 +95,6 @@ function promisedVirtioIds(spec: DomainSpec): number[] {
   for (const i of d.inputs) if (i.bus === 'virtio') ids.push(VIRTIO_DEVICE_ID.input);
   return ids.sort((a, b) => a - b);
 }
-
-/** virtio-gpu's device id (the virtio spec's "GPU device"); not in the guest's doc table. */
-const VIRTIO_GPU_ID = 16;
 
 async function removeDomain(dom: Domain | undefined): Promise<void> {
   if (!dom) return;
@@ -119,7 +119,7 @@ async function waitShutoff(dom: Domain): Promise<void> {
   );
 }
 
-/** A swtpm process whose command line names the domain (libvirt names its socket and log after it). */
+/** A swtpm process whose command line names the domain (libvirt names its log file after it). */
 async function swtpmFor(domainName: string): Promise<{ pid: number; cmdline: string } | undefined> {
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -130,7 +130,8 @@ async function swtpmFor(domainName: string): Promise<{ pid: number; cmdline: str
       continue;
     }
     const argv0 = cmdline.split(' ')[0] ?? '';
-    if (/(^|\/)swtpm$/.test(argv0) && cmdline.includes(domainName)) return { pid: Number(entry), cmdline };
+    if (/(^|\/)swtpm$/.test(argv0) && cmdline.includes(`/${domainName}-swtpm.log`))
+      return { pid: Number(entry), cmdline };
   }
   return undefined;
 }
