@@ -72,6 +72,16 @@ tpm=none
 mem=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
 cpus=$(grep -c '^processor' /proc/cpuinfo)
 
+# Listen for the power button before reporting, so a shutdown sent right after the report is not lost.
+# ACPI power button (virsh shutdown) -> busybox acpid -> /etc/acpi/PWRF/00000080 -> poweroff -f.
+# acpid opens /dev/input/event0, 1, ... once, at start: wait for the first one.
+tries=20
+while [ ! -e /dev/input/event0 ] && [ "$tries" -gt 0 ]; do
+  usleep 100000
+  tries=$((tries - 1))
+done
+acpid -c /etc/acpi -a /etc/acpid.conf -l /tmp/acpid.log -p /tmp/acpid.pid
+
 stty -F /dev/ttyS0 -echo 2>/dev/null
 line="PHYLLO-GUEST virtio=$(join $virtio) blk=$(join $blk) tpm=$tpm mem_kib=$mem cpus=$cpus net=$(join $net) kernel=$(uname -r)"
 echo "$line" > /dev/ttyS0
@@ -88,14 +98,6 @@ if grep -q -w 'phyllo.poweroff=1' /proc/cmdline; then
   power_off
 fi
 
-# ACPI power button (virsh shutdown) -> busybox acpid -> /etc/acpi/PWRF/00000080 -> poweroff -f.
-# acpid opens /dev/input/event0, 1, ... once, at start: wait for the first one.
-tries=20
-while [ ! -e /dev/input/event0 ] && [ "$tries" -gt 0 ]; do
-  usleep 100000
-  tries=$((tries - 1))
-done
-acpid -c /etc/acpi -a /etc/acpid.conf -l /tmp/acpid.log -p /tmp/acpid.pid
 
 # Echo every line typed on the serial console, so a test can prove the stream goes both ways.
 while true; do

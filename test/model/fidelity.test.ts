@@ -77,8 +77,7 @@ function unique(prefix: string): string {
   return `phyllo-fid-${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
-/** virtio-gpu's device id (the virtio spec's "GPU device"); not in the guest's doc table. */
-const VIRTIO_GPU_ID = 16;
+const VIRTIO_GPU_ID = VIRTIO_DEVICE_ID.gpu;
 
 /** The multiset of virtio device ids the guest must see for this spec, sorted. */
 function promisedVirtioIds(spec: DomainSpec): number[] {

@@ -22,6 +22,7 @@ export const VIRTIO_DEVICE_ID = {
   rng: 4,
   balloon: 5,
   scsi: 8,
+  gpu: 16,
   input: 18,
 } as const;
 
