@@ -86,11 +86,25 @@ export interface DomainCapabilitiesQuery {
   flags?: number;
 }
 
-export interface DomainStatsRecord {
-  domain: Domain;
-  params: TypedParam[];
+/** One domain's record of virConnectGetAllDomainStats; `domain` and `values` are built on first use. */
+export class DomainStatsRecord {
+  private dom: Domain | undefined;
+  private record: Record<string, TypedParamValue> | undefined;
+
+  constructor(
+    private readonly rpc: RpcCaller,
+    readonly ref: DomainRef,
+    readonly params: TypedParam[],
+  ) {}
+
+  get domain(): Domain {
+    return (this.dom ??= new Domain(this.rpc, this.ref));
+  }
+
   /** The same params as a plain record. */
-  values: Record<string, TypedParamValue>;
+  get values(): Record<string, TypedParamValue> {
+    return (this.record ??= typedParamsToRecord(this.params));
+  }
 }
 
 /** Connect to libvirt. `uri` defaults to PHYLLO_CONNECT, else qemu:///system (root) or qemu:///session. */
@@ -207,11 +221,7 @@ export class Libvirt {
       stats,
       flags,
     });
-    return r.retStats.map((s) => ({
-      domain: new Domain(this.rpc, s.dom),
-      params: s.params,
-      values: typedParamsToRecord(s.params),
-    }));
+    return r.retStats.map((s) => new DomainStatsRecord(this.rpc, s.dom, s.params));
   }
 
   async close(): Promise<void> {

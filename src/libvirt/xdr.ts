@@ -175,7 +175,14 @@ export class XdrReader {
   }
 
   string(max = 0xffffffff): string {
-    return this.opaque(max).toString('utf8');
+    const n = this.uint();
+    if (n > max) throw new XdrError(`string length ${n} exceeds its maximum ${max}`);
+    const padded = pad4(n);
+    this.need(padded);
+    // Decoded in place: no intermediate copy of the bytes (stats replies hold thousands of strings).
+    const out = this.buf.toString('utf8', this.pos, this.pos + n);
+    this.pos += padded;
+    return out;
   }
 
   get offset(): number {
