@@ -1,21 +1,9 @@
 import type { HostCapabilities } from './capabilities.js';
 import type { DomainCapabilities } from './domain-capabilities.js';
-import type { FirmwareDescriptor } from './firmware-descriptors.js';
-import type { CpuVendor, KvmFacts, MachineTypeFact, ModelHostFacts } from './host-facts.js';
+import type { CpuVendor, MachineTypeFact, ModelHostFacts } from './host-facts.js';
 
-/** Host probe results, as plain values. */
-export interface HostProbeFacts {
-  cores: number;
-  threadsPerCore: number;
-  memoryKiB: number;
-  kvm: KvmFacts;
-  nested: boolean;
-  renderNode?: string;
-  firmware: FirmwareDescriptor[];
-  swtpm: boolean;
-  passt: boolean;
-  session: boolean;
-}
+/** Host probe results: the model's host facts less what libvirt's capabilities tell. */
+export type HostProbeFacts = Omit<ModelHostFacts, 'arch' | 'cpuVendor' | 'machines' | 'domainCaps'>;
 
 export function vendorOf(name: string | undefined): CpuVendor {
   const v = (name ?? '').toLowerCase();
