@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostProbeFacts } from './assemble-host-facts.js';
-import { loadFirmwareDescriptors } from './firmware-descriptors.js';
+import { loadFirmwareDescriptors } from '../host/firmware-descriptors.js';
 
 function read(root: string, rel: string): string | undefined {
   try {

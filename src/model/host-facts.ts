@@ -1,5 +1,5 @@
 import type { DomainCapabilities } from './domain-capabilities.js';
-import type { FirmwareDescriptor } from './firmware-descriptors.js';
+import type { FirmwareDescriptor } from '../host/firmware-descriptors.js';
 
 export type CpuVendor = 'intel' | 'amd' | 'other';
 

@@ -10,7 +10,7 @@ import type { Libvirt, Network } from '../../src/libvirt/index.js';
 import { assembleHostFacts } from '../../src/model/assemble-host-facts.js';
 import { parseCapabilities } from '../../src/model/capabilities.js';
 import { parseDomainCapabilities } from '../../src/model/domain-capabilities.js';
-import { loadFirmwareDescriptors } from '../../src/model/firmware-descriptors.js';
+import { loadFirmwareDescriptors } from '../../src/host/firmware-descriptors.js';
 import type { ModelHostFacts } from '../../src/model/host-facts.js';
 
 const KVM_TRAP_REASON = 'guests hang under KVM on the test machines; the fidelity tests use TCG';

@@ -27,7 +27,7 @@ import {
   type Network,
 } from '../../src/libvirt/index.js';
 import { buildModel, type ModelResult } from '../../src/model/build-model.js';
-import { findFirmware } from '../../src/model/firmware-descriptors.js';
+import { findFirmware } from '../../src/host/firmware-descriptors.js';
 import type { ModelHostFacts } from '../../src/model/host-facts.js';
 import type { DomainSpec } from '../../src/model/spec.js';
 import { findGuestReport, testGuestPaths, VIRTIO_DEVICE_ID } from '../support/test-guest.js';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { assembleHostFacts, type HostProbeFacts } from '../../src/model/assemble-host-facts.js';
 import { parseCapabilities } from '../../src/model/capabilities.js';
 import { parseDomainCapabilities } from '../../src/model/domain-capabilities.js';
-import { loadFirmwareDescriptors } from '../../src/model/firmware-descriptors.js';
+import { loadFirmwareDescriptors } from '../../src/host/firmware-descriptors.js';
 import type { ModelHostFacts } from '../../src/model/host-facts.js';
 
 /** test/fixtures/model, from dist/test/model/ or test/model/. */

@@ -1,5 +1,5 @@
 import { HostMissingComponentError } from '../errors.js';
-import { findFirmware } from '../firmware-descriptors.js';
+import { findFirmware } from '../../host/firmware-descriptors.js';
 import type { ModelContext, Decision } from './context.js';
 
 export interface FirmwareChoice {

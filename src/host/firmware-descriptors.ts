@@ -69,9 +69,14 @@ export function parseFirmwareDescriptor(file: string, json: string): FirmwareDes
 /**
  * Reads the descriptors below `root`: sorted by file name, a later directory overriding a same-named
  * file, an empty file hiding one. `extraDirs` are absolute-under-root paths searched last
- * (e.g. `$XDG_CONFIG_HOME/qemu/firmware`).
+ * (e.g. `$XDG_CONFIG_HOME/qemu/firmware`). A file that is not a descriptor is skipped and, when
+ * `onUnreadable` is given, reported with its path below the root.
  */
-export function loadFirmwareDescriptors(root = '/', extraDirs: string[] = []): FirmwareDescriptor[] {
+export function loadFirmwareDescriptors(
+  root = '/',
+  extraDirs: string[] = [],
+  onUnreadable?: (path: string, reason: string) => void,
+): FirmwareDescriptor[] {
   const byName = new Map<string, string>();
   for (const dir of [...FIRMWARE_DIRS, ...extraDirs]) {
     let names: string[];
@@ -80,18 +85,22 @@ export function loadFirmwareDescriptors(root = '/', extraDirs: string[] = []): F
     } catch {
       continue;
     }
-    for (const n of names) if (n.endsWith('.json')) byName.set(n, join(root, dir, n));
+    for (const n of names) if (n.endsWith('.json')) byName.set(n, `/${dir.replace(/^\/+/, '')}/${n}`);
   }
   const out: FirmwareDescriptor[] = [];
   for (const name of [...byName.keys()].sort()) {
+    const path = byName.get(name) as string;
     let text: string;
     try {
-      text = readFileSync(byName.get(name) as string, 'utf8');
-    } catch {
+      text = readFileSync(join(root, path), 'utf8');
+    } catch (err) {
+      onUnreadable?.(path, (err as NodeJS.ErrnoException).code ?? String(err));
       continue;
     }
+    if (text.trim() === '') continue; // an empty file hides a descriptor of the same name
     const d = parseFirmwareDescriptor(name, text);
     if (d) out.push(d);
+    else onUnreadable?.(path, 'not a QEMU firmware descriptor (bad JSON or no mapping)');
   }
   return out;
 }
