@@ -36,11 +36,12 @@ export async function gatherModelHostFacts(lv: Libvirt, opts: GatherOptions = {}
   const caps = parseCapabilities(await lv.capabilities());
   const x86 = caps.guests.find((g) => g.arch === 'x86_64' && g.osType === 'hvm');
   const offered = x86?.domainTypes.includes('kvm') ?? false;
-  const [qemu, kvm, verdict] = await Promise.all([
+  const [qemu, verdict] = await Promise.all([
     domcaps('qemu'),
-    offered ? domcaps('kvm') : undefined,
     kvmVerdict({ root, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) }),
   ]);
+  // KVM's domain capabilities matter only where the model may choose kvm: where a guest booted under it.
+  const kvm = offered && verdict.usable ? await domcaps('kvm') : undefined;
   const probes = {
     ...fileHostFacts({ root, session: opts.session ?? false }),
     kvm: kvmFacts(offered, verdict),
