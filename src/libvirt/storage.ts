@@ -1,0 +1,195 @@
+/** Storage handles: pools, their volumes, and volume upload/download streams. */
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { RpcCaller } from './client.js';
+import { POOL_STATES, type PoolState, VOLUME_TYPES, type VolumeType } from './flags.js';
+import { Proc } from './procedures.js';
+import { type StoragePoolRef, type StorageVolRef, uuidToString } from './types.js';
+
+export class StoragePools {
+  constructor(private readonly rpc: RpcCaller) {}
+  async list(flags = 0): Promise<StoragePool[]> {
+    const r = await this.rpc.call(Proc.ConnectListAllStoragePools, { needResults: 1, flags });
+    return r.pools.map((p) => new StoragePool(this.rpc, p));
+  }
+  async lookup(name: string): Promise<StoragePool> {
+    return new StoragePool(this.rpc, (await this.rpc.call(Proc.StoragePoolLookupByName, { name })).pool);
+  }
+  async define(xml: string, flags = 0): Promise<StoragePool> {
+    return new StoragePool(this.rpc, (await this.rpc.call(Proc.StoragePoolDefineXml, { xml, flags })).pool);
+  }
+  /** A transient pool, started at once and gone once destroyed. */
+  async create(xml: string, flags = 0): Promise<StoragePool> {
+    return new StoragePool(this.rpc, (await this.rpc.call(Proc.StoragePoolCreateXml, { xml, flags })).pool);
+  }
+}
+
+export interface PoolInfo {
+  state: PoolState;
+  capacity: bigint;
+  allocation: bigint;
+  available: bigint;
+}
+
+export class StoragePool {
+  readonly volumes: PoolVolumes;
+  constructor(
+    private readonly rpc: RpcCaller,
+    readonly ref: StoragePoolRef,
+  ) {
+    this.volumes = new PoolVolumes(rpc, ref);
+  }
+  get name(): string {
+    return this.ref.name;
+  }
+  get uuid(): string {
+    return uuidToString(this.ref.uuid);
+  }
+  /** virStoragePoolCreate: activate the pool. */
+  async start(flags = 0): Promise<void> {
+    await this.rpc.call(Proc.StoragePoolCreate, { pool: this.ref, flags });
+  }
+  async build(flags = 0): Promise<void> {
+    await this.rpc.call(Proc.StoragePoolBuild, { pool: this.ref, flags });
+  }
+  async destroy(): Promise<void> {
+    await this.rpc.call(Proc.StoragePoolDestroy, { pool: this.ref });
+  }
+  /** Delete the pool's underlying storage (virStoragePoolDelete). */
+  async delete(flags = 0): Promise<void> {
+    await this.rpc.call(Proc.StoragePoolDelete, { pool: this.ref, flags });
+  }
+  async undefine(): Promise<void> {
+    await this.rpc.call(Proc.StoragePoolUndefine, { pool: this.ref });
+  }
+  async refresh(): Promise<void> {
+    await this.rpc.call(Proc.StoragePoolRefresh, { pool: this.ref, flags: 0 });
+  }
+  async xml(flags = 0): Promise<string> {
+    return (await this.rpc.call(Proc.StoragePoolGetXmlDesc, { pool: this.ref, flags })).xml;
+  }
+  async info(): Promise<PoolInfo> {
+    const r = await this.rpc.call(Proc.StoragePoolGetInfo, { pool: this.ref });
+    return {
+      state: POOL_STATES[r.state] ?? 'unknown',
+      capacity: r.capacity,
+      allocation: r.allocation,
+      available: r.available,
+    };
+  }
+  async isActive(): Promise<boolean> {
+    return (await this.rpc.call(Proc.StoragePoolIsActive, { pool: this.ref })).active !== 0;
+  }
+  async setAutostart(on: boolean): Promise<void> {
+    await this.rpc.call(Proc.StoragePoolSetAutostart, { pool: this.ref, autostart: on ? 1 : 0 });
+  }
+}
+
+export class PoolVolumes {
+  constructor(
+    private readonly rpc: RpcCaller,
+    private readonly pool: StoragePoolRef,
+  ) {}
+  async list(): Promise<StorageVolume[]> {
+    const r = await this.rpc.call(Proc.StoragePoolListAllVolumes, {
+      pool: this.pool,
+      needResults: 1,
+      flags: 0,
+    });
+    return r.vols.map((v) => new StorageVolume(this.rpc, v));
+  }
+  async lookup(name: string): Promise<StorageVolume> {
+    return new StorageVolume(
+      this.rpc,
+      (await this.rpc.call(Proc.StorageVolLookupByName, { pool: this.pool, name })).vol,
+    );
+  }
+  async create(xml: string, flags = 0): Promise<StorageVolume> {
+    return new StorageVolume(
+      this.rpc,
+      (await this.rpc.call(Proc.StorageVolCreateXml, { pool: this.pool, xml, flags })).vol,
+    );
+  }
+  /** Create a volume whose contents are cloned from `from`. */
+  async createFrom(xml: string, from: StorageVolume, flags = 0): Promise<StorageVolume> {
+    const r = await this.rpc.call(Proc.StorageVolCreateXmlFrom, {
+      pool: this.pool,
+      xml,
+      clonevol: from.ref,
+      flags,
+    });
+    return new StorageVolume(this.rpc, r.vol);
+  }
+}
+
+export class StorageVolumes {
+  constructor(private readonly rpc: RpcCaller) {}
+  async lookupByPath(path: string): Promise<StorageVolume> {
+    return new StorageVolume(this.rpc, (await this.rpc.call(Proc.StorageVolLookupByPath, { path })).vol);
+  }
+}
+
+export interface VolumeInfo {
+  type: VolumeType;
+  capacity: bigint;
+  allocation: bigint;
+}
+
+export interface TransferRange {
+  offset?: bigint | number;
+  /** 0 = to the end. */
+  length?: bigint | number;
+  flags?: number;
+}
+
+export class StorageVolume {
+  constructor(
+    private readonly rpc: RpcCaller,
+    readonly ref: StorageVolRef,
+  ) {}
+  get name(): string {
+    return this.ref.name;
+  }
+  get key(): string {
+    return this.ref.key;
+  }
+  get poolName(): string {
+    return this.ref.pool;
+  }
+  async path(): Promise<string> {
+    return (await this.rpc.call(Proc.StorageVolGetPath, { vol: this.ref })).name;
+  }
+  async info(): Promise<VolumeInfo> {
+    const r = await this.rpc.call(Proc.StorageVolGetInfo, { vol: this.ref });
+    return { type: VOLUME_TYPES[r.type] ?? 'unknown', capacity: r.capacity, allocation: r.allocation };
+  }
+  async xml(): Promise<string> {
+    return (await this.rpc.call(Proc.StorageVolGetXmlDesc, { vol: this.ref, flags: 0 })).xml;
+  }
+  async delete(flags = 0): Promise<void> {
+    await this.rpc.call(Proc.StorageVolDelete, { vol: this.ref, flags });
+  }
+  async wipe(flags = 0): Promise<void> {
+    await this.rpc.call(Proc.StorageVolWipe, { vol: this.ref, flags });
+  }
+  /** Write `source` into the volume; resolves once the daemon confirmed the data is stored. */
+  async upload(source: Readable, range: TransferRange = {}): Promise<void> {
+    const { stream } = await this.rpc.openStream(Proc.StorageVolUpload, {
+      vol: this.ref,
+      offset: BigInt(range.offset ?? 0),
+      length: BigInt(range.length ?? 0),
+      flags: range.flags ?? 0,
+    });
+    await pipeline(source, stream);
+  }
+  /** The volume's bytes as a stream. */
+  async download(range: TransferRange = {}): Promise<Readable> {
+    const { stream } = await this.rpc.openStream(Proc.StorageVolDownload, {
+      vol: this.ref,
+      offset: BigInt(range.offset ?? 0),
+      length: BigInt(range.length ?? 0),
+      flags: range.flags ?? 0,
+    });
+    return stream;
+  }
+}
