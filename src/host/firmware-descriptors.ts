@@ -67,6 +67,16 @@ export function parseFirmwareDescriptor(file: string, json: string): FirmwareDes
 }
 
 /**
+ * The user's own descriptors (`$XDG_CONFIG_HOME/qemu/firmware`, else `~/.config/qemu/firmware`) come
+ * last, as QEMU reads them; only for the live host, never for a fixture tree.
+ */
+export function userFirmwareDir(root: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  if (root !== '/') return [];
+  const config = env.XDG_CONFIG_HOME || (env.HOME ? `${env.HOME}/.config` : undefined);
+  return config ? [`${config.replace(/^\/+/, '')}/qemu/firmware`] : [];
+}
+
+/**
  * Reads the descriptors below `root`: sorted by file name, a later directory overriding a same-named
  * file, an empty file hiding one. `extraDirs` are absolute-under-root paths searched last
  * (e.g. `$XDG_CONFIG_HOME/qemu/firmware`). A file that is not a descriptor is skipped and, when

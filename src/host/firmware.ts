@@ -1,4 +1,9 @@
-import { findFirmware, loadFirmwareDescriptors, type FirmwareDescriptor } from './firmware-descriptors.js';
+import {
+  findFirmware,
+  loadFirmwareDescriptors,
+  userFirmwareDir,
+  type FirmwareDescriptor,
+} from './firmware-descriptors.js';
 import type { RootFs } from './root-fs.js';
 
 export type { FirmwareDescriptor };
@@ -17,9 +22,9 @@ export interface FirmwareFacts {
 /** A q35 machine name the descriptors' globs (`pc-q35-*`) are matched against. */
 const Q35 = 'pc-q35-7.2';
 
-export function probeFirmware(fs: RootFs): FirmwareFacts {
+export function probeFirmware(fs: RootFs, env: NodeJS.ProcessEnv = process.env): FirmwareFacts {
   const unreadable: string[] = [];
-  const descriptors = loadFirmwareDescriptors(fs.root, [], (path, reason) =>
+  const descriptors = loadFirmwareDescriptors(fs.root, userFirmwareDir(fs.root, env), (path, reason) =>
     unreadable.push(`${path}: ${reason}`),
   );
   const installed = descriptors.filter(

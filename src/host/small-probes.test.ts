@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { matchCurated, loadCurated } from './curated.js';
 import { probeFirmware } from './firmware.js';
+import { userFirmwareDir } from './firmware-descriptors.js';
 import { RootFs } from './root-fs.js';
 import { parseLibvirtVersion } from './tools.js';
 import { usbKind } from './usb.js';
@@ -76,4 +77,10 @@ test('curated hardware: the shipped list loads and matches on DMI substrings', (
 test('libvirt version', () => {
   assert.equal(parseLibvirtVersion('libvirtd (libvirt) 9.0.0\n'), '9.0.0');
   assert.equal(parseLibvirtVersion('garbage'), undefined);
+});
+
+test("the user's QEMU firmware directory is read for the live host only", () => {
+  assert.deepEqual(userFirmwareDir('/', { XDG_CONFIG_HOME: '/home/a/.cfg' }), ['home/a/.cfg/qemu/firmware']);
+  assert.deepEqual(userFirmwareDir('/', { HOME: '/home/b' }), ['home/b/.config/qemu/firmware']);
+  assert.deepEqual(userFirmwareDir('/tmp/fixture', { HOME: '/home/b' }), []);
 });

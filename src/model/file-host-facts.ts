@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostProbeFacts } from './assemble-host-facts.js';
-import { loadFirmwareDescriptors } from '../host/firmware-descriptors.js';
+import { loadFirmwareDescriptors, userFirmwareDir } from '../host/firmware-descriptors.js';
 
 function read(root: string, rel: string): string | undefined {
   try {
@@ -38,7 +38,7 @@ export function fileHostFacts(
     threadsPerCore,
     memoryKiB: memKiB,
     nested,
-    firmware: loadFirmwareDescriptors(root),
+    firmware: loadFirmwareDescriptors(root, userFirmwareDir(root)),
     swtpm: bin('swtpm'),
     passt: bin('passt'),
     session: options.session ?? false,
