@@ -83,14 +83,20 @@ async function createImage(
 
 /** The running pool whose target is `dir`; when none exists, a `dir` pool for it is defined and started. */
 async function poolFor(lv: Libvirt, dir: string): Promise<StoragePool> {
-  for (const pool of await lv.pools.list()) {
+  const pools = await lv.pools.list();
+  for (const pool of pools) {
     const xml = await pool.xml();
     if (new RegExp(`<path>${escapeRegExp(escapeXml(dir))}/?</path>`).test(xml)) {
       if (!(await pool.isActive())) await pool.start();
       return pool;
     }
   }
-  const name = dir === '/var/lib/libvirt/images' ? 'default' : `phyllome-${basename(dir)}`;
+  // libvirt's usual name for /var/lib/libvirt/images, unless a pool elsewhere already has it.
+  const taken = new Set(pools.map((p) => p.name));
+  const name =
+    dir === '/var/lib/libvirt/images' && !taken.has('default')
+      ? 'default'
+      : `phyllome-${basename(dir) || 'images'}`;
   const pool = await lv.pools.define(
     `<pool type='dir'><name>${escapeXml(name)}</name><target><path>${escapeXml(dir)}</path></target></pool>`,
   );
