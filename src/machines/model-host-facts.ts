@@ -1,7 +1,7 @@
 import { kvmVerdict, type KvmVerdict } from '../host/kvm-verdict.js';
 import type { Libvirt } from '../libvirt/index.js';
 import { assembleHostFacts } from '../model/assemble-host-facts.js';
-import { parseCapabilities } from '../model/capabilities.js';
+import { parseCapabilities, x86Guest } from '../model/capabilities.js';
 import { parseDomainCapabilities } from '../model/domain-capabilities.js';
 import { fileHostFacts } from '../model/file-host-facts.js';
 import type { KvmFacts, ModelHostFacts } from '../model/host-facts.js';
@@ -34,7 +34,7 @@ export async function gatherModelHostFacts(lv: Libvirt, opts: GatherOptions = {}
   const domcaps = (virttype: 'qemu' | 'kvm') =>
     lv.domainCapabilities({ virttype, arch: 'x86_64', machine: 'q35' }).then(parseDomainCapabilities);
   const caps = parseCapabilities(await lv.capabilities());
-  const x86 = caps.guests.find((g) => g.arch === 'x86_64' && g.osType === 'hvm');
+  const x86 = x86Guest(caps);
   const offered = x86?.domainTypes.includes('kvm') ?? false;
   const [qemu, verdict] = await Promise.all([
     domcaps('qemu'),

@@ -1,4 +1,4 @@
-import type { HostCapabilities } from './capabilities.js';
+import { x86Guest, type HostCapabilities } from './capabilities.js';
 import type { DomainCapabilities } from './domain-capabilities.js';
 import type { CpuVendor, MachineTypeFact, ModelHostFacts } from './host-facts.js';
 
@@ -14,7 +14,7 @@ export function vendorOf(name: string | undefined): CpuVendor {
 
 /** x86_64 machine types from the capabilities, aliases carrying their canonical name. */
 export function machinesOf(caps: HostCapabilities): MachineTypeFact[] {
-  const guest = caps.guests.find((g) => g.arch === 'x86_64' && g.osType === 'hvm');
+  const guest = x86Guest(caps);
   return (guest?.machines ?? []).map((m) => ({
     name: m.name,
     ...(m.canonical ? { canonical: m.canonical } : {}),

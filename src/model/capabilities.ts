@@ -54,3 +54,8 @@ export function parseCapabilities(xml: string): HostCapabilities {
     };
   return caps;
 }
+
+/** The x86_64 hardware-virtual-machine guest entry: the one Phyllome's guests use. */
+export function x86Guest(caps: HostCapabilities): GuestArchCapabilities | undefined {
+  return caps.guests.find((g) => g.arch === 'x86_64' && g.osType === 'hvm');
+}

@@ -1,6 +1,6 @@
 import { kvmVerdict, type KvmVerdict } from '../../host/kvm-verdict.js';
 import { connect, defaultUri, parseUri, DOMAIN_STATES, type DomainState } from '../../libvirt/index.js';
-import { parseCapabilities } from '../../model/capabilities.js';
+import { parseCapabilities, x86Guest } from '../../model/capabilities.js';
 import type { CommandContext, CommandResult } from '../command.js';
 
 export interface StatusReport {
@@ -35,7 +35,7 @@ export async function status(
       lv.uri(),
     ]);
     const caps = parseCapabilities(capsXml);
-    const x86 = caps.guests.find((g) => g.arch === 'x86_64' && g.osType === 'hvm');
+    const x86 = x86Guest(caps);
     const byState: Partial<Record<DomainState, number>> = {};
     for (const d of domains) byState[d.state] = (byState[d.state] ?? 0) + 1;
     const kvm: StatusReport['kvm'] = remote
