@@ -19,72 +19,31 @@ const runs = arg('--runs', 21);
 const viRuns = arg('--virt-install-runs', 7);
 const json = process.argv.includes('--json');
 
-const cases = [
-  {
-    guest: 'Windows 11',
-    phyllo: [
-      process.execPath,
-      CLI,
-      'vm',
-      'create',
-      'x',
-      '--os',
-      'windows-11',
-      '--memory',
-      '4096',
-      '--disk-size',
-      'none',
-      '--print-xml',
-    ],
-    virtInstall: [
-      'virt-install',
-      '--print-xml',
-      '--osinfo',
-      'win11',
-      '--boot',
-      'uefi',
-      '--tpm',
-      'default',
-      '--disk',
-      'none',
-      '--memory',
-      '4096',
-      '--name',
-      'x',
-    ],
-  },
-  {
-    guest: 'Linux',
-    phyllo: [
-      process.execPath,
-      CLI,
-      'vm',
-      'create',
-      'x',
-      '--os',
-      'linux',
-      '--memory',
-      '4096',
-      '--disk-size',
-      'none',
-      '--print-xml',
-    ],
-    virtInstall: [
-      'virt-install',
-      '--print-xml',
-      '--osinfo',
-      'linux2022',
-      '--boot',
-      'uefi',
-      '--disk',
-      'none',
-      '--memory',
-      '4096',
-      '--name',
-      'x',
-    ],
-  },
+/** Each guest once: Phyllome's OS id and the virt-install flags that ask for the same machine. */
+const GUESTS = [
+  ['Windows 11', 'windows-11', ['--osinfo', 'win11', '--boot', 'uefi', '--tpm', 'default']],
+  ['Linux', 'linux', ['--osinfo', 'linux2022', '--boot', 'uefi']],
 ];
+const phylloArgs = (name, os) => [
+  process.execPath,
+  CLI,
+  'vm',
+  'create',
+  name,
+  '--os',
+  os,
+  '--memory',
+  '4096',
+  '--disk-size',
+  'none',
+];
+const viArgs = (name, vi) => ['--print-xml', ...vi, '--disk', 'none', '--memory', '4096', '--name', name];
+
+const cases = GUESTS.map(([guest, os, vi]) => ({
+  guest,
+  phyllo: [...phylloArgs('x', os), '--print-xml'],
+  virtInstall: ['virt-install', ...viArgs('x', vi)],
+}));
 
 /** One run under /usr/bin/time: wall milliseconds (measured here) and peak RSS in KiB (from time). */
 function once(cmdOrFn) {
@@ -129,28 +88,13 @@ const undefine = () => {
   spawnSync('virsh', ['-q', 'undefine', defName(), '--nvram', '--tpm'], { stdio: 'ignore' });
   seq++;
 };
-const defineCases = [
-  ['Windows 11', 'windows-11', ['--osinfo', 'win11', '--boot', 'uefi', '--tpm', 'default']],
-  ['Linux', 'linux', ['--osinfo', 'linux2022', '--boot', 'uefi']],
-].map(([guest, os, vi]) => ({
+const defineCases = GUESTS.map(([guest, os, vi]) => ({
   guest: `${guest} (define)`,
-  phyllo: () => [
-    process.execPath,
-    CLI,
-    'vm',
-    'create',
-    defName(),
-    '--os',
-    os,
-    '--memory',
-    '4096',
-    '--disk-size',
-    'none',
-  ],
+  phyllo: () => phylloArgs(defName(), os),
   virtInstall: () => [
     'sh',
     '-c',
-    `virt-install --print-xml ${vi.join(' ')} --disk none --memory 4096 --name ${defName()} | virsh define /dev/stdin`,
+    `virt-install ${viArgs(defName(), vi).join(' ')} | virsh define /dev/stdin`,
   ],
   cleanup: undefine,
 }));
