@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # Makes sure virtlogd and the libvirt daemon answer on their sockets.
 # With systemd as the service manager (detected as sd_booted() does: /run/systemd/system exists),
-# the system's own units are started. Otherwise the daemons are started by hand, each only when its
-# socket is missing and no such daemon already runs: never a second daemon.
+# the system's own units are started. Otherwise the daemons are started by hand, each only when nothing
+# answers on its socket and no such daemon already runs: never a second daemon. A stale socket file left by
+# a killed daemon is replaced by the daemon itself when it starts.
 set -euo pipefail
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 RUN=/run/libvirt
 
+# A socket file alone proves nothing: a daemon that was killed (a session that ended, a container that was
+# stopped) leaves its socket behind. A socket is live when something accepts a connection on it.
+socket_live() {
+  [[ -S $1 ]] && node -e '
+    const s = require("node:net").connect(process.argv[1]);
+    s.on("connect", () => process.exit(0)).on("error", () => process.exit(1));' "$1" 2>/dev/null
+}
+
 if [[ $EUID -ne 0 ]]; then
-  if [[ ! -S $RUN/libvirt-sock && ! -S $RUN/virtqemud-sock ]]; then
+  if ! socket_live $RUN/libvirt-sock && ! socket_live $RUN/virtqemud-sock; then
     say "the system libvirt daemon is not running; start it once with:  sudo npm start"
     say "(session VMs for your own user do not need it: phyllo --connect qemu:///session)"
   fi
@@ -19,10 +28,10 @@ fi
 wait_for_socket() {
   local sock=$1 name=$2
   for _ in $(seq 1 300); do
-    [[ -S $sock ]] && return 0
+    socket_live "$sock" && return 0
     sleep 0.1
   done
-  say "$name did not create $sock within 30 s; see its log (journalctl or /var/log/libvirt)"
+  say "$name did not answer on $sock within 30 s; see its log (journalctl or /var/log/libvirt)"
   exit 1
 }
 
@@ -42,14 +51,14 @@ if [[ -c /dev/kvm ]] && ! pgrep -x systemd-udevd >/dev/null && getent group kvm 
 fi
 
 mkdir -p $RUN
-if [[ ! -S $RUN/virtlogd-sock ]]; then
+if ! socket_live $RUN/virtlogd-sock; then
   if ! pgrep -x virtlogd >/dev/null; then
     say "starting virtlogd"
     /usr/sbin/virtlogd -d
   fi
   wait_for_socket $RUN/virtlogd-sock virtlogd
 fi
-if [[ ! -S $RUN/libvirt-sock ]]; then
+if ! socket_live $RUN/libvirt-sock; then
   if ! pgrep -x libvirtd >/dev/null; then
     say "starting libvirtd"
     /usr/sbin/libvirtd -d
