@@ -25,6 +25,15 @@ if [[ $EUID -ne 0 ]]; then
   exit 0
 fi
 
+# A daemon of this name that is alive (a zombie left by a killed one, not yet reaped, does not count).
+daemon_running() {
+  local pid
+  for pid in $(pgrep -x "$1"); do
+    [[ $(ps -o stat= -p "$pid" 2>/dev/null) == Z* ]] || return 0
+  done
+  return 1
+}
+
 wait_for_socket() {
   local sock=$1 name=$2
   for _ in $(seq 1 300); do
@@ -52,14 +61,14 @@ fi
 
 mkdir -p $RUN
 if ! socket_live $RUN/virtlogd-sock; then
-  if ! pgrep -x virtlogd >/dev/null; then
+  if ! daemon_running virtlogd; then
     say "starting virtlogd"
     /usr/sbin/virtlogd -d
   fi
   wait_for_socket $RUN/virtlogd-sock virtlogd
 fi
 if ! socket_live $RUN/libvirt-sock; then
-  if ! pgrep -x libvirtd >/dev/null; then
+  if ! daemon_running libvirtd; then
     say "starting libvirtd"
     /usr/sbin/libvirtd -d
   fi
