@@ -10,11 +10,12 @@ const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 30;
 const WARMUP = 3;
 const PCI_DEVICES = 300;
-const MAIN = 'dist/src/cli/main.js';
+// The installed command (a launcher and the bundled CLI, see docs/architecture.md).
+const PHYLLO = 'bin/phyllo';
 const MAKE_FIXTURES = 'dist/test/fixtures/hosts/make-fixtures.js';
 
-if (!existsSync(MAIN) || !existsSync(MAKE_FIXTURES)) {
-  console.error('build first: npx tsc -p tsconfig.json');
+if (!existsSync('dist/src/cli/phyllo.cjs') || !existsSync(MAKE_FIXTURES)) {
+  console.error('build first: npm run build');
   process.exit(1);
 }
 
@@ -43,27 +44,28 @@ try {
   run(node, [MAKE_FIXTURES, 'big-host', work, String(PCI_DEVICES)]);
   const big = join(work, 'big-host');
   // Prime the KVM boot-test cache once (this is the slow, real boot test: several seconds).
-  const prime = run(node, [MAIN, 'host', 'check', '--json']);
+  const prime = run(PHYLLO, ['host', 'check', '--json']);
   const verdict = JSON.parse(prime.stdout).host.kvmVerdict;
-  const devices = JSON.parse(run(node, [MAIN, 'host', 'devices', '--root', big, '--json']).stdout);
+  const devices = JSON.parse(run(PHYLLO, ['host', 'devices', '--root', big, '--json']).stdout);
   const pciCount = devices.groups.reduce((n, g) => n + g.devices.length, 0);
 
   const rows = [
     ['node -e 0 (Node start-up alone)', node, ['-e', '0']],
-    ['phyllo --help (CLI start-up)', node, [MAIN, '--help']],
-    ['phyllo host check --json (live host, cached boot test)', node, [MAIN, 'host', 'check', '--json']],
-    ['phyllo host check (live host, human output)', node, [MAIN, 'host', 'check']],
+    ['node -e 0 without NODE_EXTRA_CA_CERTS', 'env', ['-u', 'NODE_EXTRA_CA_CERTS', node, '-e', '0']],
+    ['phyllo --help (CLI start-up)', PHYLLO, ['--help']],
+    ['phyllo host check --json (live host, cached boot test)', PHYLLO, ['host', 'check', '--json']],
+    ['phyllo host check (live host, human output)', PHYLLO, ['host', 'check']],
     [
       `phyllo host check --json --root <${pciCount} PCI devices>`,
-      node,
-      [MAIN, 'host', 'check', '--json', '--root', big],
+      PHYLLO,
+      ['host', 'check', '--json', '--root', big],
     ],
     [
       `phyllo host devices --json --root <${pciCount} PCI devices>`,
-      node,
-      [MAIN, 'host', 'devices', '--json', '--root', big],
+      PHYLLO,
+      ['host', 'devices', '--json', '--root', big],
     ],
-    ['phyllo host devices --json (live host)', node, [MAIN, 'host', 'devices', '--json']],
+    ['phyllo host devices --json (live host)', PHYLLO, ['host', 'devices', '--json']],
     ['virt-host-validate qemu', 'virt-host-validate', ['qemu']],
   ];
   console.log(`KVM verdict used from cache: ${verdict.state} (priming run took ${prime.ms.toFixed(0)} ms)`);

@@ -8,7 +8,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+// The installed command: bin/phyllo, which starts the bundled CLI (npm run build makes both).
+const CLI = join(ROOT, 'bin', 'phyllo');
+const BUNDLE = join(ROOT, 'dist', 'src', 'cli', 'phyllo.mjs');
 const TIME = '/usr/bin/time';
 
 function arg(name, fallback) {
@@ -25,7 +27,6 @@ const GUESTS = [
   ['Linux', 'linux', ['--osinfo', 'linux2022', '--boot', 'uefi']],
 ];
 const phylloArgs = (name, os) => [
-  process.execPath,
   CLI,
   'vm',
   'create',
@@ -101,7 +102,7 @@ const defineCases = GUESTS.map(([guest, os, vi]) => ({
 cases.push(...defineCases);
 
 if (!existsSync(TIME)) throw new Error('/usr/bin/time is missing: apt-get install time');
-if (!existsSync(CLI)) throw new Error('dist/ is missing: npm run build');
+if (!existsSync(BUNDLE)) throw new Error('dist/ is missing: npm run build');
 const hasVirtInstall = spawnSync('virt-install', ['--version']).status === 0;
 
 const results = cases.map((c) => {

@@ -42,7 +42,7 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
 fi
 
 say "building"
-npx tsc -p tsconfig.json
+npm run -s build
 
 bash scripts/start-daemons.sh
 bash scripts/build-test-guest.sh >/dev/null

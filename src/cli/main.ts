@@ -89,5 +89,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
+// No top-level await: the bundle (scripts/bundle.mjs) is a CommonJS script, see start.cts.
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

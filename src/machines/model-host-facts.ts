@@ -4,6 +4,7 @@ import { assembleHostFacts } from '../model/assemble-host-facts.js';
 import { parseCapabilities, x86Guest } from '../model/capabilities.js';
 import { parseDomainCapabilities } from '../model/domain-capabilities.js';
 import { fileHostFacts } from '../model/file-host-facts.js';
+import { cachedParse } from '../model/parse-cache.js';
 import type { KvmFacts, ModelHostFacts } from '../model/host-facts.js';
 
 export interface GatherOptions {
@@ -32,14 +33,16 @@ export function kvmFacts(offered: boolean, verdict: KvmVerdict): KvmFacts {
 export async function gatherModelHostFacts(lv: Libvirt, opts: GatherOptions = {}): Promise<ModelHostFacts> {
   const root = opts.root ?? '/';
   const domcaps = (virttype: 'qemu' | 'kvm') =>
-    lv.domainCapabilities({ virttype, arch: 'x86_64', machine: 'q35' }).then(parseDomainCapabilities);
-  const caps = parseCapabilities(await lv.capabilities());
-  const x86 = x86Guest(caps);
-  const offered = x86?.domainTypes.includes('kvm') ?? false;
-  const [qemu, verdict] = await Promise.all([
+    lv
+      .domainCapabilities({ virttype, arch: 'x86_64', machine: 'q35' })
+      .then((xml) => cachedParse(`domcaps-${virttype}`, xml, parseDomainCapabilities));
+  // Asked at once: the daemon answers them in one round trip's time.
+  const [caps, qemu, verdict] = await Promise.all([
+    lv.capabilities().then((xml) => cachedParse('capabilities', xml, parseCapabilities)),
     domcaps('qemu'),
     kvmVerdict({ root, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) }),
   ]);
+  const offered = x86Guest(caps)?.domainTypes.includes('kvm') ?? false;
   // KVM's domain capabilities matter only where the model may choose kvm: where a guest booted under it.
   const kvm = offered && verdict.usable ? await domcaps('kvm') : undefined;
   const probes = {

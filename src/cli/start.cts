@@ -1,0 +1,71 @@
+// Starts the bundled CLI (phyllo.cjs, made by scripts/bundle.mjs) with V8's code cache.
+//
+// A fresh Node process compiles every function it runs; for `phyllo vm create` that is a good part of
+// its own time. V8 can serialize what it compiled and take it back next time (`cachedData`), which
+// Node 20 does not do for user code by itself. The cache is kept per command (each command runs
+// different code) and per build, in the user's cache dir. V8 checks only the source's length before
+// using a cache, so the file name carries the build id: a rebuilt bundle never gets another's code.
+// Any problem with the cache only costs the compile.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Script } from 'node:vm';
+
+const bundle = join(__dirname, 'phyllo.cjs');
+
+function cacheDir(): string {
+  const xdg = process.env.XDG_CACHE_HOME;
+  return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'phyllome', 'code-cache');
+}
+
+/** `vm-create`, `os-list`…: the command words of argv (what decides which code runs). */
+function commandKey(argv: string[]): string {
+  const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2);
+  const key = words.join('-').replace(/[^a-z0-9-]/g, '');
+  return key.length > 0 && key.length <= 40 ? key : 'other';
+}
+
+function readOrUndefined(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+const source = readFileSync(bundle, 'utf8');
+const buildId = readOrUndefined(join(__dirname, '..', '..', 'build-id'))
+  ?.toString()
+  .trim();
+const dir = cacheDir();
+const cacheFile = buildId ? join(dir, `${buildId}.${commandKey(process.argv.slice(2))}.bin`) : undefined;
+const cached = cacheFile ? readOrUndefined(cacheFile) : undefined;
+
+const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+const script = new Script(wrapper, { filename: bundle, ...(cached ? { cachedData: cached } : {}) });
+
+if (cacheFile && (!cached || script.cachedDataRejected)) {
+  // Written at exit, so that it holds every function this command compiled while it ran.
+  process.once('exit', () => {
+    try {
+      mkdirSync(dir, { recursive: true });
+      for (const f of readdirSync(dir))
+        if (!f.startsWith(`${buildId}.`)) rmSync(join(dir, f), { force: true });
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      writeFileSync(tmp, script.createCachedData());
+      renameSync(tmp, cacheFile);
+    } catch {
+      // an unwritable cache dir only costs the compile next time
+    }
+  });
+}
+
+const bundleModule = { exports: {} };
+(script.runInThisContext() as (...args: unknown[]) => void)(
+  bundleModule.exports,
+  createRequire(bundle),
+  bundleModule,
+  bundle,
+  __dirname,
+);

@@ -1,0 +1,67 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { phyllomeCacheDir } from '../host/cache-dir.js';
+
+/**
+ * The identity of this build of Phyllome (written by scripts/bundle.mjs on every build, at dist/build-id;
+ * this module sits two levels below dist/ both in tsc's output and in the bundle). undefined when absent:
+ * then nothing is cached, since a parser that changed could otherwise be handed its old output.
+ */
+function readBuildId(): string | undefined {
+  try {
+    return readFileSync(new URL('../../build-id', import.meta.url), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let buildId: string | undefined | null = null;
+
+export interface ParseCacheOptions {
+  /** Default: the user's Phyllome cache dir. */
+  cacheDir?: string;
+  /** Default: this build's id; undefined disables the cache. */
+  buildId?: string | undefined;
+}
+
+interface Entry {
+  build: string;
+  document: string;
+  value: unknown;
+}
+
+/**
+ * `parse(document)`, remembered across processes. libvirt's capability documents change only when
+ * libvirt, QEMU or the host change, yet parsing them is the largest share of a fresh `phyllo vm create`
+ * (~15 ms: a cold XML parser). The entry holds the whole document, so a hit means the very same text was
+ * parsed by this very build: the cached value is exactly what `parse` would return. Any problem reading
+ * or writing the cache falls back to parsing.
+ */
+export function cachedParse<T>(
+  kind: string,
+  document: string,
+  parse: (doc: string) => T,
+  options: ParseCacheOptions = {},
+): T {
+  if (buildId === null) buildId = readBuildId();
+  const build = 'buildId' in options ? options.buildId : buildId;
+  if (!build) return parse(document);
+  const dir = options.cacheDir ?? phyllomeCacheDir();
+  const path = join(dir, `parsed-${kind}.json`);
+  try {
+    const entry = JSON.parse(readFileSync(path, 'utf8')) as Entry;
+    if (entry.build === build && entry.document === document) return entry.value as T;
+  } catch {
+    // missing or unreadable: parse below
+  }
+  const value = parse(document);
+  try {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ build, document, value } satisfies Entry));
+    renameSync(tmp, path);
+  } catch {
+    // a read-only home only costs the parse next time
+  }
+  return value;
+}

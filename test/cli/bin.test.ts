@@ -1,0 +1,129 @@
+// The installed command, bin/phyllo: the bundled CLI started with V8's code cache (src/cli/start.cts).
+// It must print exactly what tsc's unbundled CLI prints, cold and warm, through a symlink, and survive a
+// damaged cache.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = join(ROOT, 'bin', 'phyllo');
+const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const BUILD_ID = readFileSync(join(ROOT, 'dist', 'build-id'), 'utf8').trim();
+
+let cacheHome: string;
+before(() => {
+  cacheHome = mkdtempSync(join(tmpdir(), 'phyllome-bin-'));
+});
+after(() => rmSync(cacheHome, { recursive: true, force: true }));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      cmd,
+      args,
+      { env: { ...process.env, XDG_CACHE_HOME: cacheHome, ...env } },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+const codeCacheDir = () => join(cacheHome, 'phyllome', 'code-cache');
+
+const CREATE = [
+  'vm',
+  'create',
+  'bin-test',
+  '--os',
+  'linux',
+  '--memory',
+  '2048',
+  '--disk-size',
+  'none',
+  '--print-xml',
+];
+
+test('bin/phyllo prints what the unbundled CLI prints, cold and then from the code cache', async () => {
+  const reference = await run(process.execPath, [MAIN, ...CREATE]);
+  assert.equal(reference.code, 0, reference.stderr);
+  assert.match(reference.stdout, /<domain type=/);
+
+  const cold = await run(BIN, CREATE);
+  assert.equal(cold.code, 0, cold.stderr);
+  assert.equal(cold.stdout, reference.stdout);
+  const cacheFile = join(codeCacheDir(), `${BUILD_ID}.vm-create.bin`);
+  assert.ok(readFileSync(cacheFile).length > 10_000, 'the cold run leaves the compiled code behind');
+
+  const warm = await run(BIN, CREATE);
+  assert.equal(warm.code, 0, warm.stderr);
+  assert.equal(warm.stdout, reference.stdout);
+
+  for (const args of [
+    ['os', 'list', '--json'],
+    ['os', 'show', 'windows-11', '--json'],
+  ]) {
+    const [a, b] = await Promise.all([run(process.execPath, [MAIN, ...args]), run(BIN, args)]);
+    assert.equal(b.code, 0, b.stderr);
+    assert.equal(b.stdout, a.stdout, args.join(' '));
+  }
+});
+
+test('errors keep their code and exit status in the bundle', async () => {
+  const args = ['vm', 'create', 'bad/name', '--os', 'linux', '--print-xml', '--json'];
+  const [a, b] = await Promise.all([run(process.execPath, [MAIN, ...args]), run(BIN, args)]);
+  assert.notEqual(b.code, 0);
+  assert.equal(b.code, a.code);
+  assert.equal(b.stdout, a.stdout);
+  assert.equal(JSON.parse(b.stdout).error.code, JSON.parse(a.stdout).error.code);
+});
+
+test('a damaged code cache is rejected by V8 and replaced; the output does not change', async () => {
+  const args = ['os', 'list'];
+  const good = await run(BIN, args);
+  const cacheFile = join(codeCacheDir(), `${BUILD_ID}.os-list.bin`);
+  writeFileSync(cacheFile, Buffer.alloc(4096, 0x5a));
+  const again = await run(BIN, args);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout, good.stdout);
+  assert.notDeepEqual(readFileSync(cacheFile), Buffer.alloc(4096, 0x5a), 'the damaged file was rewritten');
+});
+
+test('caches of other builds are removed when this build writes its own', async () => {
+  writeFileSync(join(codeCacheDir(), 'an-older-build.vm-create.bin'), 'old');
+  rmSync(join(codeCacheDir(), `${BUILD_ID}.os-show.bin`), { force: true });
+  const r = await run(BIN, ['os', 'show', 'linux']);
+  assert.equal(r.code, 0, r.stderr);
+  const files = readdirSync(codeCacheDir());
+  assert.ok(
+    files.every((f) => f.startsWith(`${BUILD_ID}.`)),
+    files.join(', '),
+  );
+});
+
+test('through a symlink (as npm installs it), and without NODE_EXTRA_CA_CERTS reaching Node', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'phyllome-link-'));
+  try {
+    symlinkSync(BIN, join(dir, 'phyllo'));
+    // Node warns on stderr when NODE_EXTRA_CA_CERTS names a file it cannot load: proof it read the variable.
+    const env = { NODE_EXTRA_CA_CERTS: join(dir, 'no-such-bundle.pem') };
+    const node = await run(process.execPath, [MAIN, 'os', 'list'], env);
+    assert.match(node.stderr, /extra certs/i);
+    const linked = await run(join(dir, 'phyllo'), ['os', 'list'], env);
+    assert.equal(linked.code, 0, linked.stderr);
+    assert.equal(linked.stdout, node.stdout);
+    assert.doesNotMatch(linked.stderr, /extra certs/i);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
