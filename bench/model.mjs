@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 // The installed command: bin/phyllo, which starts the bundled CLI (npm run build makes both).
 const CLI = join(ROOT, 'bin', 'phyllo');
-const BUNDLE = join(ROOT, 'dist', 'src', 'cli', 'phyllo.mjs');
+const BUNDLE = join(ROOT, 'dist', 'src', 'cli', 'phyllo.cjs');
 const TIME = '/usr/bin/time';
 
 function arg(name, fallback) {

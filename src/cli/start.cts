@@ -2,8 +2,8 @@
 //
 // A fresh Node process compiles every function it runs; for `phyllo vm create` that is a good part of
 // its own time. V8 can serialize what it compiled and take it back next time (`cachedData`), which
-// Node 20 does not do for user code by itself. The cache is kept per command (each command runs
-// different code) and per build, in the user's cache dir. V8 checks only the source's length before
+// Node 20 does not do for user code by itself. The cache is kept per command and set of option names
+// (they decide which code runs) and per build, in the user's cache dir. V8 checks only the source's length before
 // using a cache, so the file name carries the build id: a rebuilt bundle never gets another's code.
 // Any problem with the cache only costs the compile.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,11 +19,18 @@ function cacheDir(): string {
   return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'phyllome', 'code-cache');
 }
 
-/** `vm-create`, `os-list`…: the command words of argv (what decides which code runs). */
+/**
+ * `vm-create.disk-size.memory.os`: the command words and the names of the options given — what decides
+ * which code a run compiles (`vm create --print-xml` never reaches the code that defines). Values are left
+ * out: they rarely change the path and would make a cache per VM name.
+ */
 function commandKey(argv: string[]): string {
   const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2);
-  const key = words.join('-').replace(/[^a-z0-9-]/g, '');
-  return key.length > 0 && key.length <= 40 ? key : 'other';
+  const flags = [
+    ...new Set(argv.filter((a) => a.startsWith('-')).map((a) => a.replace(/^-+/, '').split('=')[0])),
+  ];
+  const key = [words.join('-'), ...flags.sort()].join('.').replace(/[^a-z0-9.-]/g, '');
+  return key.length > 0 && key.length <= 100 ? key : 'other';
 }
 
 function readOrUndefined(path: string): Buffer | undefined {

@@ -36,18 +36,17 @@ export async function gatherModelHostFacts(lv: Libvirt, opts: GatherOptions = {}
     lv
       .domainCapabilities({ virttype, arch: 'x86_64', machine: 'q35' })
       .then((xml) => cachedParse(`domcaps-${virttype}`, xml, parseDomainCapabilities));
-  // Asked at once: the daemon answers them in one round trip's time.
-  const [caps, qemu, verdict] = await Promise.all([
+  // Asked at once: the daemon answers them in one round trip's time, while the files are read here.
+  const answers = Promise.all([
     lv.capabilities().then((xml) => cachedParse('capabilities', xml, parseCapabilities)),
     domcaps('qemu'),
     kvmVerdict({ root, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) }),
   ]);
+  const files = fileHostFacts({ root, session: opts.session ?? false });
+  const [caps, qemu, verdict] = await answers;
   const offered = x86Guest(caps)?.domainTypes.includes('kvm') ?? false;
   // KVM's domain capabilities matter only where the model may choose kvm: where a guest booted under it.
   const kvm = offered && verdict.usable ? await domcaps('kvm') : undefined;
-  const probes = {
-    ...fileHostFacts({ root, session: opts.session ?? false }),
-    kvm: kvmFacts(offered, verdict),
-  };
+  const probes = { ...files, kvm: kvmFacts(offered, verdict) };
   return assembleHostFacts(probes, caps, kvm ? { qemu, kvm } : { qemu });
 }

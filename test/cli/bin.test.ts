@@ -62,7 +62,7 @@ test('bin/phyllo prints what the unbundled CLI prints, cold and then from the co
   const cold = await run(BIN, CREATE);
   assert.equal(cold.code, 0, cold.stderr);
   assert.equal(cold.stdout, reference.stdout);
-  const cacheFile = join(codeCacheDir(), `${BUILD_ID}.vm-create.bin`);
+  const cacheFile = join(codeCacheDir(), `${BUILD_ID}.vm-create.disk-size.memory.os.print-xml.bin`);
   assert.ok(readFileSync(cacheFile).length > 10_000, 'the cold run leaves the compiled code behind');
 
   const warm = await run(BIN, CREATE);
