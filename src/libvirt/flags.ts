@@ -39,6 +39,16 @@ export const ListDomainsFlags = {
   OTHER: 128,
 } as const;
 
+/** virConnectListAllNetworksFlags */
+export const ListNetworksFlags = {
+  INACTIVE: 1,
+  ACTIVE: 2,
+  PERSISTENT: 4,
+  TRANSIENT: 8,
+  AUTOSTART: 16,
+  NO_AUTOSTART: 32,
+} as const;
+
 /** virDomainXMLFlags */
 export const DomainXmlFlags = { SECURE: 1, INACTIVE: 2, UPDATE_CPU: 4, MIGRATABLE: 8 } as const;
 

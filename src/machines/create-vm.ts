@@ -1,5 +1,11 @@
 import { dirname, basename } from 'node:path';
-import { isNotFound, type Libvirt, type StoragePool, type StorageVolume } from '../libvirt/index.js';
+import {
+  isNotFound,
+  ListNetworksFlags,
+  type Libvirt,
+  type StoragePool,
+  type StorageVolume,
+} from '../libvirt/index.js';
 import { buildModel, type ExplainedDecision, type ModelDeps } from '../model/build-model.js';
 import type { ModelHostFacts } from '../model/host-facts.js';
 import type { ModelOptions } from '../model/options.js';
@@ -31,15 +37,26 @@ export async function createVm(
   deps: ModelDeps = {},
 ): Promise<CreatedVm> {
   const model = buildModel(options, host, deps);
-  try {
-    await lv.domains.lookup(options.name);
-    throw new VmExistsError(options.name);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
   const nic = model.spec.devices.interfaces.find((i) => i.type === 'network' && i.network);
+  // Asked at once: is the name taken, and is the network there and running (that one only starts or
+  // defines the network when it must, and only after the name was found free).
+  const exists = lv.domains.lookup(options.name).then(
+    () => true,
+    (err: unknown) => {
+      if (isNotFound(err)) return false;
+      throw err;
+    },
+  );
+  const activeNetworks = nic?.network ? lv.networks.list(ListNetworksFlags.ACTIVE) : undefined;
+  activeNetworks?.catch(() => undefined); // awaited below unless the name is taken
+  if (await exists) throw new VmExistsError(options.name);
   const network = nic?.network
-    ? await ensureNetwork(lv, nic.network, nic.network === 'default' ? DEFAULT_NETWORK_XML : undefined)
+    ? await ensureNetwork(
+        lv,
+        nic.network,
+        nic.network === 'default' ? DEFAULT_NETWORK_XML : undefined,
+        activeNetworks,
+      )
     : undefined;
 
   let volume: StorageVolume | undefined;

@@ -1,4 +1,4 @@
-import { isNotFound, type Libvirt, type Network } from '../libvirt/index.js';
+import { isNotFound, ListNetworksFlags, type Libvirt, type Network } from '../libvirt/index.js';
 import { NetworkMissingError } from './errors.js';
 
 /** libvirt's stock NAT network, as Debian ships it in /usr/share/libvirt/networks/default.xml. */
@@ -14,13 +14,18 @@ export const DEFAULT_NETWORK_XML = `<network>
 /**
  * Makes sure the network `name` exists and runs. When it is missing and `definition` is given, it is
  * defined from it and set to start with the host; otherwise a missing network is an error.
- * Returns what had to be done, so callers can say so.
+ * `activeNetworks` is the answer to "which networks run" when the caller already asked (in parallel
+ * with its own questions). Returns what had to be done, so callers can say so.
  */
 export async function ensureNetwork(
   lv: Libvirt,
   name: string,
   definition?: string,
+  activeNetworks: Promise<Network[]> = lv.networks.list(ListNetworksFlags.ACTIVE),
 ): Promise<{ network: Network; defined: boolean; started: boolean }> {
+  // The usual case, a network that runs, takes one round trip.
+  const running = (await activeNetworks).find((n) => n.name === name);
+  if (running) return { network: running, defined: false, started: false };
   let network: Network;
   let defined = false;
   try {
@@ -32,6 +37,7 @@ export async function ensureNetwork(
     await network.setAutostart(true);
     defined = true;
   }
+  // It may have been started by someone else since the list.
   const started = !(await network.isActive());
   if (started) await network.start();
   return { network, defined, started };

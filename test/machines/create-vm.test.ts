@@ -98,3 +98,27 @@ test('bad options fail before libvirt is touched', async () => {
 test('a missing network other than default is an error, not created', async () => {
   await assert.rejects(ensureNetwork(lv, uniqueName('nonet')), NetworkMissingError);
 });
+
+test('ensureNetwork defines a missing network from its definition, starts a stopped one, leaves a running one', async () => {
+  const name = uniqueName('net').slice(0, 40);
+  // An isolated network (no forward, no DHCP) on its own bridge: nothing else uses it.
+  const bridge = `phy${process.pid % 100000}`;
+  const xml = `<network><name>${name}</name><bridge name='${bridge}'/><ip address='10.251.${process.pid % 250}.1' netmask='255.255.255.0'/></network>`;
+  cleanup.push(async () => {
+    const n = await lv.networks.lookup(name);
+    await n.destroy().catch(() => undefined);
+    await n.undefine();
+  });
+  const first = await ensureNetwork(lv, name, xml);
+  assert.deepEqual([first.defined, first.started], [true, true]);
+  assert.equal(await first.network.isActive(), true);
+  assert.equal(await first.network.autostart(), true);
+
+  const second = await ensureNetwork(lv, name, xml);
+  assert.deepEqual([second.defined, second.started], [false, false]);
+
+  await second.network.destroy();
+  const third = await ensureNetwork(lv, name, xml);
+  assert.deepEqual([third.defined, third.started], [false, true]);
+  assert.equal(await third.network.isActive(), true);
+});
