@@ -1,4 +1,3 @@
-import { gzipSync } from 'node:zlib';
 import { GUEST_MARKER } from './boot-output.js';
 
 /** One entry of a newc cpio archive. */
@@ -64,7 +63,7 @@ export function bootTestInitramfs(busybox: Buffer): Buffer {
   const dir = 0o040755;
   const exe = 0o100755;
   const chr = 0o020600;
-  return gzipSync(
+  return process.getBuiltinModule('node:zlib').gzipSync(
     writeCpio([
       { name: 'bin', mode: dir },
       { name: 'dev', mode: dir },

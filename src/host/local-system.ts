@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { constants, accessSync, closeSync, openSync, statSync, statfsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
@@ -78,11 +77,13 @@ export class LocalSystem implements HostSystem {
 
   private runOnce(bin: string, args: string[], timeoutMs: number): Promise<Fact<CommandOutput>> {
     return new Promise((resolve) => {
-      execFile(bin, args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
-        if (err && typeof err.code === 'string') resolve(unknown(`${bin}: ${describeError(err)}`));
-        else resolve(known({ code, stdout, stderr }));
-      });
+      process
+        .getBuiltinModule('node:child_process')
+        .execFile(bin, args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+          if (err && typeof err.code === 'string') resolve(unknown(`${bin}: ${describeError(err)}`));
+          else resolve(known({ code, stdout, stderr }));
+        });
     });
   }
 

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { makeAttempt, classifyBootOutput } from './boot-output.js';
 import type { GuestImage } from './guest-image.js';
 import type { BootAccel, BootAttempt } from './system.js';
@@ -49,7 +48,9 @@ export function bootOnce(
     const started = Date.now();
     let output = '';
     let settled = false;
-    const child = spawn(qemu, qemuBootArgs(accel, image), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = process
+      .getBuiltinModule('node:child_process')
+      .spawn(qemu, qemuBootArgs(accel, image), { stdio: ['ignore', 'pipe', 'pipe'] });
     const finish = (note?: string) => {
       if (settled) return;
       settled = true;

@@ -112,20 +112,20 @@ export class RpcClient extends EventEmitter implements RpcCaller, StreamHost {
     return client;
   }
 
-  /** AUTH_LIST (+ AUTH_POLKIT) → SUPPORTS_FEATURE(keepalive) → CONNECT_OPEN. */
+  /** AUTH_LIST (+ AUTH_POLKIT) → SUPPORTS_FEATURE(keepalive) and CONNECT_OPEN, those two at once. */
   async handshake(): Promise<void> {
     const { types } = await this.call(Proc.AuthList, undefined);
     if (!types.includes(AuthType.NONE)) {
       if (!types.includes(AuthType.POLKIT)) throw new AuthUnsupportedError(types);
       await this.call(Proc.AuthPolkit, undefined);
     }
-    const { supported } = await this.call(Proc.ConnectSupportsFeature, {
-      feature: Feature.PROGRAM_KEEPALIVE,
-    });
-    await this.call(Proc.ConnectOpen, {
-      name: this.opts.name ?? '',
-      flags: this.opts.readOnly ? CONNECT_RO : 0,
-    });
+    const [{ supported }] = await Promise.all([
+      this.call(Proc.ConnectSupportsFeature, { feature: Feature.PROGRAM_KEEPALIVE }),
+      this.call(Proc.ConnectOpen, {
+        name: this.opts.name ?? '',
+        flags: this.opts.readOnly ? CONNECT_RO : 0,
+      }),
+    ]);
     if (supported) this.startKeepalive();
   }
 

@@ -2,7 +2,6 @@
  * qemu:///session for a non-root user: find the per-user daemon's socket and, like libvirt's
  * own client, start that daemon (`libvirtd --timeout=120`) when nobody listens yet.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, unlinkSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -105,11 +104,13 @@ export class SessionDialer implements Dialer {
     const keep = ['XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'XDG_RUNTIME_DIR', 'PATH', 'HOME'];
     const env: NodeJS.ProcessEnv = {};
     for (const k of keep) if (this.env[k] !== undefined) env[k] = this.env[k];
-    const child = spawn(paths.daemon, [`--timeout=${AUTOSTART_IDLE_TIMEOUT_S}`, '--daemon'], {
-      env,
-      detached: true,
-      stdio: 'ignore',
-    });
+    const child = process
+      .getBuiltinModule('node:child_process')
+      .spawn(paths.daemon, [`--timeout=${AUTOSTART_IDLE_TIMEOUT_S}`, '--daemon'], {
+        env,
+        detached: true,
+        stdio: 'ignore',
+      });
     child.on('error', () => undefined); // the retry loop reports "not running"
     child.unref();
   }

@@ -3,7 +3,6 @@
  * virt-ssh-helper (or netcat on the daemon's socket, as libvirt's own client falls back to)
  * and speak RPC over the child's stdin/stdout.
  */
-import { spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import { DialError } from '../errors.js';
 import type { LibvirtUri } from '../uri.js';
@@ -76,9 +75,11 @@ export class SshDialer implements Dialer {
   constructor(readonly target: SshTarget) {}
 
   dial(): Promise<Duplex> {
-    const child = spawn(this.target.sshBinary ?? 'ssh', sshArgs(this.target), {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = process
+      .getBuiltinModule('node:child_process')
+      .spawn(this.target.sshBinary ?? 'ssh', sshArgs(this.target), {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (s: string) => {
