@@ -6,7 +6,7 @@
 // (they decide which code runs) and per build, in the user's cache dir. V8 checks only the source's length before
 // using a cache, so the file name carries the build id: a rebuilt bundle never gets another's code.
 // Any problem with the cache only costs the compile.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,24 @@ function commandKey(argv: string[]): string {
   return key.length > 0 && key.length <= 100 ? key : 'other';
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MAX_FILES = 48;
+
+/**
+ * Keeps the cache dir small: files of other builds go once a day has passed since they were last
+ * written (two checkouts used side by side keep theirs), and only the newest MAX_FILES stay in all.
+ */
+function prune(dir: string): void {
+  const now = Date.now();
+  const files = readdirSync(dir)
+    .map((name) => ({ name, mtime: statSync(join(dir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .sort((a, b) => b.mtime - a.mtime);
+  files.forEach((f, i) => {
+    if (i >= MAX_FILES || (!f.name.startsWith(`${buildId}.`) && now - f.mtime > DAY_MS))
+      rmSync(join(dir, f.name), { force: true });
+  });
+}
+
 function readOrUndefined(path: string): Buffer | undefined {
   try {
     return readFileSync(path);
@@ -57,8 +75,7 @@ if (cacheFile && (!cached || script.cachedDataRejected)) {
   process.once('exit', () => {
     try {
       mkdirSync(dir, { recursive: true });
-      for (const f of readdirSync(dir))
-        if (!f.startsWith(`${buildId}.`)) rmSync(join(dir, f), { force: true });
+      prune(dir);
       const tmp = `${cacheFile}.${process.pid}.tmp`;
       writeFileSync(tmp, script.createCachedData());
       renameSync(tmp, cacheFile);

@@ -4,7 +4,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,16 +107,20 @@ test('a damaged code cache is rejected by V8 and replaced; the output does not c
   assert.notDeepEqual(readFileSync(cacheFile), Buffer.alloc(4096, 0x5a), 'the damaged file was rewritten');
 });
 
-test('caches of other builds are removed when this build writes its own', async () => {
-  writeFileSync(join(codeCacheDir(), 'an-older-build.vm-create.bin'), 'old');
+test('caches of other builds go once a day old; a recent one (another checkout) stays', async () => {
+  const stale = join(codeCacheDir(), 'an-older-build.vm-create.bin');
+  const recent = join(codeCacheDir(), 'another-checkout.vm-create.bin');
+  writeFileSync(stale, 'old');
+  writeFileSync(recent, 'new');
+  const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
+  utimesSync(stale, twoDaysAgo, twoDaysAgo);
   rmSync(join(codeCacheDir(), `${BUILD_ID}.os-show.bin`), { force: true });
   const r = await run(BIN, ['os', 'show', 'linux']);
   assert.equal(r.code, 0, r.stderr);
   const files = readdirSync(codeCacheDir());
-  assert.ok(
-    files.every((f) => f.startsWith(`${BUILD_ID}.`)),
-    files.join(', '),
-  );
+  assert.ok(!files.includes('an-older-build.vm-create.bin'), files.join(', '));
+  assert.ok(files.includes('another-checkout.vm-create.bin'), files.join(', '));
+  assert.ok(files.includes(`${BUILD_ID}.os-show.bin`), files.join(', '));
 });
 
 test('through a symlink (as npm installs it), and without NODE_EXTRA_CA_CERTS reaching Node', async () => {
