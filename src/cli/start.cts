@@ -3,9 +3,9 @@
 // A fresh Node process compiles every function it runs; for `phyllo vm create` that is a good part of
 // its own time. V8 can serialize what it compiled and take it back next time (`cachedData`), which
 // Node 20 does not do for user code by itself. The cache is kept per command and set of option names
-// (they decide which code runs) and per build, in the user's cache dir. V8 checks only the source's length before
-// using a cache, so the file name carries the build id: a rebuilt bundle never gets another's code.
-// Any problem with the cache only costs the compile.
+// (they decide which code runs) and per build, in the user's cache dir. V8 checks only the source's
+// length before using a cache, so the file name carries the build id (dist/build-id, written with the
+// bundle): a rebuilt bundle never gets another's code. Any problem with the cache only costs the compile.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';

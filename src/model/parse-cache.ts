@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import { phyllomeCacheDir } from '../host/cache-dir.js';
 
 /**
- * The identity of this build of Phyllome (written by scripts/bundle.mjs on every build, at dist/build-id;
- * this module sits two levels below dist/ both in tsc's output and in the bundle). undefined when absent:
- * then nothing is cached, since a parser that changed could otherwise be handed its old output.
+ * The identity of the build that is running, or undefined (then nothing is cached). Only the bundle
+ * (dist/src/cli/phyllo.cjs) has one: scripts/bundle.mjs writes the bundle and dist/build-id together, so
+ * the id always names the code that parsed. tsc's output (what the tests import, `node
+ * dist/src/cli/main.js`) can be rebuilt without a new id, and a parser that changed would be handed its
+ * old output, so it never caches.
  */
 function readBuildId(): string | undefined {
+  if (!import.meta.url.endsWith('/phyllo.cjs')) return undefined;
   try {
     return readFileSync(new URL('../../build-id', import.meta.url), 'utf8').trim() || undefined;
   } catch {

@@ -73,6 +73,11 @@ test('bin/phyllo prints what the unbundled CLI prints, cold and then from the co
   const cacheFile = join(codeCacheDir(), `${BUILD_ID}.vm-create.disk-size.memory.os.print-xml.bin`);
   assert.ok(readFileSync(cacheFile).length > 10_000, 'the cold run leaves the compiled code behind');
 
+  // The bundle also keeps libvirt's parsed capability documents (src/model/parse-cache.ts).
+  const parsed = JSON.parse(readFileSync(join(cacheHome, 'phyllome', 'parsed-capabilities.json'), 'utf8'));
+  assert.equal(parsed.build, BUILD_ID);
+  assert.match(parsed.document, /<capabilities>/);
+
   const warm = await run(BIN, CREATE);
   assert.equal(warm.code, 0, warm.stderr);
   assert.equal(warm.stdout, reference.stdout);
