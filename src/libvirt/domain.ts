@@ -59,6 +59,11 @@ export class Domains {
     return new Domain(this.rpc, (await this.rpc.call(Proc.DomainDefineXmlFlags, { xml, flags })).dom);
   }
 
+  /** Starts a transient domain (gone when it stops); `flags` from CreateFlags. */
+  async create(xml: string, flags = 0): Promise<Domain> {
+    return new Domain(this.rpc, (await this.rpc.call(Proc.DomainCreateXml, { xml, flags })).dom);
+  }
+
   /** By name, or by UUID when the text is one. */
   async lookup(nameOrUuid: string): Promise<Domain> {
     if (isUuid(nameOrUuid)) {

@@ -230,6 +230,7 @@ export const Proc = {
     xs({ retStats: xarray(xs({ dom: xdomain, params: xtypedParams(LIST_MAX) }), 16384) }),
   ),
   DomainDefineXmlFlags: remote('DomainDefineXmlFlags', 350, xmlFlags, domRet),
+  DomainCreateXml: remote('DomainCreateXml', 10, xmlFlags, domRet),
 
   // events
   ConnectDomainEventCallbackRegisterAny: remote(
