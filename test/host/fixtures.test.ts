@@ -156,6 +156,20 @@ for (const name of names) {
   });
 }
 
+test('nested virtualization: off by the kernel command line means changing the boot entry, not modprobe.d', async () => {
+  const byCmdline = (await hostCheck({ root: fx.roots['iommu-off']! })).checks.find(
+    (c) => c.id === 'kvm.nested',
+  )!;
+  assert.equal(byCmdline.status, 'info');
+  assert.match(byCmdline.detail, /kernel command line sets kvm-amd\.nested=0$/);
+  assert.match(byCmdline.fix, /remove `kvm-amd\.nested=0` from the kernel command line .*update-grub/);
+  const byModule = (await hostCheck({ root: fx.roots['acs-override']! })).checks.find(
+    (c) => c.id === 'kvm.nested',
+  )!;
+  assert.equal(byModule.detail, 'kvm_intel.nested = off');
+  assert.match(byModule.fix, /options kvm_intel nested=1.*modprobe\.d/);
+});
+
 test('intel laptop: facts, GVT-g types, host-critical reasons through LUKS', async () => {
   const r = await hostCheck({ root: fx.roots['intel-laptop']! });
   assert.ok(

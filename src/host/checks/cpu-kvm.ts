@@ -1,4 +1,6 @@
 import type { KvmVerdict } from '../kvm-verdict.js';
+import { cmdlineValue, normalizeParam } from '../cmdline.js';
+import { parseBoolParam } from '../kvm.js';
 import type { HostFacts } from '../probe.js';
 import { check, type Check } from './types.js';
 import { vendorWords } from './vendor.js';
@@ -113,6 +115,22 @@ export function kvmNested(h: HostFacts): Check {
       'pass',
       'Nested virtualization is on: guests can run their own VMs (WSL2, Hyper-V, Docker Desktop)',
     );
+  // A `kvm_amd.nested=0` on the kernel command line is applied whenever the module loads: a modprobe.d
+  // option would not help, the boot entry has to change.
+  const onCmdline = h.cmdline.known ? cmdlineValue(h.cmdline.value, `${m}.nested`) : undefined;
+  if (h.cmdline.known && typeof onCmdline === 'string' && parseBoolParam(onCmdline) === false) {
+    // As written there (`kvm-amd.nested=0` and `kvm_amd.nested=0` are the same to the kernel).
+    const token =
+      h.cmdline.value.raw.split(/\s+/).find((t) => normalizeParam(t.split('=')[0]!) === `${m}.nested`) ??
+      `${m}.nested=${onCmdline}`;
+    return check(
+      id,
+      'info',
+      'Nested virtualization is off: guests cannot run their own VMs',
+      `${m}.nested = ${h.kvm.nested === false ? 'off' : 'unknown'}; the kernel command line sets ${token}`,
+      `To turn it on: remove \`${token}\` from the kernel command line (GRUB_CMDLINE_LINUX in /etc/default/grub, then \`sudo update-grub\`) and reboot.`,
+    );
+  }
   return check(
     id,
     'info',
