@@ -25,13 +25,14 @@ if [[ $EUID -ne 0 ]]; then
   exit 0
 fi
 
-# A daemon of this name that is alive (a zombie left by a killed one, not yet reaped, does not count).
+# The system's own daemon of this name is alive: the pid in its pid file (/run/NAME.pid) is a live process
+# of that name. A zombie left by a killed daemon does not count, nor does a libvirtd of another instance
+# (the migration test runs one in its own namespaces, with its own pid file).
 daemon_running() {
-  local pid
-  for pid in $(pgrep -x "$1"); do
-    [[ $(ps -o stat= -p "$pid" 2>/dev/null) == Z* ]] || return 0
-  done
-  return 1
+  local name=$1 pid
+  pid=$(cat "/run/$name.pid" 2>/dev/null) || return 1
+  [[ $pid =~ ^[0-9]+$ && $(cat "/proc/$pid/comm" 2>/dev/null) == "$name" ]] || return 1
+  [[ $(ps -o stat= -p "$pid" 2>/dev/null) != Z* ]]
 }
 
 wait_for_socket() {
