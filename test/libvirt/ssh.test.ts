@@ -6,11 +6,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect as netConnect } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, DialError, type Libvirt } from '../../src/libvirt/index.js';
+import { portOpen } from '../support/port.js';
 import { isRoot, openSystem } from './helpers.js';
 
 const SSHD = '/usr/sbin/sshd';
@@ -36,15 +37,7 @@ async function waitListening(p: number): Promise<void> {
   for (;;) {
     if (sshd?.exitCode !== null && sshd?.exitCode !== undefined)
       throw new Error(`sshd exited with ${sshd.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = netConnect({ host: '127.0.0.1', port: p });
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
+    if (await portOpen('127.0.0.1', p)) return;
     await sleep(50);
   }
 }

@@ -9,10 +9,10 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type Libvirt } from '../../src/libvirt/index.js';
+import { portOpen } from './port.js';
 import { waitFor } from './wait.js';
 
 export interface SecondHost {
@@ -26,17 +26,6 @@ export interface SecondHost {
 }
 
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-
-function portOpen(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = netConnect({ host, port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
 
 /** The script run inside the new mount namespace: private libvirt directories, then the daemon. */
 function daemonScript(dir: string, hostUuid: string): string {
