@@ -89,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// No top-level await: the bundle (scripts/bundle.mjs) is a CommonJS script, see start.cts.
+// No top-level await: the bundle (scripts/bundle.mjs) is a CommonJS script, see start.ts.
 // The process exits as soon as the output is flushed: left to itself, Node would also tear its heap
 // down before exiting (~2 ms of a 42 ms command), and nothing is left to do once main has returned.
 void main(process.argv.slice(2)).then((code) => {

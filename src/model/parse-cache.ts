@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readBuildId } from '../build-id.js';
 import { phyllomeCacheDir } from '../host/cache-dir.js';
 
 /**
@@ -9,13 +10,8 @@ import { phyllomeCacheDir } from '../host/cache-dir.js';
  * dist/src/cli/main.js`) can be rebuilt without a new id, and a parser that changed would be handed its
  * old output, so it never caches.
  */
-function readBuildId(): string | undefined {
-  if (!import.meta.url.endsWith('/phyllo.cjs')) return undefined;
-  try {
-    return readFileSync(new URL('../../build-id', import.meta.url), 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
+function bundleBuildId(): string | undefined {
+  return import.meta.url.endsWith('/phyllo.cjs') ? readBuildId(import.meta.url) : undefined;
 }
 
 let buildId: string | undefined | null = null;
@@ -46,7 +42,7 @@ export function cachedParse<T>(
   parse: (doc: string) => T,
   options: ParseCacheOptions = {},
 ): T {
-  if (buildId === null) buildId = readBuildId();
+  if (buildId === null) buildId = bundleBuildId();
   const build = 'buildId' in options ? options.buildId : buildId;
   if (!build) return parse(document);
   const dir = options.cacheDir ?? phyllomeCacheDir();

@@ -1,4 +1,4 @@
-// The installed command, bin/phyllo: the bundled CLI started with V8's code cache (src/cli/start.cts).
+// The installed command, bin/phyllo: the bundled CLI started with V8's code cache (src/cli/start.ts).
 // It must print exactly what tsc's unbundled CLI prints, cold and warm, through a symlink, and survive a
 // damaged cache.
 import { after, before, test } from 'node:test';

@@ -1,4 +1,5 @@
-// Starts the bundled CLI (phyllo.cjs, made by scripts/bundle.mjs) with V8's code cache.
+// Starts the bundled CLI (phyllo.cjs, made by scripts/bundle.mjs) with V8's code cache. It is itself
+// bundled, to dist/src/cli/start.cjs, which bin/phyllo runs.
 //
 // A fresh Node process compiles every function it runs; for `phyllo vm create` that is a good part of
 // its own time. V8 can serialize what it compiled and take it back next time (`cachedData`), which
@@ -8,16 +9,14 @@
 // bundle): a rebuilt bundle never gets another's code. Any problem with the cache only costs the compile.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
+import { readBuildId } from '../build-id.js';
+import { phyllomeCacheDir } from '../host/cache-dir.js';
 
-const bundle = join(__dirname, 'phyllo.cjs');
-
-function cacheDir(): string {
-  const xdg = process.env.XDG_CACHE_HOME;
-  return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'phyllome', 'code-cache');
-}
+const here = dirname(fileURLToPath(import.meta.url));
+const bundle = join(here, 'phyllo.cjs');
 
 /**
  * `vm-create.disk-size.memory.os`: the command words and the names of the options given — what decides
@@ -60,10 +59,8 @@ function readOrUndefined(path: string): Buffer | undefined {
 }
 
 const source = readFileSync(bundle, 'utf8');
-const buildId = readOrUndefined(join(__dirname, '..', '..', 'build-id'))
-  ?.toString()
-  .trim();
-const dir = cacheDir();
+const buildId = readBuildId(import.meta.url);
+const dir = join(phyllomeCacheDir(), 'code-cache');
 const cacheFile = buildId ? join(dir, `${buildId}.${commandKey(process.argv.slice(2))}.bin`) : undefined;
 const cached = cacheFile ? readOrUndefined(cacheFile) : undefined;
 
@@ -91,5 +88,5 @@ const bundleModule = { exports: {} };
   createRequire(bundle),
   bundleModule,
   bundle,
-  __dirname,
+  here,
 );
