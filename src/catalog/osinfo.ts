@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { child, childrenNamed, textOf, type XmlNode } from '../model/xml/node.js';
 import { parseXml } from '../model/xml/parse.js';
 
@@ -253,18 +253,10 @@ export class OsinfoDb {
   /** Short ids that start like `prefix` (letters only), for "did you mean" hints; reads file names only. */
   similar(shortId: string): string[] {
     const stem = /^[a-z-]+/.exec(shortId)?.[0]?.replace(/-$/, '') ?? shortId;
-    const out: string[] = [];
-    for (const vendor of this.vendors()) {
-      let names: string[];
-      try {
-        names = readdirSync(join(this.osDir(), vendor));
-      } catch {
-        continue;
-      }
-      for (const n of names)
-        if (n.startsWith(stem) && n.endsWith('.xml'))
-          out.push(n.slice(0, -4).replace(/^([a-z-]*?)-(\d)/, '$1$2'));
-    }
+    const out = this.allFiles()
+      .map((rel) => basename(rel, '.xml'))
+      .filter((n) => n.startsWith(stem))
+      .map((n) => n.replace(/^([a-z-]*?)-(\d)/, '$1$2'));
     return out.sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).slice(-5);
   }
 }
