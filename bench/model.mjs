@@ -122,24 +122,33 @@ const results = cases.map((c) => {
 if (json) process.stdout.write(JSON.stringify({ results }, null, 2) + '\n');
 else {
   const rows = [['guest', 'tool', 'runs', 'median ms', 'peak RSS MiB (median/max)', 'vs virt-install']];
+  const row = (guest, tool, m, versus) => [
+    guest,
+    tool,
+    String(m.runs),
+    String(m.medianMs),
+    `${m.medianPeakRssMiB} / ${m.maxPeakRssMiB}`,
+    versus,
+  ];
   for (const r of results) {
-    rows.push([
-      r.guest,
-      r.guest.endsWith('(define)') ? 'phyllo vm create' : 'phyllo vm create --print-xml',
-      String(r.phyllo.runs),
-      String(r.phyllo.medianMs),
-      `${r.phyllo.medianPeakRssMiB} / ${r.phyllo.maxPeakRssMiB}`,
-      r.speedup ? `${r.speedup}× faster, ${r.memoryRatio}× memory` : 'n/a',
-    ]);
-    if (r.virtInstall)
-      rows.push([
+    const define = r.guest.endsWith('(define)');
+    rows.push(
+      row(
         r.guest,
-        r.guest.endsWith('(define)') ? 'virt-install --print-xml | virsh define' : 'virt-install --print-xml',
-        String(r.virtInstall.runs),
-        String(r.virtInstall.medianMs),
-        `${r.virtInstall.medianPeakRssMiB} / ${r.virtInstall.maxPeakRssMiB}`,
-        '',
-      ]);
+        define ? 'phyllo vm create' : 'phyllo vm create --print-xml',
+        r.phyllo,
+        r.speedup ? `${r.speedup}× faster, ${r.memoryRatio}× memory` : 'n/a',
+      ),
+    );
+    if (r.virtInstall)
+      rows.push(
+        row(
+          r.guest,
+          define ? 'virt-install --print-xml | virsh define' : 'virt-install --print-xml',
+          r.virtInstall,
+          '',
+        ),
+      );
     else rows.push([r.guest, 'virt-install (not installed)', '-', '-', '-', '']);
   }
   const w = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
