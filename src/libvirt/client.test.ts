@@ -15,7 +15,7 @@ import {
   LibvirtError,
   xremoteError,
 } from './errors.js';
-import { answerHandshake, type CallHandler, FakeDaemon, hex } from './fake-daemon.js';
+import { answerHandshake, type CallHandler, FakeDaemon, hex, remoteError } from './fake-daemon.js';
 import { type Packet, PacketStatus, PacketType, Program } from './packet.js';
 import { EventProc, Proc } from './procedures.js';
 import { ReconnectingClient } from './reconnecting.js';
@@ -343,19 +343,11 @@ test('abort sends an empty STREAM/ERROR; a daemon STREAM/ERROR fails the stream 
       if (offset === 1n) {
         c.stream(p, PacketStatus.CONTINUE, Buffer.from('abc'));
         setTimeout(() => {
-          const err = {
+          const err = remoteError({
             code: ErrorCode.OPERATION_FAILED,
             domain: 18,
             message: 'disk went away',
-            level: 2,
-            dom: null,
-            str1: null,
-            str2: null,
-            str3: null,
-            int1: -1,
-            int2: -1,
-            net: null,
-          };
+          });
           c.stream(p, PacketStatus.ERROR, encodeWith(xremoteError, err));
         }, 10);
       }

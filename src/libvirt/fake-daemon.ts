@@ -32,6 +32,24 @@ export function hex(text: string): Buffer {
 
 export type CallHandler = (pkt: Packet, conn: FakeConnection) => void;
 
+/** A remote_error as the daemon sends it: the given fields, the usual defaults for the rest. */
+export function remoteError(
+  err: Partial<RemoteError> & { code: number; message: string | null },
+): RemoteError {
+  return {
+    domain: 10,
+    level: 2,
+    dom: null,
+    str1: null,
+    str2: null,
+    str3: null,
+    int1: -1,
+    int2: -1,
+    net: null,
+    ...err,
+  };
+}
+
 export class FakeConnection {
   readonly received: Packet[] = [];
   private waiters: { pred: (p: Packet) => boolean; resolve: (p: Packet) => void }[] = [];
@@ -78,18 +96,7 @@ export class FakeConnection {
   }
 
   replyError(call: Packet, err: Partial<RemoteError> & { code: number; message: string | null }): void {
-    const full: RemoteError = {
-      domain: 10,
-      level: 2,
-      dom: null,
-      str1: null,
-      str2: null,
-      str3: null,
-      int1: -1,
-      int2: -1,
-      net: null,
-      ...err,
-    };
+    const full = remoteError(err);
     this.write(
       encodePacket(
         { ...call, type: PacketType.REPLY, status: PacketStatus.ERROR },
