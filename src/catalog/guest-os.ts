@@ -1,4 +1,4 @@
-import { UnknownOsError } from '../model/errors.js';
+import { UnknownOsError } from './errors.js';
 import { OsinfoDb, type OsinfoOs } from './osinfo.js';
 import type { Profile, ProfileId, Resources } from './profile.js';
 import { findProfile, getProfile } from './profiles.js';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { candidateFileNames, fileForOsId, OsinfoDb } from './osinfo.js';
 import { resolveGuestOs, supportsVirtio } from './guest-os.js';
-import { UnknownOsError } from '../model/errors.js';
+import { UnknownOsError } from './errors.js';
 
 const ROOT = join(
   dirname(fileURLToPath(import.meta.url)),

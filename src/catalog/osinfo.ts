@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { child, childrenNamed, textOf, type XmlNode } from '../model/xml/node.js';
-import { parseXml } from '../model/xml/parse.js';
+import { child, childrenNamed, textOf, type XmlNode } from '../xml/node.js';
+import { parseXml } from '../xml/parse.js';
 
 export const DEFAULT_OSINFO_ROOT = '/usr/share/osinfo';
 

@@ -9,7 +9,7 @@ import {
 import { buildModel, type ExplainedDecision, type ModelDeps } from '../model/build-model.js';
 import type { ModelHostFacts } from '../model/host-facts.js';
 import type { ModelOptions } from '../model/options.js';
-import { escapeXml } from '../model/xml/serialize.js';
+import { escapeXml } from '../xml/serialize.js';
 import { VmCreateError, VmExistsError } from './errors.js';
 import { DEFAULT_NETWORK_XML, ensureNetwork } from './networks.js';
 

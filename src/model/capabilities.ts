@@ -1,5 +1,5 @@
-import { child, childrenNamed, textOf } from './xml/node.js';
-import { parseXml } from './xml/parse.js';
+import { child, childrenNamed, textOf } from '../xml/node.js';
+import { parseXml } from '../xml/parse.js';
 
 export interface GuestArchCapabilities {
   osType: string;

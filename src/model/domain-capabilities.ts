@@ -1,5 +1,5 @@
-import { child, childrenNamed, type XmlNode } from './xml/node.js';
-import { parseXml } from './xml/parse.js';
+import { child, childrenNamed, type XmlNode } from '../xml/node.js';
+import { parseXml } from '../xml/parse.js';
 
 /** The parts of `virsh domcapabilities` (for one domain type, machine and arch) the model uses. */
 export interface DomainCapabilities {

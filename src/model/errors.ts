@@ -1,21 +1,5 @@
 import { PhyllomeError } from '../errors.js';
 
-type Opts = { cause?: unknown; hint?: string };
-
-/** The OS id is neither a Phyllome profile nor an osinfo-db short id. */
-export class UnknownOsError extends PhyllomeError {
-  override name = 'UnknownOsError';
-  constructor(
-    readonly osId: string,
-    opts: Opts = {},
-  ) {
-    super('unknown-os', `Unknown operating system: ${osId}`, {
-      hint: 'Run `phyllo os list` for the profiles, or `phyllo os list --all` for every osinfo-db id.',
-      ...opts,
-    });
-  }
-}
-
 /** A VM name that libvirt or a file system would reject. */
 export class InvalidVmNameError extends PhyllomeError {
   override name = 'InvalidVmNameError';

@@ -1,4 +1,4 @@
-import type { XmlNode } from './xml/node.js';
+import type { XmlNode } from '../xml/node.js';
 
 export type DomainType = 'kvm' | 'qemu';
 export type CpuMode = 'host-passthrough' | 'host-model' | 'maximum' | 'custom';

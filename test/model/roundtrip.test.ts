@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { buildDomainXml } from '../../src/model/xml/build-domain.js';
-import { parseDomainXml } from '../../src/model/xml/parse-domain.js';
+import { buildDomainXml } from '../../src/model/domain-xml/build-domain.js';
+import { parseDomainXml } from '../../src/model/domain-xml/parse-domain.js';
 import { FIXTURES } from './fixtures.js';
 
 describe('XML ↔ spec round trip', () => {

@@ -1,6 +1,6 @@
 import { HYPERV_ENLIGHTENMENTS, type DevicesSpec, type DomainSpec, type HypervSpec } from '../spec.js';
-import { el, type XmlNode } from './node.js';
-import { serializeXml } from './serialize.js';
+import { el, type XmlNode } from '../../xml/node.js';
+import { serializeXml } from '../../xml/serialize.js';
 
 export const PHYLLOME_NS = 'https://phyllo.me/xmlns/vm/1.0';
 export const LIBOSINFO_NS = 'http://libosinfo.org/xmlns/libvirt/domain/1.0';

@@ -13,8 +13,16 @@ import type {
 } from '../spec.js';
 import { HYPERV_ENLIGHTENMENTS } from '../spec.js';
 import { LIBOSINFO_NS, PHYLLOME_NS } from './build-domain.js';
-import { child, childrenNamed, intAttr, textOf, unknownChildren, yesNo, type XmlNode } from './node.js';
-import { parseXml, XmlParseError } from './parse.js';
+import {
+  child,
+  childrenNamed,
+  intAttr,
+  textOf,
+  unknownChildren,
+  yesNo,
+  type XmlNode,
+} from '../../xml/node.js';
+import { parseXml, XmlParseError } from '../../xml/parse.js';
 
 function toKiB(node: XmlNode | undefined): number | undefined {
   if (!node?.text) return undefined;

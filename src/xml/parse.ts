@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { XMLParser } from 'fast-xml-parser';
-import { PhyllomeError } from '../../errors.js';
+import { PhyllomeError } from '../errors.js';
 import type { XmlNode } from './node.js';
 
 /** XML that could not be read as a document. */

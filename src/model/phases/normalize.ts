@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { NormalizedOptions } from '../decisions/context.js';
+import { SESSION_IMAGE_SUBDIR, SYSTEM_IMAGE_DIR } from '../decisions/disks.js';
+import { MissingFileError } from '../errors.js';
+import {
+  kebab,
+  parseCount,
+  parseSizeMiB,
+  validateName,
+  validateStrings,
+  type ModelOptions,
+} from '../options.js';
+
+export interface NormalizeDeps {
+  /** Checks that a file named by an option exists (injectable for tests). */
+  fileExists?: (path: string) => boolean;
+  homeDir?: string;
+}
+
+const FILE_OPTIONS = ['iso', 'drivers', 'kernel', 'initrd', 'diskImage'] as const;
+
+const PASSED_THROUGH = [
+  'diskImage',
+  'iso',
+  'drivers',
+  'kernel',
+  'initrd',
+  'cmdline',
+  'display',
+  'network',
+  'serialLog',
+] as const;
+
+/** Checks the user's options (name, characters, named files) and parses sizes and counts. */
+export function normalizeOptions(options: ModelOptions, deps: NormalizeDeps): NormalizedOptions {
+  validateName(options.name);
+  validateStrings(options);
+  const exists = deps.fileExists ?? existsSync;
+  for (const k of FILE_OPTIONS) {
+    const p = options[k];
+    if (p !== undefined && !exists(p)) throw new MissingFileError(`--${kebab(k)}`, p);
+  }
+  const session = options.session ?? false;
+  const n: NormalizedOptions = {
+    name: options.name,
+    session,
+    migratable: options.migratable ?? false,
+    imageDir: session ? join(deps.homeDir ?? homedir(), SESSION_IMAGE_SUBDIR) : SYSTEM_IMAGE_DIR,
+  };
+  if (options.memory !== undefined) n.memoryMiB = parseSizeMiB('--memory', options.memory, 'M');
+  if (options.vcpus !== undefined) n.vcpus = parseCount('--vcpus', options.vcpus);
+  if (options.diskSize !== undefined)
+    n.diskGiB =
+      options.diskSize === 'none'
+        ? 'none'
+        : Math.ceil(parseSizeMiB('--disk-size', options.diskSize, 'G') / 1024);
+  for (const k of PASSED_THROUGH) {
+    const v = options[k];
+    if (v !== undefined) (n as unknown as Record<string, unknown>)[k] = v;
+  }
+  return n;
+}
+
+/** The options as the user gave them (kebab-case names), kept in the VM's metadata. */
+export function recordedOptions(options: ModelOptions): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options))
+    if (v !== undefined && k !== 'name' && k !== 'os') out[kebab(k)] = String(v);
+  return out;
+}
