@@ -3,13 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { matchCurated, loadCurated } from './curated.js';
 import { probeFirmware } from './firmware.js';
 import { userFirmwareDir } from './firmware-descriptors.js';
 import { RootFs } from './root-fs.js';
 import { parseLibvirtVersion } from './tools.js';
 import { usbKind } from './usb.js';
-import type { DmiFacts } from './dmi.js';
 
 test('USB kinds from device and interface classes', () => {
   assert.equal(usbKind(0x09, []), 'hub');
@@ -63,15 +61,6 @@ test('QEMU firmware descriptors: a later directory overrides, an empty file hide
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-});
-
-test('curated hardware: the shipped list loads and matches on DMI substrings', () => {
-  const list = loadCurated();
-  assert.ok(list.length >= 3);
-  const dmi = { sysVendor: 'LENOVO', productName: '20L5CTO1WW', productVersion: 'ThinkPad T480' } as DmiFacts;
-  assert.equal(matchCurated(dmi, list)?.id, 'thinkpad-t480');
-  assert.equal(matchCurated({ sysVendor: null } as DmiFacts, list), undefined);
-  assert.deepEqual(loadCurated(join(tmpdir(), 'does-not-exist.json')), []);
 });
 
 test('libvirt version', () => {

@@ -32,6 +32,8 @@ export interface Check {
   detail: string;
   /** The next step; empty when nothing needs doing. */
   fix: string;
+  /** Public pages the check's knowledge comes from (the curated hardware list's sources). */
+  sources?: { title: string; url: string }[];
 }
 
 export type Verdict = 'ready' | 'degraded' | 'unusable';
