@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes sure virtlogd and the libvirt daemon answer on their sockets.
+# Makes sure virtlogd and the libvirt daemon answer on their sockets (as root; see below for other users).
 # With systemd as the service manager (detected as sd_booted() does: /run/systemd/system exists),
 # the system's own units are started. Otherwise the daemons are started by hand, each only when nothing
 # answers on its socket and no such daemon already runs: never a second daemon. A stale socket file left by
@@ -17,12 +17,12 @@ socket_live() {
     s.on("connect", () => process.exit(0)).on("error", () => process.exit(1));' "$1" 2>/dev/null
 }
 
+# Another user cannot start system daemons: it only says whether they answer (exit 1 when not, with the
+# command that starts them).
 if [[ $EUID -ne 0 ]]; then
-  if ! socket_live $RUN/libvirt-sock && ! socket_live $RUN/virtqemud-sock; then
-    say "the system libvirt daemon is not running; start it once with:  sudo npm start"
-    say "(session VMs for your own user do not need it: phyllo --connect qemu:///session)"
-  fi
-  exit 0
+  socket_live $RUN/libvirt-sock || socket_live $RUN/virtqemud-sock && exit 0
+  say "the system libvirt daemon is not running; start it with:  sudo bash scripts/start-daemons.sh"
+  exit 1
 fi
 
 # The system's own daemon of this name is alive: the pid in its pid file (/run/NAME.pid) is a live process
