@@ -69,7 +69,7 @@ export function findGuestImage(
       found: false,
       reason: kernels.length
         ? `no guest kernel to test with: ${boot}/${kernels[0]} is not readable (run as root)`
-        : `no guest kernel to test with: neither ${TEST_GUEST_DIR} nor ${boot}/vmlinuz-* exists (run scripts/build-test-guest.sh)`,
+        : `no guest kernel to test with: neither ${TEST_GUEST_DIR} nor ${boot}/vmlinuz-* exists (install a kernel: sudo apt install linux-image-amd64)`,
     };
   const busybox = STATIC_BUSYBOX.map((p) => join(root, p)).find(readable);
   if (!busybox)

@@ -71,8 +71,8 @@ test('a NULL message and NULL pointers decode from annotated bytes', () => {
 
 test('connection errors have stable codes and actionable hints', () => {
   assert.equal(new ConnectionClosedError().code, 'libvirt-connection-closed');
-  const d = new DaemonNotRunningError('/run/x', 'Start it with `sudo npm start`.');
+  const d = new DaemonNotRunningError('/run/x', 'Start it with `sudo systemctl start libvirtd`.');
   assert.equal(d.code, 'libvirt-daemon-not-running');
-  assert.match(d.hint ?? '', /sudo npm start/);
+  assert.match(d.hint ?? '', /sudo systemctl start libvirtd/);
   assert.equal(isNotFound(new Error('x')), false);
 });

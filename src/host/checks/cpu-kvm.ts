@@ -94,7 +94,7 @@ export function kvmWorks(h: HostFacts, v: KvmVerdict): Check {
         'warn',
         v.summary,
         v.detail,
-        'Build the test guest (`bash scripts/build-test-guest.sh`) or install a kernel, then run `phyllo host check --retest`.',
+        'Install a kernel and a static busybox for the boot test (`sudo apt install linux-image-amd64 busybox-static`), then run `phyllo host check --retest`.',
       );
   }
 }

@@ -6,7 +6,8 @@ import type { Dialer } from './dialer.js';
 
 export const SYSTEM_SOCKET = '/var/run/libvirt/libvirt-sock';
 export const SYSTEM_SOCKET_RO = '/var/run/libvirt/libvirt-sock-ro';
-export const SYSTEM_DAEMON_HINT = 'Start it with `sudo npm start` (or `sudo libvirtd -d`).';
+export const SYSTEM_DAEMON_HINT =
+  'Start it with `sudo systemctl start libvirtd` (where systemd does not run: `sudo virtlogd -d && sudo libvirtd -d`).';
 
 /** Errors meaning "nobody listens there". */
 export function isNotListening(err: unknown): boolean {
