@@ -87,12 +87,12 @@ export async function createVm(
 /** A new qcow2 image through libvirt's storage API (so it works on remote hosts too). */
 async function createImage(
   lv: Libvirt,
-  disk: { path: string; sizeGiB: number; format: 'qcow2' },
+  disk: { path: string; sizeMiB: number; format: 'qcow2' },
 ): Promise<StorageVolume> {
   const pool = await poolFor(lv, dirname(disk.path));
   const xml = `<volume type='file'>
   <name>${escapeXml(basename(disk.path))}</name>
-  <capacity unit='GiB'>${disk.sizeGiB}</capacity>
+  <capacity unit='MiB'>${disk.sizeMiB}</capacity>
   <target><format type='${disk.format}'/></target>
 </volume>`;
   return pool.volumes.create(xml);

@@ -21,6 +21,7 @@ import { decideInput } from './decisions/input.js';
 import { decideIommu } from './decisions/iommu.js';
 import { decideMachine } from './decisions/machine.js';
 import { decideMemory } from './decisions/memory.js';
+import { kibText, parseDiskMiB, parseMemoryKiB } from './size.js';
 import { decideNic } from './decisions/nic.js';
 import { decidePower } from './decisions/power.js';
 import { decideRng } from './decisions/rng.js';
@@ -29,14 +30,7 @@ import { decideTopology } from './decisions/topology.js';
 import { decideTpm } from './decisions/tpm.js';
 import { MissingFileError } from './errors.js';
 import type { ModelHostFacts } from './host-facts.js';
-import {
-  kebab,
-  parseCount,
-  parseSizeMiB,
-  validateName,
-  validateStrings,
-  type ModelOptions,
-} from './options.js';
+import { kebab, parseCount, validateName, validateStrings, type ModelOptions } from './options.js';
 import type { DomainSpec } from './spec.js';
 import { buildDomainXml } from './xml/build-domain.js';
 
@@ -85,7 +79,7 @@ export interface ModelResult {
   warnings: string[];
   guest: { requestedId: string; profile: string; name: string; libosinfoId?: string; notes: string[] };
   /** The system disk image to create when the VM is defined (absent for an existing image or no disk). */
-  newDisk?: { path: string; sizeGiB: number; format: 'qcow2' };
+  newDisk?: { path: string; sizeMiB: number; format: 'qcow2' };
 }
 
 export interface ModelDeps {
@@ -112,13 +106,10 @@ function normalize(options: ModelOptions, deps: ModelDeps): NormalizedOptions {
     migratable: options.migratable ?? false,
     imageDir: session ? join(deps.homeDir ?? homedir(), SESSION_IMAGE_SUBDIR) : SYSTEM_IMAGE_DIR,
   };
-  if (options.memory !== undefined) n.memoryMiB = parseSizeMiB('--memory', options.memory, 'M');
+  if (options.memory !== undefined) n.memoryKiB = parseMemoryKiB(options.memory);
   if (options.vcpus !== undefined) n.vcpus = parseCount('--vcpus', options.vcpus);
   if (options.diskSize !== undefined)
-    n.diskGiB =
-      options.diskSize === 'none'
-        ? 'none'
-        : Math.ceil(parseSizeMiB('--disk-size', options.diskSize, 'G') / 1024);
+    n.diskMiB = options.diskSize === 'none' ? 'none' : parseDiskMiB(options.diskSize);
   for (const k of [
     'diskImage',
     'iso',
@@ -193,7 +184,7 @@ export function buildModel(options: ModelOptions, host: ModelHostFacts, deps: Mo
   const topo = decideTopology(ctx);
   note('topology', `${topo.choice.vcpus} vCPUs`, topo.reason);
   const mem = decideMemory(ctx);
-  note('memory', `${mem.choice} MiB`, mem.reason);
+  note('memory', kibText(mem.choice), mem.reason);
   const shm = decideSharedMemory(ctx);
   note('shared-memory', shm.choice ? 'memfd, shared' : 'private', shm.reason);
   const clock = decideClock(ctx);
@@ -215,13 +206,13 @@ export function buildModel(options: ModelOptions, host: ModelHostFacts, deps: Mo
 
   const bus = decideDiskBus(ctx);
   note('disk-bus', bus.choice, bus.reason);
-  const diskGiB =
-    opts.diskGiB === 'none' || (opts.kernel && opts.diskGiB === undefined)
+  const diskMiB =
+    opts.diskMiB === 'none' || (opts.kernel && opts.diskMiB === undefined)
       ? undefined
-      : (opts.diskGiB ?? guest.recommended.diskGiB);
-  if (opts.diskGiB !== undefined && opts.diskGiB !== 'none' && opts.diskGiB < guest.minimum.diskGiB)
+      : (opts.diskMiB ?? guest.recommended.diskGiB * 1024);
+  if (opts.diskMiB !== undefined && opts.diskMiB !== 'none' && opts.diskMiB < guest.minimum.diskGiB * 1024)
     warnings.push(`${guest.name} needs at least ${guest.minimum.diskGiB} GiB of disk`);
-  const disks = decideDisks(ctx, bus.choice, diskGiB);
+  const disks = decideDisks(ctx, bus.choice, diskMiB);
   note('disks', disks.choice.map((d) => `${d.target} ${d.device}`).join(', ') || 'none', disks.reason);
   const controllers = decideControllers(machine.choice.machine);
   note(
@@ -271,8 +262,8 @@ export function buildModel(options: ModelOptions, host: ModelHostFacts, deps: Mo
       },
       extra: [],
     },
-    memoryKiB: mem.choice * 1024,
-    currentMemoryKiB: mem.choice * 1024,
+    memoryKiB: mem.choice,
+    currentMemoryKiB: mem.choice,
     ...(shm.choice ? { memoryBacking: shm.choice } : {}),
     vcpus: topo.choice.vcpus,
     os: {
@@ -312,8 +303,8 @@ export function buildModel(options: ModelOptions, host: ModelHostFacts, deps: Mo
   if (fw.choice.firmware === 'bios') delete spec.os.firmware;
   const systemDisk = disks.choice.find((d) => d.device === 'disk');
   const newDisk =
-    diskGiB !== undefined && !opts.diskImage && systemDisk?.source
-      ? { path: systemDisk.source, sizeGiB: diskGiB, format: 'qcow2' as const }
+    diskMiB !== undefined && !opts.diskImage && systemDisk?.source
+      ? { path: systemDisk.source, sizeMiB: diskMiB, format: 'qcow2' as const }
       : undefined;
   return {
     ...(newDisk ? { newDisk } : {}),
