@@ -87,6 +87,8 @@ export interface ModelDeps {
   /** Checks that a file named by an option exists (injectable for tests). */
   fileExists?: (path: string) => boolean;
   homeDir?: string;
+  /** Where a system VM's new disk image goes (default /var/lib/libvirt/images). */
+  systemImageDir?: string;
 }
 
 const FILE_OPTIONS = ['iso', 'drivers', 'kernel', 'initrd', 'diskImage'] as const;
@@ -104,7 +106,9 @@ function normalize(options: ModelOptions, deps: ModelDeps): NormalizedOptions {
     name: options.name,
     session,
     migratable: options.migratable ?? false,
-    imageDir: session ? join(deps.homeDir ?? homedir(), SESSION_IMAGE_SUBDIR) : SYSTEM_IMAGE_DIR,
+    imageDir: session
+      ? join(deps.homeDir ?? homedir(), SESSION_IMAGE_SUBDIR)
+      : (deps.systemImageDir ?? SYSTEM_IMAGE_DIR),
   };
   if (options.memory !== undefined) n.memoryKiB = parseMemoryKiB(options.memory);
   if (options.vcpus !== undefined) n.vcpus = parseCount('--vcpus', options.vcpus);
