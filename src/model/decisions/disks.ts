@@ -27,7 +27,7 @@ export function decideDiskBus(ctx: ModelContext): Decision<DiskBus> {
   if (profile.virtioDrivers === 'driver-disk')
     return {
       choice: profile.disk.fallback,
-      reason: `${profile.disk.fallback.toUpperCase()}: ${guest.name} has no inbox virtio driver; pass --drivers virtio-win.iso, or run \`phyllo vm upgrade-devices\` after installing the drivers`,
+      reason: `${profile.disk.fallback.toUpperCase()}: ${guest.name} has no inbox virtio driver; pass --drivers virtio-win.iso for virtio-blk`,
     };
   const bus = ctx.virtioDisk ? profile.disk.virtio : profile.disk.fallback;
   return {
