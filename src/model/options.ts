@@ -65,6 +65,7 @@ export function parseCount(option: string, value: number | string): number {
   if (!Number.isSafeInteger(n) || n < 1)
     throw new InvalidOptionError(
       `${option} must be a whole number of at least 1, not ${JSON.stringify(value)}`,
+      `e.g. ${option} 2`,
     );
   return n;
 }
