@@ -10,7 +10,7 @@ import { buildModel, type ExplainedDecision, type ModelDeps } from '../model/bui
 import type { ModelHostFacts } from '../model/host-facts.js';
 import type { ModelOptions } from '../model/options.js';
 import { escapeXml } from '../model/xml/serialize.js';
-import { VmCreateError, VmExistsError } from './errors.js';
+import { NetworkMissingError, VmCreateError, VmExistsError } from './errors.js';
 import { DEFAULT_NETWORK_XML, ensureNetwork } from './networks.js';
 import { UndoList } from './undo-list.js';
 
@@ -115,6 +115,8 @@ export async function createVm(
     };
   } catch (err) {
     const leftBehind = await undo.run();
+    // A missing network is the user's to fix, and its own typed error, when nothing else happened.
+    if (err instanceof NetworkMissingError && leftBehind.length === 0) throw err;
     throw new VmCreateError(options.name, STEP_WORDS[step](what), err, leftBehind);
   }
 }

@@ -21,7 +21,6 @@ import { decideInput } from './decisions/input.js';
 import { decideIommu } from './decisions/iommu.js';
 import { decideMachine } from './decisions/machine.js';
 import { decideMemory } from './decisions/memory.js';
-import { kibText, parseDiskMiB, parseMemoryKiB } from './size.js';
 import { decideNic } from './decisions/nic.js';
 import { decidePower } from './decisions/power.js';
 import { decideRng } from './decisions/rng.js';
@@ -31,6 +30,7 @@ import { decideTpm } from './decisions/tpm.js';
 import { MissingFileError } from './errors.js';
 import type { ModelHostFacts } from './host-facts.js';
 import { kebab, parseCount, validateName, validateStrings, type ModelOptions } from './options.js';
+import { kibText, parseDiskMiB, parseMemoryKiB } from './size.js';
 import type { DomainSpec } from './spec.js';
 import { buildDomainXml } from './xml/build-domain.js';
 

@@ -161,3 +161,11 @@ test('a network that existed but was stopped is stopped again, not removed, when
   assert.equal(await after.isActive(), false, 'stopped again');
   assert.equal(await after.autostart(), false, 'its autostart untouched');
 });
+
+test('a network that does not exist (and has no definition) stays its own typed error, and nothing is created', async () => {
+  const s = scene('rb-nonet');
+  await assert.rejects(createVm(lv, s.options, host, { systemImageDir: s.dir }), { code: 'network-missing' });
+  assert.equal(await gone(lv.domains.lookup(s.name)), true);
+  assert.equal(await gone(lv.pools.lookup(s.pool)), true);
+  assert.equal(existsSync(s.dir), false);
+});
