@@ -62,7 +62,7 @@ const windowsBase: Omit<Profile, 'id' | 'name' | 'osinfoShortId' | 'osinfoId' | 
   nested: false,
   gl: false,
   notes: [
-    'Windows has no inbox virtio drivers: pass --drivers virtio-win.iso for virtio devices, or install on SATA and e1000e and run `phyllo vm upgrade-devices` once the drivers are installed.',
+    'Windows has no inbox virtio drivers: pass --drivers virtio-win.iso when creating the VM for virtio disk, network and display; without it the VM gets SATA, e1000e and VGA, which Windows drives out of the box.',
   ],
 };
 

@@ -1,6 +1,7 @@
 import { known, unknown, type Fact } from './fact.js';
 
-export type CpuVendor = 'intel' | 'amd' | 'other';
+/** `unknown`: any other vendor id (VIA/Centaur, Zhaoxin, an emulator's), or none at all. */
+export type CpuVendor = 'intel' | 'amd' | 'unknown';
 
 export interface CpuFacts {
   vendor: CpuVendor;
@@ -20,10 +21,11 @@ export interface CpuFacts {
   gigabytePages: boolean;
 }
 
-function vendorOf(id: string): CpuVendor {
+/** Hygon's Dhyana is an AMD Zen design (svm, kvm_amd, AMD-Vi). */
+export function vendorOf(id: string): CpuVendor {
   if (id === 'GenuineIntel') return 'intel';
   if (id === 'AuthenticAMD' || id === 'HygonGenuine') return 'amd';
-  return 'other';
+  return 'unknown';
 }
 
 /** Parses /proc/cpuinfo (blocks of `key\t: value`, one block per logical CPU). */
@@ -45,7 +47,7 @@ export function parseCpuinfo(text: string): Fact<CpuFacts> {
   const coreIds = new Set(
     blocks.filter((b) => b.has('core id')).map((b) => `${b.get('physical id') ?? '0'}:${b.get('core id')}`),
   );
-  const vendorId = first.get('vendor_id') ?? 'unknown';
+  const vendorId = first.get('vendor_id') || 'unknown';
   return known({
     vendor: vendorOf(vendorId),
     vendorId,

@@ -57,7 +57,7 @@ test('two endpoints are shared; missing and bus-only resets and host drivers are
     'can be given only together: 0000:01:00.0 dev 0000:01:00.0, 0000:01:00.1 dev 0000:01:00.1',
     'warning: 0000:01:00.0 has only a bus reset: everything on its slot is reset together',
     'warning: 0000:01:00.1 has no reset method: the VM may hang at shutdown or fail to restart',
-    '0000:01:00.1 is bound to snd_hda_intel: it will be rebound to vfio-pci when assigned',
+    "0000:01:00.1 is bound to snd_hda_intel: it must be bound to vfio-pci instead to be assigned (libvirt's managed <hostdev> does that when the VM starts)",
   ]);
 });
 

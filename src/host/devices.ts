@@ -96,7 +96,9 @@ export function judgeGroup(
       else if (d.resetMethods.every((m) => m === 'bus'))
         reasons.push(`warning: ${d.address} has only a bus reset: everything on its slot is reset together`);
       if (d.driver && !ASSIGNABLE_DRIVERS.has(d.driver))
-        reasons.push(`${d.address} is bound to ${d.driver}: it will be rebound to vfio-pci when assigned`);
+        reasons.push(
+          `${d.address} is bound to ${d.driver}: it must be bound to vfio-pci instead to be assigned (libvirt's managed <hostdev> does that when the VM starts)`,
+        );
     }
     if (acsOverride) reasons.push('warning: ACS override is active: this isolation is pretended, not real');
   }
@@ -149,7 +151,7 @@ export interface DeviceMapView {
 /** Probes the hardware and builds the map, keeping the plain PCI list for people. */
 export async function probeDeviceMap(options: HostDevicesOptions = {}): Promise<DeviceMapView> {
   const root = options.root ?? '/';
-  const fs = new RootFs(root);
+  const fs = RootFs.open(root);
   const hw = probeHardware(fs);
   const devices = hw.pci.known ? hw.pci.value.devices : [];
   const storage = await probeStorage(fs, options.system ?? defaultSystem(root));

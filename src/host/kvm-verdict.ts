@@ -153,6 +153,7 @@ function systemFor(root: string, cacheDir: string): HostSystem {
  */
 export async function kvmVerdict(options: KvmVerdictOptions = {}): Promise<KvmVerdict> {
   const root = options.root ?? '/';
+  const fs = RootFs.open(root);
   const cacheDir = options.cacheDir ?? phyllomeCacheDir();
   const system = options.system ?? systemFor(root, cacheDir);
   const kvmId = await system.identity('/dev/kvm');
@@ -200,7 +201,7 @@ export async function kvmVerdict(options: KvmVerdictOptions = {}): Promise<KvmVe
       writeCache(cachePath, cacheDir, cache);
     }
   }
-  const release = new RootFs(root).attr('proc/sys/kernel/osrelease');
+  const release = fs.attr('proc/sys/kernel/osrelease');
   const key = bootTestCacheKey(release.known ? release.value : 'unknown', qemuVersion, kvmId.value);
   const hit = cache.entries[key];
   if (hit && !options.retest) return verdictFromTest(hit.test, { cached: true, testedAt: hit.testedAt, key });

@@ -7,6 +7,27 @@ import { parseMountinfo, parseSwaps, mountOf } from './storage.js';
 import { parseBoolParam } from './kvm.js';
 import { parseQemuVersion } from './kvm-verdict.js';
 
+test('cpuinfo: Intel, AMD and Hygon (an AMD design) are known; any other vendor, or none, is unknown', () => {
+  const one = (vendor: string | null) =>
+    parseCpuinfo(
+      `processor\t: 0\n${vendor === null ? '' : `vendor_id\t: ${vendor}\n`}model name\t: x\nflags\t\t: fpu\n`,
+    );
+  const vendors: [string | null, string, string][] = [
+    ['GenuineIntel', 'intel', 'GenuineIntel'],
+    ['AuthenticAMD', 'amd', 'AuthenticAMD'],
+    ['HygonGenuine', 'amd', 'HygonGenuine'],
+    ['CentaurHauls', 'unknown', 'CentaurHauls'],
+    ['  Shanghai  ', 'unknown', 'Shanghai'],
+    ['', 'unknown', 'unknown'],
+    [null, 'unknown', 'unknown'],
+  ];
+  for (const [id, vendor, vendorId] of vendors) {
+    const f = one(id);
+    assert.ok(f.known);
+    assert.deepEqual([f.value.vendor, f.value.vendorId], [vendor, vendorId], String(id));
+  }
+});
+
 test('cpuinfo: vendor, threads, cores and flags', () => {
   const block = (i: number, core: number) =>
     `processor\t: ${i}\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD Ryzen 5\nphysical id\t: 0\ncore id\t\t: ${core}\nflags\t\t: fpu svm pdpe1gb\n`;

@@ -78,7 +78,7 @@ export function probeHardware(
 /** Probes the whole host. Never throws on missing or garbled files: such facts are unknown with a reason. */
 export async function probeHost(options: ProbeOptions = {}): Promise<HostFacts> {
   const root = options.root ?? '/';
-  const fs = new RootFs(root);
+  const fs = RootFs.open(root);
   const system = options.system ?? defaultSystem(root);
   const hw = probeHardware(fs);
   const cpuText = fs.text('proc/cpuinfo');

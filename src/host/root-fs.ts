@@ -7,8 +7,10 @@ import {
   readdirSync,
   readlinkSync,
   realpathSync,
+  statSync,
 } from 'node:fs';
 import { relative, isAbsolute, sep } from 'node:path';
+import { HostRootError } from './errors.js';
 import { describeError, known, unknown, type Fact } from './fact.js';
 
 /** sysfs attributes are at most one page long. */
@@ -30,6 +32,32 @@ export class RootFs {
       // Keep the given root: every read below it will report the file as missing.
     }
     this.root = real;
+  }
+
+  /**
+   * The root of a host, checked: it must be a directory holding `proc/` and `sys/`, or a
+   * HostRootError names what is missing. Every probe entry point (`probeHost`, `probeDeviceMap`,
+   * `kvmVerdict`) opens its root here, so a wrong `--root` is an error, never a made-up report.
+   */
+  static open(root = '/'): RootFs {
+    const isDir = (p: string): boolean | undefined => {
+      try {
+        return statSync(p).isDirectory();
+      } catch {
+        return undefined;
+      }
+    };
+    const top = isDir(root);
+    if (top === undefined) throw new HostRootError(root, 'does not exist');
+    if (!top) throw new HostRootError(root, 'is not a directory');
+    const fs = new RootFs(root);
+    const missing = ['proc', 'sys'].filter((d) => !isDir(fs.path(d)));
+    if (missing.length)
+      throw new HostRootError(
+        root,
+        `has no ${missing.map((d) => `${d}/`).join(' and no ')} directory: it is not a host's root file system`,
+      );
+    return fs;
   }
 
   /** The absolute path of a root-relative path. */

@@ -10,8 +10,9 @@ import { buildModel, type ExplainedDecision, type ModelDeps } from '../model/bui
 import type { ModelHostFacts } from '../model/host-facts.js';
 import type { ModelOptions } from '../model/options.js';
 import { escapeXml } from '../xml/serialize.js';
-import { VmCreateError, VmExistsError } from './errors.js';
+import { NetworkMissingError, VmCreateError, VmExistsError } from './errors.js';
 import { DEFAULT_NETWORK_XML, ensureNetwork } from './networks.js';
+import { UndoList } from './undo-list.js';
 
 export interface CreatedVm {
   name: string;
@@ -25,16 +26,41 @@ export interface CreatedVm {
   network?: { name: string; defined: boolean; started: boolean };
 }
 
+/** The steps of `createVm` that change something on libvirt, in order. */
+export type CreateVmStep = 'network' | 'pool' | 'disk' | 'define';
+
+export interface CreateVmDeps extends ModelDeps {
+  /**
+   * The definition of a network the VM joins that may be created when missing: libvirt's `default`
+   * NAT network (`DEFAULT_NETWORK_XML`); any other missing network is an error.
+   */
+  networkDefinition?: (name: string) => string | undefined;
+  /**
+   * Called before each step that changes libvirt (a progress hook); a rejection fails that step
+   * like a refusal from libvirt would, and is rolled back the same way.
+   */
+  beforeStep?: (step: CreateVmStep) => Promise<void> | void;
+}
+
+const STEP_WORDS: Record<CreateVmStep, (what: string) => string> = {
+  network: (n) => `starting its network "${n}"`,
+  pool: (dir) => `preparing the storage pool for ${dir}`,
+  disk: (path) => `creating its disk ${path}`,
+  define: () => 'defining it on libvirt',
+};
+
 /**
- * Builds the VM model and defines the domain on libvirt. Bad options fail before anything is touched;
- * a failure after that removes whatever this call created (the new disk image), so a VM is either
- * fully there or not at all. The `default` NAT network is defined and started when a system VM needs it.
+ * Builds the VM model and defines the domain on libvirt. Bad options fail before anything is touched.
+ * Every change made on the way (the `default` network defined, autostarted and started; a storage
+ * pool defined, built and started; the disk image) is recorded, and a failure of any later step
+ * undoes them in reverse order, so a VM is either fully there or not at all. The original error is
+ * the one thrown; anything that could not be undone is named in it (`VmCreateError.leftBehind`).
  */
 export async function createVm(
   lv: Libvirt,
   options: ModelOptions,
   host: ModelHostFacts,
-  deps: ModelDeps = {},
+  deps: CreateVmDeps = {},
 ): Promise<CreatedVm> {
   const model = buildModel(options, host, deps);
   const nic = model.spec.devices.interfaces.find((i) => i.type === 'network' && i.network);
@@ -50,22 +76,31 @@ export async function createVm(
   const activeNetworks = nic?.network ? lv.networks.list(ListNetworksFlags.ACTIVE) : undefined;
   activeNetworks?.catch(() => undefined); // awaited below unless the name is taken
   if (await exists) throw new VmExistsError(options.name);
-  const network = nic?.network
-    ? await ensureNetwork(
-        lv,
-        nic.network,
-        nic.network === 'default' ? DEFAULT_NETWORK_XML : undefined,
-        activeNetworks,
-      )
-    : undefined;
 
-  let volume: StorageVolume | undefined;
+  const undo = new UndoList();
+  const definitionOf =
+    deps.networkDefinition ?? ((n: string) => (n === 'default' ? DEFAULT_NETWORK_XML : undefined));
+  let step: CreateVmStep = 'network';
+  let what = nic?.network ?? '';
+  const begin = async (s: CreateVmStep, w: string): Promise<void> => {
+    step = s;
+    what = w;
+    await deps.beforeStep?.(s);
+  };
   try {
-    if (model.newDisk) volume = await createImage(lv, model.newDisk);
-  } catch (err) {
-    throw new VmCreateError(options.name, `creating its disk ${model.newDisk?.path}`, err);
-  }
-  try {
+    let network: Awaited<ReturnType<typeof ensureNetwork>> | undefined;
+    if (nic?.network) {
+      await begin('network', nic.network);
+      network = await ensureNetwork(lv, nic.network, definitionOf(nic.network), activeNetworks, undo);
+    }
+    if (model.newDisk) {
+      await begin('pool', dirname(model.newDisk.path));
+      const pool = await poolFor(lv, dirname(model.newDisk.path), undo);
+      await begin('disk', model.newDisk.path);
+      const volume = await createImage(pool, model.newDisk);
+      undo.push(`created the disk ${model.newDisk.path}`, () => volume.delete());
+    }
+    await begin('define', options.name);
     const dom = await lv.domains.define(model.xml);
     return {
       name: dom.name,
@@ -79,32 +114,43 @@ export async function createVm(
         : {}),
     };
   } catch (err) {
-    await volume?.delete().catch(() => undefined);
-    throw new VmCreateError(options.name, 'defining it on libvirt', err);
+    const leftBehind = await undo.run();
+    // A missing network is the user's to fix, and its own typed error, when nothing else happened.
+    if (err instanceof NetworkMissingError && leftBehind.length === 0) throw err;
+    throw new VmCreateError(options.name, STEP_WORDS[step](what), err, leftBehind);
   }
 }
 
 /** A new qcow2 image through libvirt's storage API (so it works on remote hosts too). */
 async function createImage(
-  lv: Libvirt,
-  disk: { path: string; sizeGiB: number; format: 'qcow2' },
+  pool: StoragePool,
+  disk: { path: string; sizeMiB: number; format: 'qcow2' },
 ): Promise<StorageVolume> {
-  const pool = await poolFor(lv, dirname(disk.path));
   const xml = `<volume type='file'>
   <name>${escapeXml(basename(disk.path))}</name>
-  <capacity unit='GiB'>${disk.sizeGiB}</capacity>
+  <capacity unit='MiB'>${disk.sizeMiB}</capacity>
   <target><format type='${disk.format}'/></target>
 </volume>`;
   return pool.volumes.create(xml);
 }
 
-/** The running pool whose target is `dir`; when none exists, a `dir` pool for it is defined and started. */
-async function poolFor(lv: Libvirt, dir: string): Promise<StoragePool> {
+/**
+ * The running pool whose target is `dir`; when none exists, a `dir` pool for it is defined and
+ * started (built first when the directory is missing). Each change goes into `undo`.
+ */
+async function poolFor(lv: Libvirt, dir: string, undo: UndoList): Promise<StoragePool> {
   const pools = await lv.pools.list();
   for (const pool of pools) {
-    const xml = await pool.xml();
+    // A pool another client removes meanwhile is simply not the one.
+    const xml = await pool.xml().catch((err: unknown) => {
+      if (isNotFound(err)) return '';
+      throw err;
+    });
     if (new RegExp(`<path>${escapeRegExp(escapeXml(dir))}/?</path>`).test(xml)) {
-      if (!(await pool.isActive())) await pool.start();
+      if (!(await pool.isActive())) {
+        await pool.start();
+        undo.push(`started the storage pool "${pool.name}"`, () => pool.destroy());
+      }
       return pool;
     }
   }
@@ -117,8 +163,19 @@ async function poolFor(lv: Libvirt, dir: string): Promise<StoragePool> {
   const pool = await lv.pools.define(
     `<pool type='dir'><name>${escapeXml(name)}</name><target><path>${escapeXml(dir)}</path></target></pool>`,
   );
-  await pool.build();
-  await pool.start();
+  undo.push(`defined the storage pool "${name}"`, () => pool.undefine());
+  // An existing directory starts as it is; a missing one is created by building the pool (through
+  // libvirt, so this works on a remote host too) and removed again on undo (pool delete = rmdir).
+  const started = await pool.start().then(
+    () => true,
+    () => false,
+  );
+  if (!started) {
+    await pool.build();
+    undo.push(`created the directory ${dir}`, () => pool.delete());
+    await pool.start();
+  }
+  undo.push(`started the storage pool "${name}"`, () => pool.destroy());
   await pool.setAutostart(true);
   return pool;
 }

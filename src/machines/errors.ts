@@ -10,15 +10,28 @@ export class VmExistsError extends PhyllomeError {
   }
 }
 
-/** libvirt refused the domain or its disk: whatever this operation created was removed again. */
+/**
+ * A step of creating a VM failed (libvirt refused the network, pool, disk or domain). Whatever the
+ * operation had created was undone; `leftBehind` names what could not be (with the undo's error),
+ * and the hint says so instead of promising a clean host. `cause` is the original failure.
+ */
 export class VmCreateError extends PhyllomeError {
   override name = 'VmCreateError';
-  constructor(vm: string, step: string, cause: unknown) {
+  readonly leftBehind: string[];
+  constructor(vm: string, step: string, cause: unknown, leftBehind: string[] = []) {
     const why = cause instanceof Error ? cause.message : String(cause);
-    super('vm-create-failed', `Could not create VM "${vm}" (${step}): ${why}`, {
-      cause,
-      hint: 'Nothing was left behind. Check the message above; `phyllo host check` lists missing host parts.',
-    });
+    super(
+      'vm-create-failed',
+      `Could not create VM "${vm}" (${step}): ${why}` +
+        (leftBehind.length ? `. Left behind: ${leftBehind.join('; ')}` : ''),
+      {
+        cause,
+        hint: leftBehind.length
+          ? 'Remove what was left behind by hand (virsh net-undefine / pool-undefine / vol-delete), then try again.'
+          : 'Nothing was left behind. Check the message above; `phyllo host check` lists missing host parts.',
+      },
+    );
+    this.leftBehind = leftBehind;
   }
 }
 

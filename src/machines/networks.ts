@@ -1,5 +1,6 @@
 import { isNotFound, ListNetworksFlags, type Libvirt, type Network } from '../libvirt/index.js';
 import { NetworkMissingError } from './errors.js';
+import type { UndoList } from './undo-list.js';
 
 /** libvirt's stock NAT network, as Debian ships it in /usr/share/libvirt/networks/default.xml. */
 export const DEFAULT_NETWORK_XML = `<network>
@@ -15,13 +16,15 @@ export const DEFAULT_NETWORK_XML = `<network>
  * Makes sure the network `name` exists and runs. When it is missing and `definition` is given, it is
  * defined from it and set to start with the host; otherwise a missing network is an error.
  * `activeNetworks` is the answer to "which networks run" when the caller already asked (in parallel
- * with its own questions). Returns what had to be done, so callers can say so.
+ * with its own questions). Returns what had to be done, so callers can say so; each change is also
+ * recorded in `undo` (when given) the moment it is made, so a later failure can take it back.
  */
 export async function ensureNetwork(
   lv: Libvirt,
   name: string,
   definition?: string,
   activeNetworks: Promise<Network[]> = lv.networks.list(ListNetworksFlags.ACTIVE),
+  undo?: UndoList,
 ): Promise<{ network: Network; defined: boolean; started: boolean }> {
   // The usual case, a network that runs, takes one round trip.
   const running = (await activeNetworks).find((n) => n.name === name);
@@ -33,12 +36,18 @@ export async function ensureNetwork(
   } catch (err) {
     if (!isNotFound(err)) throw err;
     if (definition === undefined) throw new NetworkMissingError(name);
-    network = await lv.networks.define(definition);
-    await network.setAutostart(true);
+    const created = await lv.networks.define(definition);
+    network = created;
+    undo?.push(`defined the network "${name}"`, () => created.undefine());
     defined = true;
+    await network.setAutostart(true);
   }
   // It may have been started by someone else since the list.
   const started = !(await network.isActive());
-  if (started) await network.start();
+  if (started) {
+    await network.start();
+    const running = network;
+    undo?.push(`started the network "${name}"`, () => running.destroy());
+  }
   return { network, defined, started };
 }

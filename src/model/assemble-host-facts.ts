@@ -8,8 +8,8 @@ export type HostProbeFacts = Omit<ModelHostFacts, 'arch' | 'cpuVendor' | 'machin
 export function vendorOf(name: string | undefined): CpuVendor {
   const v = (name ?? '').toLowerCase();
   if (v.includes('intel')) return 'intel';
-  if (v.includes('amd') || v.includes('authenticamd')) return 'amd';
-  return 'other';
+  if (v.includes('amd') || v.includes('hygon')) return 'amd';
+  return 'unknown';
 }
 
 /** x86_64 machine types from the capabilities, aliases carrying their canonical name. */

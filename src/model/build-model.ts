@@ -23,7 +23,7 @@ export interface ModelResult {
   warnings: string[];
   guest: { requestedId: string; profile: string; name: string; libosinfoId?: string; notes: string[] };
   /** The system disk image to create when the VM is defined (absent for an existing image or no disk). */
-  newDisk?: { path: string; sizeGiB: number; format: 'qcow2' };
+  newDisk?: { path: string; sizeMiB: number; format: 'qcow2' };
 }
 
 export interface ModelDeps extends NormalizeDeps {
@@ -46,7 +46,7 @@ export function buildModel(options: ModelOptions, host: ModelHostFacts, deps: Mo
 
   const platform = decidePlatform(guest, opts, host, log);
   const system = decideSystem(platform, log);
-  const { devices, diskGiB } = decideDevices(platform.ctx, platform.machine.machine, log);
+  const { devices, diskMiB } = decideDevices(platform.ctx, platform.machine.machine, log);
   const spec = assembleSpec({
     guest,
     options: opts,
@@ -60,8 +60,8 @@ export function buildModel(options: ModelOptions, host: ModelHostFacts, deps: Mo
 
   const systemDisk = devices.disks.find((d) => d.device === 'disk');
   const newDisk =
-    diskGiB !== undefined && !opts.diskImage && systemDisk?.source
-      ? { path: systemDisk.source, sizeGiB: diskGiB, format: 'qcow2' as const }
+    diskMiB !== undefined && !opts.diskImage && systemDisk?.source
+      ? { path: systemDisk.source, sizeMiB: diskMiB, format: 'qcow2' as const }
       : undefined;
   return {
     ...(newDisk ? { newDisk } : {}),

@@ -34,10 +34,11 @@ export class InvalidOptionError extends PhyllomeError {
 
 export class MemoryBelowMinimumError extends PhyllomeError {
   override name = 'MemoryBelowMinimumError';
-  constructor(osName: string, askedMiB: number, minimumMiB: number) {
+  /** `asked` as the user reads it: `512 MiB`. */
+  constructor(osName: string, asked: string, minimumMiB: number) {
     super(
       'memory-below-minimum',
-      `${osName} needs at least ${minimumMiB} MiB of memory; ${askedMiB} MiB was asked for`,
+      `${osName} needs at least ${minimumMiB} MiB of memory; ${asked} was asked for`,
       {
         hint: `Use --memory ${minimumMiB}M or more.`,
       },
@@ -47,14 +48,11 @@ export class MemoryBelowMinimumError extends PhyllomeError {
 
 export class MemoryAboveHostError extends PhyllomeError {
   override name = 'MemoryAboveHostError';
-  constructor(askedMiB: number, hostMiB: number) {
-    super(
-      'memory-above-host',
-      `${askedMiB} MiB of memory was asked for, but the host only has ${hostMiB} MiB`,
-      {
-        hint: 'Use a smaller --memory, leaving the host at least a quarter of its memory.',
-      },
-    );
+  /** `asked` as the user reads it: `64 GiB`. */
+  constructor(asked: string, hostMiB: number) {
+    super('memory-above-host', `${asked} of memory was asked for, but the host only has ${hostMiB} MiB`, {
+      hint: 'Use a smaller --memory, leaving the host at least a quarter of its memory.',
+    });
   }
 }
 

@@ -1,7 +1,7 @@
 import type { DomainCapabilities } from './domain-capabilities.js';
 import type { FirmwareDescriptor } from '../host/firmware-descriptors.js';
 
-export type CpuVendor = 'intel' | 'amd' | 'other';
+export type CpuVendor = 'intel' | 'amd' | 'unknown';
 
 /** What the host check found out about KVM: libvirt offering it is not enough, a guest must boot. */
 export interface KvmFacts {

@@ -7,10 +7,10 @@ export interface ModelOptions {
   name: string;
   /** A profile id (`windows-11`) or an osinfo-db short id (`win11`). */
   os: string;
-  /** `4G`, `4096M`, `4096` (MiB) or a number of MiB. */
+  /** `4G`, `4096M`, `4096` (MiB) or a number of MiB; see `parseMemoryKiB` (size.ts) for every form. */
   memory?: string | number;
   vcpus?: number | string;
-  /** `64G`, `64` (GiB), or `none` for no disk. */
+  /** `64G`, `500GB`, `64` (GiB), or `none` for no disk; see `parseDiskMiB` (size.ts). */
   diskSize?: string | number;
   /** An existing disk image to use instead of a new one. */
   diskImage?: string;
@@ -60,25 +60,12 @@ export function kebab(s: string): string {
   return s.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 }
 
-const UNITS: Record<string, number> = { k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024 };
-
-/** Parses `4G`, `512M`, `4GiB`, `2.5g`; a bare number is in `defaultUnit`. Returns MiB. */
-export function parseSizeMiB(option: string, value: string | number, defaultUnit: 'M' | 'G'): number {
-  if (typeof value === 'number') return defaultUnit === 'G' ? value * 1024 : value;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT])?(?:i?B)?\s*$/.exec(value);
-  if (!m)
-    throw new InvalidOptionError(`${option} must be a size like 4G or 4096M, not ${JSON.stringify(value)}`);
-  const unit = (m[2] ?? defaultUnit).toLowerCase();
-  const mib = Number(m[1]) * (UNITS[unit] ?? 1);
-  if (!(mib > 0)) throw new InvalidOptionError(`${option} must be larger than zero`);
-  return Math.round(mib);
-}
-
 export function parseCount(option: string, value: number | string): number {
   const n = typeof value === 'number' ? value : /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < 1)
+  if (!Number.isSafeInteger(n) || n < 1)
     throw new InvalidOptionError(
       `${option} must be a whole number of at least 1, not ${JSON.stringify(value)}`,
+      `e.g. ${option} 2`,
     );
   return n;
 }

@@ -107,6 +107,22 @@ const EXPECTED: Record<Exclude<FixtureName, 'big-host'>, Expected> = {
     },
     iommu: { enabled: true, acsOverride: true },
   },
+  'unknown-vendor': {
+    verdict: 'degraded',
+    statuses: {
+      ...TYPICAL,
+      'cpu.virtualization': 'fail',
+      'kvm.device': 'fail',
+      'kvm.works': 'fail',
+      'kvm.nested': 'info',
+      'iommu.firmware': 'warn',
+      'iommu.kernel': 'warn',
+      'host.memory': 'warn',
+      'gpu.3d': 'info',
+    },
+    groups: {},
+    iommu: { enabled: false, acsOverride: false },
+  },
   'this-machine': {
     verdict: 'degraded',
     statuses: {

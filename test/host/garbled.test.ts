@@ -82,17 +82,22 @@ test('host check still reports every check on a garbled tree', async () => {
   assert.equal(m.groups.length, 6);
 });
 
-test('an empty root and a missing root never crash', async () => {
+test('an empty host tree (empty proc/ and sys/) never crashes; a missing or empty root is refused', async () => {
   const empty = join(fx.dir, 'empty');
-  mkdirSync(empty);
+  mkdirSync(join(empty, 'proc'), { recursive: true });
+  mkdirSync(join(empty, 'sys'), { recursive: true });
   const system = new FixtureSystem({});
-  for (const root of [empty, join(fx.dir, 'does-not-exist')]) {
-    const r = await hostCheck({ root, system });
-    assert.equal(r.checks.length, 22);
-    assert.equal(r.verdict, 'unusable', 'no QEMU and no libvirt daemon');
-    const failing = r.checks.filter((c) => c.status === 'fail').map((c) => c.id);
-    assert.deepEqual(failing, ['kvm.device', 'kvm.works', 'libvirt.daemon', 'qemu.version', 'net.tun']);
-    const m = await hostDevices({ root, system });
-    assert.deepEqual(m, { iommu: { enabled: false, acsOverride: false }, groups: [], usb: [], gpus: [] });
+  const r = await hostCheck({ root: empty, system });
+  assert.equal(r.checks.length, 22);
+  assert.equal(r.verdict, 'unusable', 'no QEMU and no libvirt daemon');
+  const failing = r.checks.filter((c) => c.status === 'fail').map((c) => c.id);
+  assert.deepEqual(failing, ['kvm.device', 'kvm.works', 'libvirt.daemon', 'qemu.version', 'net.tun']);
+  const m = await hostDevices({ root: empty, system });
+  assert.deepEqual(m, { iommu: { enabled: false, acsOverride: false }, groups: [], usb: [], gpus: [] });
+  const bare = join(fx.dir, 'bare');
+  mkdirSync(bare);
+  for (const root of [bare, join(fx.dir, 'does-not-exist')]) {
+    await assert.rejects(hostCheck({ root, system }), { code: 'host-root-invalid' });
+    await assert.rejects(hostDevices({ root, system }), { code: 'host-root-invalid' });
   }
 });

@@ -14,6 +14,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function rootWithRelease(name: string, release: string): string {
   const root = join(dir, name);
   mkdirSync(join(root, 'proc/sys/kernel'), { recursive: true });
+  mkdirSync(join(root, 'sys'), { recursive: true });
   writeFileSync(join(root, 'proc/sys/kernel/osrelease'), release + '\n');
   return root;
 }

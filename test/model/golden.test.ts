@@ -138,11 +138,11 @@ describe('host adaptation', () => {
     const tcg = build({ file: '', host: 'this-host', options: { name: 'x', os: 'windows-11' } });
     assert.deepEqual(tcg.spec.features.hyperv, { spinlocks: 8191 });
   });
-  it('Windows without drivers installs on SATA + e1000e and says how to upgrade', () => {
+  it('Windows without drivers installs on SATA + e1000e and says how to get virtio', () => {
     const r = build({ file: '', host: 'kvm-amd', options: { name: 'x', os: 'windows-11' } });
     assert.equal(r.spec.devices.disks[0]?.bus, 'sata');
     assert.equal(r.spec.devices.interfaces[0]?.model, 'e1000e');
-    assert.match(r.decisions.find((d) => d.topic === 'disk-bus')?.reason ?? '', /phyllo vm upgrade-devices/);
+    assert.match(r.decisions.find((d) => d.topic === 'disk-bus')?.reason ?? '', /--drivers virtio-win\.iso/);
   });
   it('Windows with --drivers uses virtio and attaches the driver ISO', () => {
     const r = build({

@@ -1,5 +1,12 @@
 import type { CommandContext } from '../command.js';
-import type { DisplayKind, ModelOptions } from '../../model/options.js';
+import {
+  parseCount,
+  validateName,
+  validateStrings,
+  type DisplayKind,
+  type ModelOptions,
+} from '../../model/options.js';
+import { parseDiskMiB, parseMemoryKiB } from '../../model/size.js';
 import { InvalidInputError } from '../../errors.js';
 
 /** The flags shared by `os explain` and `vm create`. */
@@ -22,7 +29,10 @@ export const modelFlags = {
 
 const DISPLAYS: DisplayKind[] = ['spice', 'vnc', 'none'];
 
-/** Reads the shared flags into model options (names and sizes are validated by the model). */
+/**
+ * Reads the shared flags into model options. The name, sizes and counts are checked here already
+ * (the model checks them again), so bad input fails before libvirt is contacted or KVM is tested.
+ */
 export function modelOptionsFrom(ctx: CommandContext, name: string, os: string): ModelOptions {
   const v = ctx.values;
   const str = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
@@ -58,5 +68,10 @@ export function modelOptionsFrom(ctx: CommandContext, name: string, os: string):
     throw new InvalidInputError('--initrd and --cmdline need --kernel', {
       hint: 'Add --kernel PATH for direct kernel boot.',
     });
+  validateName(opts.name);
+  validateStrings(opts);
+  if (opts.memory !== undefined) parseMemoryKiB(opts.memory);
+  if (opts.diskSize !== undefined && opts.diskSize !== 'none') parseDiskMiB(opts.diskSize);
+  if (opts.vcpus !== undefined) parseCount('--vcpus', opts.vcpus);
   return opts;
 }

@@ -15,7 +15,7 @@ export function cpuVirtualization(h: HostFacts): Check {
     return check(
       id,
       'pass',
-      `${cpu.vmx ? 'Intel VT-x' : 'AMD-V'} is available`,
+      `${cpu.vendor === 'unknown' ? `Hardware virtualization (${cpu.vmx ? 'vmx' : 'svm'})` : cpu.vmx ? 'Intel VT-x' : 'AMD-V'} is available`,
       `${cpu.model}, ${cpu.threads} threads`,
     );
   if (cpu.runningAsGuest)
@@ -24,15 +24,15 @@ export function cpuVirtualization(h: HostFacts): Check {
       'fail',
       `No ${w.virt} flag: this computer is itself a virtual machine without nested virtualization`,
       `${cpu.model}: /proc/cpuinfo has the "hypervisor" flag and no vmx/svm flag${h.kvm.device ? `; /dev/kvm exists (${h.kvm.module ?? 'kvm'}), see kvm.works` : ''}.`,
-      `On the outer host, enable nested virtualization (options ${w.module} nested=1) and give this VM the host CPU model (host-passthrough); otherwise guests here are emulated (TCG).`,
+      `On the outer host, enable nested virtualization (${w.nestedOption}) and give this VM the host CPU model (host-passthrough); otherwise guests here are emulated (TCG).`,
     );
-  if (cpu.vendor === 'other')
+  if (cpu.vendor === 'unknown')
     return check(
       id,
       'fail',
       'No hardware virtualization',
-      `${cpu.vendorId}: neither vmx nor svm is listed`,
-      'Phyllome needs an x86-64 CPU with Intel VT-x or AMD-V.',
+      `${cpu.model} (vendor ${cpu.vendorId}, neither Intel nor AMD): neither vmx nor svm is listed`,
+      'KVM needs a CPU with VT-x (vmx) or AMD-V (svm); if this one has it, enable it in the firmware setup. Otherwise guests here are emulated (TCG): 10-50× slower.',
     );
   return check(
     id,
@@ -65,7 +65,7 @@ export function kvmDevice(h: HostFacts): Check {
       ? 'the kvm module is loaded but no /dev/kvm node exists'
       : `the ${w.module} module is not loaded`,
     cpuOk
-      ? `Load the module: \`sudo modprobe ${w.module}\` (and check \`dmesg\` for why it refused).`
+      ? `Load the module: ${w.modprobe} (and check \`dmesg\` for why it refused).`
       : 'Enable hardware virtualization first (see cpu.virtualization).',
   );
 }

@@ -69,7 +69,7 @@ export function powerBattery(h: HostFacts): Check {
       'warn',
       `Running on battery (${state}): guests drain it fast`,
       p.supplies.map((s) => `${s.name} (${s.type})`).join(', '),
-      'Plug in the charger for long-running guests; Phyllome can pause guests when the battery runs low.',
+      'Plug in the charger for long-running guests, or pause them while on battery (`virsh suspend NAME`).',
     );
   return check(
     id,

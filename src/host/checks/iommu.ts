@@ -86,7 +86,7 @@ export function iommuKernel(h: HostFacts): Check {
       'warn',
       'The firmware has an IOMMU but the kernel does not use it: no passthrough',
       'no IOMMU groups in sys/kernel/iommu_groups',
-      `Add \`${w.iommuParam}\` to the kernel command line: ${KERNEL_PARAM_HOWTO}.`,
+      `Add ${w.iommuParam} to the kernel command line: ${KERNEL_PARAM_HOWTO}.`,
     );
   return check(
     id,

@@ -11,13 +11,13 @@ export interface Decision<T> {
   reason: string;
 }
 
-/** Options after parsing: sizes in MiB/GiB, counts as numbers. */
+/** Options after parsing: sizes in KiB/MiB, counts as numbers. */
 export interface NormalizedOptions {
   name: string;
-  memoryMiB?: number;
+  memoryKiB?: number;
   vcpus?: number;
   /** undefined: default size; 'none': no disk. */
-  diskGiB?: number | 'none';
+  diskMiB?: number | 'none';
   diskImage?: string;
   /** Where a new system disk image goes. */
   imageDir: string;

@@ -11,7 +11,7 @@ export function decideCpu(ctx: ModelContext): Decision<CpuChoice> {
   const { host, profile, caps } = ctx;
   if (ctx.domainType === 'kvm') {
     const nested: CpuChoice['features'] = [];
-    if (profile.nested && host.cpuVendor !== 'other')
+    if (profile.nested && host.cpuVendor !== 'unknown')
       nested.push({ policy: 'require', name: host.cpuVendor === 'intel' ? 'vmx' : 'svm' });
     const nestedWhy = profile.nested
       ? host.nested

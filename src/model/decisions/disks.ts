@@ -1,4 +1,5 @@
 import type { DiskBus } from '../../catalog/profile.js';
+import { mibText } from '../size.js';
 import type { DiskSpec } from '../spec.js';
 import type { Decision, ModelContext } from './context.js';
 
@@ -26,7 +27,7 @@ export function decideDiskBus(ctx: ModelContext): Decision<DiskBus> {
   if (profile.virtioDrivers === 'driver-disk')
     return {
       choice: profile.disk.fallback,
-      reason: `${profile.disk.fallback.toUpperCase()}: ${guest.name} has no inbox virtio driver; pass --drivers virtio-win.iso, or run \`phyllo vm upgrade-devices\` after installing the drivers`,
+      reason: `${profile.disk.fallback.toUpperCase()}: ${guest.name} has no inbox virtio driver; pass --drivers virtio-win.iso for virtio-blk`,
     };
   const bus = ctx.virtioDisk ? profile.disk.virtio : profile.disk.fallback;
   return {
@@ -39,14 +40,14 @@ export function decideDiskBus(ctx: ModelContext): Decision<DiskBus> {
 export function decideDisks(
   ctx: ModelContext,
   bus: DiskBus,
-  diskGiB: number | undefined,
+  diskMiB: number | undefined,
 ): Decision<DiskSpec[]> {
   const { options, profile } = ctx;
   const disks: DiskSpec[] = [];
   const why: string[] = [];
   const counters: Record<DiskBus, number> = { virtio: 0, sata: 0, ide: 0 };
   const next = (b: DiskBus): string => targetName(b, counters[b]++);
-  if (options.diskImage || diskGiB !== undefined) {
+  if (options.diskImage || diskMiB !== undefined) {
     const source = options.diskImage ?? `${options.imageDir}/${options.name}.qcow2`;
     const format = options.diskImage && !options.diskImage.endsWith('.qcow2') ? 'raw' : 'qcow2';
     disks.push({
@@ -63,7 +64,7 @@ export function decideDisks(
     why.push(
       options.diskImage
         ? `the existing image ${options.diskImage}`
-        : `a new ${diskGiB} GiB qcow2 image (created when the VM is defined)`,
+        : `a new ${mibText(diskMiB ?? 0)} qcow2 image (created when the VM is defined)`,
       'cache=none + io=native (no double caching), discard=unmap (trim frees host space)',
     );
   } else why.push('no system disk');

@@ -1,7 +1,7 @@
 import type { DevicesSpec, GraphicsSpec } from '../spec.js';
 import type { Decision, ModelContext } from './context.js';
 
-/** SPICE locally (with GL when the host has a render node), VNC for the browser console, or none. */
+/** SPICE locally (with GL when the host has a render node), VNC when asked (or without SPICE), or none. */
 export function decideGraphics(ctx: ModelContext): Decision<GraphicsSpec | undefined> {
   const { options, host, profile, caps } = ctx;
   const kind = options.display ?? (caps && !caps.graphicsTypes.includes('spice') ? 'vnc' : 'spice');
@@ -9,7 +9,7 @@ export function decideGraphics(ctx: ModelContext): Decision<GraphicsSpec | undef
   if (kind === 'vnc')
     return {
       choice: { type: 'vnc', listen: 'address', address: '127.0.0.1' },
-      reason: 'VNC on the loopback address: what the browser console (noVNC) speaks',
+      reason: 'VNC on the loopback address: any VNC client on this host (or through an SSH tunnel)',
     };
   const gl = profile.gl && ctx.guest.virtio.gpu && host.renderNode !== undefined;
   if (gl)

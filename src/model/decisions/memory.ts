@@ -1,4 +1,5 @@
 import { MemoryAboveHostError, MemoryBelowMinimumError } from '../errors.js';
+import { kibText } from '../size.js';
 import type { Decision, ModelContext } from './context.js';
 
 const MIN_HOST_RESERVE_MIB = 2048;
@@ -9,30 +10,38 @@ export function hostReserveMiB(hostMiB: number): number {
   return Math.max(MIN_HOST_RESERVE_MIB, Math.round(hostMiB * HOST_RESERVE_FRACTION));
 }
 
-/** The recommended amount, trimmed so the host keeps enough; never below the OS minimum. */
+/** The recommended amount (in KiB), trimmed so the host keeps enough; never below the OS minimum. */
 export function decideMemory(ctx: ModelContext): Decision<number> {
   const { guest, host, options } = ctx;
   const hostMiB = Math.floor(host.memoryKiB / 1024);
   const usable = Math.max(0, hostMiB - hostReserveMiB(hostMiB));
   const min = guest.minimum.memoryMiB;
-  if (options.memoryMiB !== undefined) {
-    const m = options.memoryMiB;
-    if (m < min) throw new MemoryBelowMinimumError(guest.name, m, min);
-    if (m > hostMiB) throw new MemoryAboveHostError(m, hostMiB);
-    if (m > usable) ctx.warnings.push(`${m} MiB leaves the host less than ${hostReserveMiB(hostMiB)} MiB`);
-    return { choice: m, reason: `${m} MiB as asked (${guest.name} needs at least ${min} MiB)` };
+  if (options.memoryKiB !== undefined) {
+    const kib = options.memoryKiB;
+    const m = kibText(kib);
+    if (kib < min * 1024) throw new MemoryBelowMinimumError(guest.name, m, min);
+    if (kib > hostMiB * 1024) throw new MemoryAboveHostError(m, hostMiB);
+    if (kib > usable * 1024)
+      ctx.warnings.push(`${m} leaves the host less than ${hostReserveMiB(hostMiB)} MiB`);
+    return { choice: kib, reason: `${m} as asked (${guest.name} needs at least ${min} MiB)` };
   }
   const rec = guest.recommended.memoryMiB;
   if (rec <= usable)
-    return { choice: rec, reason: `${rec} MiB: recommended for ${guest.name} (${guest.resourcesReason})` };
+    return {
+      choice: rec * 1024,
+      reason: `${rec} MiB: recommended for ${guest.name} (${guest.resourcesReason})`,
+    };
   if (min <= usable)
     return {
-      choice: usable,
+      choice: usable * 1024,
       reason: `${usable} MiB: ${guest.name} recommends ${rec} MiB, but the host keeps ${hostReserveMiB(hostMiB)} of its ${hostMiB} MiB`,
     };
-  if (min > hostMiB) throw new MemoryAboveHostError(min, hostMiB);
+  if (min > hostMiB) throw new MemoryAboveHostError(`${min} MiB`, hostMiB);
   ctx.warnings.push(
     `${guest.name}'s minimum of ${min} MiB leaves the host less than ${hostReserveMiB(hostMiB)} MiB`,
   );
-  return { choice: min, reason: `${min} MiB: the minimum for ${guest.name}; the host is short of memory` };
+  return {
+    choice: min * 1024,
+    reason: `${min} MiB: the minimum for ${guest.name}; the host is short of memory`,
+  };
 }

@@ -11,7 +11,7 @@ export function decideNic(ctx: ModelContext): Decision<InterfaceSpec> {
     model === 'virtio'
       ? 'virtio-net: the fastest paravirtual NIC'
       : profile.virtioDrivers === 'driver-disk'
-        ? `${model}: ${guest.name} has an inbox driver for it but none for virtio-net; \`phyllo vm upgrade-devices\` switches once the drivers are in`
+        ? `${model}: ${guest.name} has an inbox driver for it but none for virtio-net (--drivers virtio-win.iso gives it virtio-net)`
         : `${model}: the NIC ${guest.name} has a driver for`;
   if (options.session) {
     const libvirtPasst = ctx.caps?.netBackends?.includes('passt') ?? false;
@@ -29,6 +29,6 @@ export function decideNic(ctx: ModelContext): Decision<InterfaceSpec> {
   const network = options.network ?? DEFAULT_NETWORK;
   return {
     choice: { type: 'network', network, model, extra: [] },
-    reason: `${modelWhy}; system VM: the ${network} NAT network`,
+    reason: `${modelWhy}; system VM: ${network === DEFAULT_NETWORK ? 'the default NAT network' : `the libvirt network "${network}"`}`,
   };
 }

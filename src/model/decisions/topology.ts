@@ -6,7 +6,7 @@ import type { Decision, ModelContext } from './context.js';
 export function decideTopology(
   ctx: ModelContext,
 ): Decision<{ vcpus: number; topology: CpuSpec['topology'] }> {
-  const { host, guest, options } = ctx;
+  const { host, guest, options, profile } = ctx;
   const hostCpus = host.cores * host.threadsPerCore;
   const max = ctx.caps?.maxVcpus;
   let vcpus: number;
@@ -36,5 +36,10 @@ export function decideTopology(
     threads > 1
       ? `1 socket × ${topology.cores} cores × ${threads} threads, like the host's SMT`
       : `1 socket × ${vcpus} cores${ctx.domainType === 'qemu' ? ' (TCG has no SMT to mirror)' : ''}`;
-  return { choice: { vcpus, topology }, reason: `${why}; ${layout} (client OSes license by socket)` };
+  // Desktop Windows editions use one or two sockets: vCPUs on more sockets would stay idle.
+  const sockets =
+    profile.family === 'windows' && !profile.id.includes('server')
+      ? ' (Windows Home uses only one CPU socket, Pro two)'
+      : '';
+  return { choice: { vcpus, topology }, reason: `${why}; ${layout}${sockets}` };
 }

@@ -33,8 +33,8 @@ export function assembleSpec(parts: SpecParts): DomainSpec {
       },
       extra: [],
     },
-    memoryKiB: system.memoryMiB * 1024,
-    currentMemoryKiB: system.memoryMiB * 1024,
+    memoryKiB: system.memoryKiB,
+    currentMemoryKiB: system.memoryKiB,
     ...(system.sharedMemory ? { memoryBacking: system.sharedMemory } : {}),
     vcpus: system.topology.vcpus,
     os: {

@@ -14,13 +14,13 @@ import type { DevicesSpec } from '../spec.js';
 import type { DecisionLog } from './decision-log.js';
 
 /** The system disk's size: none when asked for none or booting a kernel without a disk size. */
-function systemDiskGiB(ctx: ModelContext): number | undefined {
+function systemDiskMiB(ctx: ModelContext): number | undefined {
   const { options: opts, guest } = ctx;
-  if (opts.diskGiB !== undefined && opts.diskGiB !== 'none' && opts.diskGiB < guest.minimum.diskGiB)
+  if (opts.diskMiB !== undefined && opts.diskMiB !== 'none' && opts.diskMiB < guest.minimum.diskGiB * 1024)
     ctx.warnings.push(`${guest.name} needs at least ${guest.minimum.diskGiB} GiB of disk`);
-  return opts.diskGiB === 'none' || (opts.kernel && opts.diskGiB === undefined)
+  return opts.diskMiB === 'none' || (opts.kernel && opts.diskMiB === undefined)
     ? undefined
-    : (opts.diskGiB ?? guest.recommended.diskGiB);
+    : (opts.diskMiB ?? guest.recommended.diskGiB * 1024);
 }
 
 /** Every device: disks, controllers, NIC, display, input, TPM, RNG, balloon, channels, console, IOMMU. */
@@ -28,12 +28,12 @@ export function decideDevices(
   ctx: ModelContext,
   machine: string,
   log: DecisionLog,
-): { devices: DevicesSpec; diskGiB: number | undefined } {
+): { devices: DevicesSpec; diskMiB: number | undefined } {
   const bus = log.take('disk-bus', decideDiskBus(ctx), (c) => c);
-  const diskGiB = systemDiskGiB(ctx);
+  const diskMiB = systemDiskMiB(ctx);
   const disks = log.take(
     'disks',
-    decideDisks(ctx, bus, diskGiB),
+    decideDisks(ctx, bus, diskMiB),
     (c) => c.map((d) => `${d.target} ${d.device}`).join(', ') || 'none',
   );
   const controllers = log.take(
@@ -66,7 +66,7 @@ export function decideDevices(
   const serialConsole = log.take('console', decideConsole(ctx), () => 'serial');
   log.take('iommu', decideIommu(ctx), (c) => c);
   return {
-    diskGiB,
+    diskMiB,
     devices: {
       disks,
       controllers,

@@ -4,19 +4,15 @@ import { join } from 'node:path';
 import type { NormalizedOptions } from '../decisions/context.js';
 import { SESSION_IMAGE_SUBDIR, SYSTEM_IMAGE_DIR } from '../decisions/disks.js';
 import { MissingFileError } from '../errors.js';
-import {
-  kebab,
-  parseCount,
-  parseSizeMiB,
-  validateName,
-  validateStrings,
-  type ModelOptions,
-} from '../options.js';
+import { kebab, parseCount, validateName, validateStrings, type ModelOptions } from '../options.js';
+import { parseDiskMiB, parseMemoryKiB } from '../size.js';
 
 export interface NormalizeDeps {
   /** Checks that a file named by an option exists (injectable for tests). */
   fileExists?: (path: string) => boolean;
   homeDir?: string;
+  /** Where a system VM's new disk image goes (default /var/lib/libvirt/images). */
+  systemImageDir?: string;
 }
 
 const FILE_OPTIONS = ['iso', 'drivers', 'kernel', 'initrd', 'diskImage'] as const;
@@ -47,15 +43,14 @@ export function normalizeOptions(options: ModelOptions, deps: NormalizeDeps): No
     name: options.name,
     session,
     migratable: options.migratable ?? false,
-    imageDir: session ? join(deps.homeDir ?? homedir(), SESSION_IMAGE_SUBDIR) : SYSTEM_IMAGE_DIR,
+    imageDir: session
+      ? join(deps.homeDir ?? homedir(), SESSION_IMAGE_SUBDIR)
+      : (deps.systemImageDir ?? SYSTEM_IMAGE_DIR),
   };
-  if (options.memory !== undefined) n.memoryMiB = parseSizeMiB('--memory', options.memory, 'M');
+  if (options.memory !== undefined) n.memoryKiB = parseMemoryKiB(options.memory);
   if (options.vcpus !== undefined) n.vcpus = parseCount('--vcpus', options.vcpus);
   if (options.diskSize !== undefined)
-    n.diskGiB =
-      options.diskSize === 'none'
-        ? 'none'
-        : Math.ceil(parseSizeMiB('--disk-size', options.diskSize, 'G') / 1024);
+    n.diskMiB = options.diskSize === 'none' ? 'none' : parseDiskMiB(options.diskSize);
   for (const k of PASSED_THROUGH) {
     const v = options[k];
     if (v !== undefined) (n as unknown as Record<string, unknown>)[k] = v;

@@ -6,13 +6,14 @@ import { decideMemory } from '../decisions/memory.js';
 import { decidePower } from '../decisions/power.js';
 import { decideSharedMemory } from '../decisions/shared-memory.js';
 import { decideTopology } from '../decisions/topology.js';
+import { kibText } from '../size.js';
 import type { DecisionLog } from './decision-log.js';
 import type { Platform } from './platform.js';
 
 /** How the platform is set up: vCPUs, memory, clock, features, Hyper-V, power states and boot. */
 export function decideSystem({ ctx, machine, firmware }: Platform, log: DecisionLog) {
   const topology = log.take('topology', decideTopology(ctx), (c) => `${c.vcpus} vCPUs`);
-  const memoryMiB = log.take('memory', decideMemory(ctx), (c) => `${c} MiB`);
+  const memoryKiB = log.take('memory', decideMemory(ctx), kibText);
   const sharedMemory = log.take('shared-memory', decideSharedMemory(ctx), (c) =>
     c ? 'memfd, shared' : 'private',
   );
@@ -27,7 +28,7 @@ export function decideSystem({ ctx, machine, firmware }: Platform, log: Decision
     (c) => [c?.suspendToMem ? 'S3' : '', c?.suspendToDisk ? 'S4' : ''].filter(Boolean).join('+') || 'off',
   );
   const boot = log.take('boot', decideBoot(ctx), (c) => (c.kernel ? 'direct kernel' : c.boot.join(', ')));
-  return { topology, memoryMiB, sharedMemory, clock, features, hyperv, power, boot };
+  return { topology, memoryKiB, sharedMemory, clock, features, hyperv, power, boot };
 }
 
 export type SystemChoices = ReturnType<typeof decideSystem>;
