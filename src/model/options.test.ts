@@ -18,6 +18,12 @@ describe('model options', () => {
   });
   it('says which character is wrong', () => {
     assert.throws(() => validateName('my vm'), /contains " "/);
-    assert.throws(() => validateName('.x'), /contains "\." , which is not allowed first|not allowed first/);
+    assert.throws(() => validateName('.x'), {
+      message: 'The VM name ".x" contains ".", which is not allowed first',
+    });
+    // "first" only for a character allowed further on: "ü" is allowed nowhere.
+    assert.throws(() => validateName('ünï'), {
+      message: 'The VM name "ünï" contains "ü", which is not allowed',
+    });
   });
 });

@@ -45,7 +45,7 @@ export function validateName(name: string): void {
     throw new InvalidVmNameError(
       name.length > 63
         ? `The VM name is ${name.length} characters long; at most 63 are allowed`
-        : `The VM name ${JSON.stringify(name)} contains ${bad === undefined ? 'a character' : JSON.stringify(bad)}, which is not allowed${bad && name.indexOf(bad) === 0 ? ' first' : ''}`,
+        : `The VM name ${JSON.stringify(name)} contains ${bad === undefined ? 'a character' : JSON.stringify(bad)}, which is not allowed${bad && name.indexOf(bad) === 0 && /[._+-]/.test(bad) ? ' first' : ''}`,
     );
   }
 }

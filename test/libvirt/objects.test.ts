@@ -1,6 +1,7 @@
 /**
  * The procedures not covered elsewhere, each against the live daemon: snapshots (qcow2 disk on an
- * inactive domain), managed save, autostart, networks, pool build/refresh/delete, volume wipe.
+ * inactive domain), managed save, autostart, networks, pool build/refresh/delete, volume wipe
+ * (each checked by its effect: the reverted disk and definition, the zeroed bytes).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,8 +9,26 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Libvirt, type StoragePool, isNotFound, UndefineFlags } from '../../src/libvirt/index.js';
+import { execFile } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import {
+  type Libvirt,
+  type StoragePool,
+  isNotFound,
+  ModifyFlags,
+  UndefineFlags,
+} from '../../src/libvirt/index.js';
 import { isRoot, openSystem, removeDomain, tcgDomainXml, uniqueName, virsh } from './helpers.js';
+
+const run = promisify(execFile);
+const WATCHDOG = `<watchdog model='i6300esb' action='reset'/>`;
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
 
 const skip = isRoot ? false : 'needs root and the system libvirt daemon';
 let lv: Libvirt;
@@ -60,37 +79,87 @@ test('pool build creates the directory; refresh, autostart and info work', { ski
   assert.equal((await pool.info()).state, 'running');
 });
 
+/** The first guest-visible bytes of a qcow2 image as hex ("aa aa …"), read with qemu-io as a guest would see them. */
+async function guestBytes(image: string, length = 16): Promise<string> {
+  const { stdout } = await run('qemu-io', ['-f', 'qcow2', '-r', '-c', `read -v 0 ${length}`, image]);
+  // "00000000:  aa aa … aa  ................": the dump lines without their offsets and text column.
+  return stdout
+    .split('\n')
+    .filter((l) => /^[0-9a-f]{8}:/.test(l))
+    .map((l) => l.slice(10, 10 + 3 * 16).trim())
+    .join(' ');
+}
+
 test(
-  'snapshots of an inactive domain with a qcow2 disk: create, list, lookup, xml, revert, delete',
+  'snapshots of an inactive domain with a qcow2 disk: create, list, lookup, xml, revert (disk and definition back as they were), delete',
   { skip },
   async () => {
     const vol = await pool.volumes.create(
       `<volume><name>snap.qcow2</name><capacity unit='MiB'>16</capacity><target><format type='qcow2'/></target></volume>`,
     );
-    const name = uniqueName('snap');
-    domNames.push(name);
-    const disk = `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${await vol.path()}'/><target dev='vda' bus='virtio'/></disk>`;
-    const d = await lv.domains.define(tcgDomainXml(name).replace('<devices>', `<devices>${disk}`));
-    const snap = await d.snapshots.create(
-      `<domainsnapshot><name>s1</name><description>phyllo</description></domainsnapshot>`,
-    );
-    assert.equal(snap.name, 's1');
-    assert.deepEqual(
-      (await d.snapshots.list()).map((s) => s.name),
-      ['s1'],
-    );
-    assert.equal((await virsh('snapshot-list', '--name', name)).trim(), 's1');
-    const again = await d.snapshots.lookup('s1');
-    assert.match(await again.xml(), /<description>phyllo<\/description>/);
-    await again.revert();
-    await again.delete();
-    assert.deepEqual(await d.snapshots.list(), []);
-    await assert.rejects(d.snapshots.lookup('s1'), (e: unknown) => isNotFound(e));
-    await d.undefine();
-    await vol.wipe();
-    await vol.delete();
+    try {
+      const image = await vol.path();
+      const name = uniqueName('snap');
+      domNames.push(name);
+      const disk = `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${image}'/><target dev='vda' bus='virtio'/></disk>`;
+      const d = await lv.domains.define(tcgDomainXml(name).replace('<devices>', `<devices>${disk}`));
+      await run('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0xaa 0 64k', image]);
+      const before = await guestBytes(image);
+      assert.equal(before, Array(16).fill('aa').join(' '), 'the pattern written before the snapshot');
+      const snap = await d.snapshots.create(
+        `<domainsnapshot><name>s1</name><description>phyllo</description></domainsnapshot>`,
+      );
+      assert.equal(snap.name, 's1');
+      assert.deepEqual(
+        (await d.snapshots.list()).map((s) => s.name),
+        ['s1'],
+      );
+      assert.equal((await virsh('snapshot-list', '--name', name)).trim(), 's1');
+      const again = await d.snapshots.lookup('s1');
+      assert.match(await again.xml(), /<description>phyllo<\/description>/);
+
+      // After the snapshot: other disk contents and another device in the definition.
+      await run('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x55 0 64k', image]);
+      assert.equal(await guestBytes(image), Array(16).fill('55').join(' '));
+      await d.attachDevice(WATCHDOG, ModifyFlags.CONFIG);
+      assert.match(await d.xml(), /<watchdog model='i6300esb'/);
+
+      await again.revert();
+      assert.equal(await guestBytes(image), before, "the disk holds the snapshot's bytes again");
+      assert.doesNotMatch(await d.xml(), /<watchdog/, "the definition is the snapshot's again");
+      assert.equal((await d.state()).state, 'shutoff');
+
+      await again.delete();
+      assert.deepEqual(await d.snapshots.list(), []);
+      await assert.rejects(d.snapshots.lookup('s1'), (e: unknown) => isNotFound(e));
+      await d.undefine();
+    } finally {
+      await vol.delete().catch(() => undefined);
+    }
   },
 );
+
+test('volume wipe zeroes every byte of a volume that held data', { skip }, async () => {
+  const size = 1024 * 1024;
+  const vol = await pool.volumes.create(
+    `<volume><name>wipe.raw</name><capacity unit='bytes'>${size}</capacity><target><format type='raw'/></target></volume>`,
+  );
+  try {
+    const pattern = Buffer.alloc(size, 0);
+    for (let i = 0; i < size; i++) pattern[i] = (i % 251) + 1; // never zero
+    await vol.upload(Readable.from([pattern]));
+    assert.ok((await readAll(await vol.download())).equals(pattern), 'the volume holds the pattern');
+    await vol.wipe();
+    const after = await readAll(await vol.download());
+    assert.equal(after.length, size);
+    assert.ok(
+      after.equals(Buffer.alloc(size, 0)),
+      `non-zero bytes remain after wipe at ${after.findIndex((b) => b !== 0)}`,
+    );
+  } finally {
+    await vol.delete();
+  }
+});
 
 test('autostart, managed save and its removal on a running domain', { skip }, async () => {
   const name = uniqueName('msave');

@@ -69,7 +69,9 @@ test('domain list and states agree with virsh (domains present before and after)
   const d = await lv.domains.lookup(name);
   assert.equal(d.uuid, (await virsh('domuuid', name)).trim());
   assert.equal(d.id, -1);
-  assert.deepEqual(await d.state(), { state: 'shutoff', reason: (await d.state()).reason });
+  // Defined and never started: VIR_DOMAIN_SHUTOFF_UNKNOWN (0), which virsh prints as "unknown".
+  assert.deepEqual(await d.state(), { state: 'shutoff', reason: 0 });
+  assert.equal((await virsh('domstate', '--reason', name)).trim(), 'shut off (unknown)');
   const byUuid = await lv.domains.lookup(d.uuid);
   assert.equal(byUuid.name, name);
 });

@@ -7,17 +7,27 @@ import { createVm } from '../../src/machines/create-vm.js';
 import { VmCreateError, VmExistsError } from '../../src/machines/errors.js';
 import { ensureNetwork } from '../../src/machines/networks.js';
 import { NetworkMissingError } from '../../src/machines/errors.js';
+import { kvmVerdict, type KvmVerdict } from '../../src/host/kvm-verdict.js';
 import { gatherModelHostFacts } from '../../src/machines/model-host-facts.js';
 import type { ModelHostFacts } from '../../src/model/host-facts.js';
 import { uniqueName } from '../libvirt/helpers.js';
+import { emptyCache } from '../support/empty-cache.js';
 
+// No cached verdict from an earlier run: gathering the facts runs the boot test itself.
+emptyCache();
 let lv: Libvirt;
 let host: ModelHostFacts;
+/** What the boot test found (cached by gatherModelHostFacts, read back the way the product reads it). */
+let verdict: KvmVerdict;
+/** Whether libvirt offers a kvm domain on this host. */
+let kvmOffered: boolean;
 const cleanup: (() => Promise<unknown>)[] = [];
 
 before(async () => {
   lv = await connect('qemu:///system');
-  host = await gatherModelHostFacts(lv);
+  host = await gatherModelHostFacts(lv, { onProgress: () => {} });
+  verdict = await kvmVerdict();
+  kvmOffered = /<domain type=["']kvm["']/.test(await lv.capabilities());
 });
 after(async () => {
   for (const f of cleanup.reverse()) await f().catch(() => undefined);
@@ -32,8 +42,17 @@ function removeLater(name: string, disk?: string): void {
   if (disk) cleanup.push(async () => rmSync(disk, { force: true }));
 }
 
-test('the host facts come from the boot test and libvirt: TCG here, q35 known, domain capabilities read', () => {
-  assert.equal(host.kvm.works, false);
+test('the host facts come from the boot test and libvirt: KVM only where a guest booted under it, q35 known, domain capabilities read', () => {
+  // A boot test that ran (KVM works or is broken) is cached; without /dev/kvm or a guest none runs.
+  if (verdict.state === 'works' || verdict.state === 'broken')
+    assert.equal(verdict.cached, true, 'gathering the facts ran the boot test and cached its result');
+  assert.equal(host.kvm.works, verdict.usable ? true : verdict.state === 'unknown' ? 'unknown' : false);
+  assert.equal(host.kvm.offered, kvmOffered);
+  assert.equal(
+    Boolean(host.domainCaps.kvm),
+    kvmOffered && verdict.usable,
+    'kvm domain capabilities only where KVM works',
+  );
   assert.ok(host.machines.some((m) => m.name === 'q35'));
   assert.ok(host.domainCaps.qemu, 'qemu domain capabilities');
 });
@@ -48,7 +67,7 @@ test('creates a Linux VM: domain defined with our metadata, a new qcow2 disk, th
   const dom = await lv.domains.lookup(name);
   assert.equal((await dom.state()).state, 'shutoff');
   const xml = await dom.xml();
-  assert.match(xml, /<domain type='qemu'/);
+  assert.match(xml, new RegExp(`<domain type='${kvmOffered && verdict.usable ? 'kvm' : 'qemu'}'`));
   assert.ok(xml.includes(`<source file='${disk}'/>`));
   const meta = await dom.metadata(MetadataType.ELEMENT, 'https://phyllo.me/xmlns/vm/1.0');
   assert.match(meta, /profile/);

@@ -35,9 +35,18 @@ describe('bad options are typed errors and no XML is produced', () => {
     fails({ name: 'w', os: 'linux', iso: '/srv/missing.iso' }, 'missing-file', /--iso does not exist/));
   it('missing kernel', () =>
     fails({ name: 'w', os: 'linux', kernel: '/boot/missing' }, 'missing-file', /--kernel/));
-  for (const name of ['a/b', '.hidden', '-x', 'has space', 'x'.repeat(64), 'ünï', ''])
+  // Each bad name with the message naming what is wrong with it.
+  for (const [name, message] of [
+    ['a/b', /^The VM name "a\/b" contains "\/", which is not allowed$/],
+    ['.hidden', /^The VM name ".hidden" contains ".", which is not allowed first$/],
+    ['-x', /^The VM name "-x" contains "-", which is not allowed first$/],
+    ['has space', /^The VM name "has space" contains " ", which is not allowed$/],
+    ['x'.repeat(64), /^The VM name is 64 characters long; at most 63 are allowed$/],
+    ['ünï', /^The VM name "ünï" contains "ü", which is not allowed$/],
+    ['', /^The VM name is empty$/],
+  ] as const)
     it(`name ${JSON.stringify(name)}`, () =>
-      fails({ name, os: 'linux' }, name === '' ? 'invalid-name' : 'invalid-name', /name/));
+      fails({ name, os: 'linux' }, 'invalid-name', message, /1-63 characters/));
   for (const [key, value] of [
     ['name', 'a<b'],
     ['iso', "/srv/it's.iso"],

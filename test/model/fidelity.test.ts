@@ -1,10 +1,13 @@
 /**
  * Guest fidelity (issue 4): what the model promises is what a guest really gets.
  *
- * 1. The `linux` profile with direct kernel boot of the test guest, under TCG on the system daemon:
- *    the guest's report lists exactly the virtio devices, disk, NIC, TPM, vCPUs and memory the
- *    model's spec promised.
- * 2. The `windows-11` model under TCG enforces Secure Boot: its firmware (Microsoft keys enrolled)
+ * The host facts are the product's own (gatherModelHostFacts: files, libvirt, the KVM boot test run
+ * afresh into an empty cache), so the domains are KVM where a guest booted under KVM, else TCG.
+ *
+ * 1. The `linux` profile with direct kernel boot of the test guest on the system daemon: the guest's
+ *    report lists exactly the virtio devices, disk, NIC, TPM, vCPUs and memory the model's spec
+ *    promised.
+ * 2. The `windows-11` model enforces Secure Boot: its firmware (Microsoft keys enrolled)
  *    refuses an EFI binary that Microsoft did not sign (the test guest's Debian-signed kernel), while
  *    the same firmware build without enrolled keys starts it; and its TPM is a running swtpm.
  */
@@ -32,7 +35,10 @@ import type { ModelHostFacts } from '../../src/model/host-facts.js';
 import type { DomainSpec } from '../../src/model/spec.js';
 import { findGuestReport, testGuestPaths, VIRTIO_DEVICE_ID } from '../support/test-guest.js';
 import { waitFor } from '../support/wait.js';
-import { collectText, createIsolatedNetwork, liveHostFacts, tail } from './fidelity-support.js';
+import { kvmVerdict } from '../../src/host/kvm-verdict.js';
+import { gatherModelHostFacts } from '../../src/machines/model-host-facts.js';
+import { emptyCache } from '../support/empty-cache.js';
+import { collectText, createIsolatedNetwork, tail } from './fidelity-support.js';
 
 const run = promisify(execFile);
 const SYSTEM = 'qemu:///system';
@@ -135,16 +141,23 @@ async function swtpmFor(domainName: string): Promise<{ pid: number; cmdline: str
   return undefined;
 }
 
-describe('guest fidelity under TCG on qemu:///system', () => {
+// No cached verdict from an earlier run: gathering the facts runs the boot test itself.
+emptyCache();
+
+describe('guest fidelity on qemu:///system (KVM where the boot test booted a guest under it, else TCG)', () => {
   let lv: Libvirt;
   let host: ModelHostFacts;
+  /** The domain type the model must choose: kvm only where libvirt offers it and a guest booted under it. */
+  let domainType: 'kvm' | 'qemu';
   let net: Network | undefined;
   const netName = unique('net');
   const bridge = `phyf${randomBytes(4).toString('hex')}`;
 
   before(async () => {
     lv = await connect(SYSTEM);
-    host = await liveHostFacts(lv);
+    host = await gatherModelHostFacts(lv, { onProgress: () => {} });
+    const verdict = await kvmVerdict();
+    domainType = host.kvm.offered && verdict.usable ? 'kvm' : 'qemu';
     net = await createIsolatedNetwork(lv, netName, bridge);
   });
   after(async () => {
@@ -176,7 +189,7 @@ describe('guest fidelity under TCG on qemu:///system', () => {
       );
       const { spec } = model;
       // The promises themselves: the linux profile is all-virtio with a TPM (so this cannot pass vacuously).
-      assert.equal(spec.type, 'qemu', 'KVM does not work here, so the model must choose TCG');
+      assert.equal(spec.type, domainType, 'the boot-test verdict decides between KVM and TCG');
       assert.deepEqual(
         spec.devices.disks.map((d) => [d.bus, d.target]),
         [['virtio', 'vda']],
@@ -270,7 +283,7 @@ describe('guest fidelity under TCG on qemu:///system', () => {
         host,
       );
       const { spec } = model;
-      assert.equal(spec.type, 'qemu');
+      assert.equal(spec.type, domainType);
       assert.equal(spec.os.firmware, 'efi');
       assert.deepEqual(spec.os.firmwareFeatures, { secureBoot: true, enrolledKeys: true });
       assert.equal(spec.os.loaderSecure, true);

@@ -3,74 +3,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildModel, type ModelResult } from '../../src/model/build-model.js';
-import type { ModelOptions } from '../../src/model/options.js';
-import {
-  allFilesExist,
-  FIRST_CLASS,
-  FIXTURES,
-  HOST_FIXTURES,
-  loadHost,
-  type HostFixture,
-} from './fixtures.js';
+import { allFilesExist, FIRST_CLASS, FIXTURES, loadHost } from './fixtures.js';
+import { goldenCases, type GoldenCase } from './golden-cases.js';
 
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const GOLDEN = join(FIXTURES, 'golden');
 
-/** The golden cases: every first-class profile on every host fixture, plus a few option variants. */
-export function goldenCases(): { file: string; host: HostFixture; options: ModelOptions }[] {
-  const cases: { file: string; host: HostFixture; options: ModelOptions }[] = [];
-  for (const profile of FIRST_CLASS)
-    for (const host of HOST_FIXTURES)
-      cases.push({
-        file: `${profile}-${host}.xml`,
-        host,
-        options: { name: `${profile}-${host}`, os: profile },
-      });
-  cases.push(
-    {
-      file: 'variant-windows-11-drivers-this-host.xml',
-      host: 'this-host',
-      options: {
-        name: 'win11-drivers',
-        os: 'windows-11',
-        iso: '/srv/iso/Win11.iso',
-        drivers: '/srv/iso/virtio-win.iso',
-      },
-    },
-    {
-      file: 'variant-linux-direct-kernel-this-host.xml',
-      host: 'this-host',
-      options: {
-        name: 'linux-direct',
-        os: 'linux',
-        kernel: '/var/cache/phyllome/test-guest/vmlinuz',
-        initrd: '/var/cache/phyllome/test-guest/initrd.img',
-        memory: '1G',
-        vcpus: 2,
-        display: 'none',
-        serialLog: '/tmp/linux-direct.log',
-      },
-    },
-    {
-      file: 'variant-fedora37-session-kvm-intel-render.xml',
-      host: 'kvm-intel-render',
-      options: { name: 'fedora', os: 'fedora37', session: true },
-    },
-    {
-      file: 'variant-linux-migratable-kvm-amd.xml',
-      host: 'kvm-amd',
-      options: { name: 'mig', os: 'linux', migratable: true },
-    },
-    {
-      file: 'variant-win10-vnc-kvm-amd.xml',
-      host: 'kvm-amd',
-      options: { name: 'win10', os: 'win10', display: 'vnc', memory: '4G' },
-    },
-  );
-  return cases;
-}
-
-function build(c: ReturnType<typeof goldenCases>[number]): ModelResult {
+function build(c: GoldenCase): ModelResult {
   const host = loadHost(c.host, c.options.session ? { session: true, passt: true } : {});
   return buildModel(c.options, host, { fileExists: allFilesExist, homeDir: '/home/user' });
 }
