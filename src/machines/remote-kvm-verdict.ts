@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { attemptOutcome } from '../host/boot-output.js';
+import { readBootTestCache, writeBootTestCache } from '../host/boot-test-cache.js';
+import { phyllomeCacheDir } from '../host/cache-dir.js';
+import { guestImageHash } from '../host/guest-hash.js';
+import { findGuestImage, type GuestImage } from '../host/guest-image.js';
+import { BOOT_TEST_DEADLINE_MS, type KvmVerdict, TCG_NOTE, verdictFromTest } from '../host/kvm-verdict.js';
+import { CONTROL_DEADLINE_FACTOR } from '../host/local-system.js';
+import { stderrSpinner } from '../host/spinner.js';
+import type { BootAccel, BootTestResult } from '../host/system.js';
+import type { Libvirt, StorageVolume } from '../libvirt/index.js';
+import { parseCapabilities, x86Guest } from '../model/capabilities.js';
+import { child, textOf } from '../model/xml/node.js';
+import { parseXml } from '../model/xml/parse.js';
+import { bootTestPool, BOOT_TEST_POOL, uploadVolume } from './boot-test-pool.js';
+import { bootOnHost } from './console-boot.js';
+
+const CACHE_FILE = 'kvm-boot-test-remote.json';
+
+export interface RemoteKvmVerdictOptions {
+  /** Run the boot test again even when a cached result exists. */
+  retest?: boolean;
+  /** Progress messages while the test runs; default: a spinner on stderr when it is a terminal. */
+  onProgress?: (message: string) => void;
+  /**
+   * `kvm` (default) tests KVM. `qemu` runs the very same test under TCG: it proves the mechanism
+   * (upload, transient domain, console) where KVM does not work, and never says KVM works.
+   */
+  virttype?: 'kvm' | 'qemu';
+  /** How long the guest may take to reach init under KVM; TCG gets 3× as long. Default 8 s. */
+  deadlineMs?: number;
+  /** Default: the user's Phyllome cache dir, the one the local verdict uses. */
+  cacheDir?: string;
+}
+
+/** `<host><uuid>` of libvirt's capabilities: the host's identity, the same on every connection to it. */
+function hostUuid(capabilitiesXml: string): string {
+  return textOf(child(parseXml(capabilitiesXml, 'libvirt capabilities'), 'host'), 'uuid') ?? 'unknown';
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Uploads the guest, boots it (and, when KVM fails, again under TCG as a control), removes it again. */
+async function runRemoteBootTest(
+  lv: Libvirt,
+  image: GuestImage,
+  accel: BootAccel,
+  deadlineMs: number,
+  progress: (message: string) => void,
+): Promise<BootTestResult> {
+  const token = `boot-test-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const volumes: StorageVolume[] = [];
+  try {
+    let paths: { kernel: string; initrd: string };
+    try {
+      progress(`uploading the test guest to the libvirt pool ${BOOT_TEST_POOL}`);
+      const pool = await bootTestPool(lv);
+      volumes.push(await uploadVolume(pool, `${token}-vmlinuz`, image.kernel));
+      volumes.push(await uploadVolume(pool, `${token}-initrd.img`, image.initrd));
+      paths = { kernel: await volumes[0]!.path(), initrd: await volumes[1]!.path() };
+    } catch (err) {
+      return {
+        outcome: 'not-run',
+        reason: `the test guest could not be uploaded to the host: ${message(err)}`,
+      };
+    }
+    const name = `phyllome-${token}`;
+    const tcgDeadline = deadlineMs * CONTROL_DEADLINE_FACTOR;
+    const first = accel === 'kvm' ? deadlineMs : tcgDeadline;
+    progress(
+      `booting a test guest under ${accel === 'kvm' ? 'KVM' : 'TCG'} on the host (up to ${first / 1000} s)`,
+    );
+    const attempt = await bootOnHost(lv, name, accel, paths, first);
+    const outcome = attemptOutcome(attempt);
+    if (outcome === 'booted' || accel === 'tcg') return { outcome, guest: image.label, kvm: attempt };
+    progress(`booting the same guest under TCG as a control (up to ${tcgDeadline / 1000} s)`);
+    const control = await bootOnHost(lv, `${name}-tcg`, 'tcg', paths, tcgDeadline);
+    return { outcome, guest: image.label, kvm: attempt, control };
+  } finally {
+    for (const vol of volumes) await vol.delete().catch(() => undefined);
+  }
+}
+
+/**
+ * Does KVM really run a guest on the host at the other end of `lv` (`qemu+ssh://…`, `qemu+tcp://…`,
+ * or a local daemon)? When libvirt there offers `<domain type='kvm'>` for x86_64, the test guest's
+ * kernel and initramfs are uploaded into Phyllome's pool on that host and booted as a transient
+ * domain whose serial console is read through libvirt, judged like the local boot test's output.
+ * The verdict is cached per (host UUID, libvirt version, QEMU version, guest image, virttype); `retest`
+ * ignores the cache. No domain or volume outlives the call.
+ */
+export async function remoteKvmVerdict(lv: Libvirt, opts: RemoteKvmVerdictOptions = {}): Promise<KvmVerdict> {
+  const virttype = opts.virttype ?? 'kvm';
+  const [capsXml, libvirtVersion, qemuVersion] = await Promise.all([
+    lv.capabilities(),
+    lv.libVersion(),
+    lv.hypervisorVersion(),
+  ]);
+  const types = x86Guest(parseCapabilities(capsXml))?.domainTypes ?? [];
+  if (!types.includes(virttype))
+    return {
+      state: 'unavailable',
+      usable: false,
+      cached: false,
+      summary:
+        virttype === 'kvm'
+          ? `libvirt on this host does not offer KVM: ${TCG_NOTE}`
+          : 'libvirt on this host does not offer TCG (emulation) for x86_64 guests',
+      detail: `its capabilities list ${types.length ? `only ${types.join(', ')}` : 'no domain type'} for x86_64 guests`,
+    };
+
+  const cacheDir = opts.cacheDir ?? phyllomeCacheDir();
+  const lookup = findGuestImage('/', cacheDir);
+  if (!lookup.found) return verdictFromTest({ outcome: 'not-run', reason: lookup.reason }, { cached: false });
+  const cachePath = join(cacheDir, CACHE_FILE);
+  const cache = readBootTestCache(cachePath);
+  const hashes = { ...cache.guestHashes };
+  const guest = guestImageHash(lookup.image, hashes).slice(0, 16);
+  // A newly hashed image is remembered even when the verdict is a hit, so the next call only stats.
+  if (JSON.stringify(hashes) !== JSON.stringify(cache.guestHashes ?? {}))
+    writeBootTestCache(cachePath, { ...cache, guestHashes: hashes });
+  const key =
+    `host=${hostUuid(capsXml)} libvirt=${libvirtVersion.major}.${libvirtVersion.minor}.${libvirtVersion.release}` +
+    ` qemu=${qemuVersion.major}.${qemuVersion.minor}.${qemuVersion.release} guest=${guest} virttype=${virttype}`;
+  const hit = cache.entries[key];
+  if (hit && !opts.retest) return verdictFromTest(hit.test, { cached: true, testedAt: hit.testedAt, key });
+
+  const spinner = opts.onProgress ? undefined : stderrSpinner();
+  const progress = opts.onProgress ?? spinner?.update ?? (() => undefined);
+  let test: BootTestResult;
+  try {
+    const accel: BootAccel = virttype === 'kvm' ? 'kvm' : 'tcg';
+    test = await runRemoteBootTest(
+      lv,
+      lookup.image,
+      accel,
+      opts.deadlineMs ?? BOOT_TEST_DEADLINE_MS,
+      progress,
+    );
+  } finally {
+    spinner?.stop();
+  }
+  const testedAt = new Date().toISOString();
+  // "Could not test" is not worth keeping: the next run may succeed in uploading the guest.
+  if (test.outcome !== 'not-run') {
+    const fresh = readBootTestCache(cachePath);
+    fresh.entries[key] = { testedAt, test };
+    fresh.guestHashes = hashes;
+    writeBootTestCache(cachePath, fresh);
+  }
+  return verdictFromTest(test, { cached: false, testedAt, key });
+}
