@@ -24,20 +24,33 @@ async function poolDir(lv: Libvirt): Promise<string> {
   return path?.startsWith('/') ? join(dirname(path), 'phyllome-boot-test') : fallback;
 }
 
-/** The boot-test pool, running: defined, built and started when missing or stopped. */
-export async function bootTestPool(lv: Libvirt): Promise<StoragePool> {
-  let pool = await lv.pools.lookup(BOOT_TEST_POOL).catch((err: unknown) => {
+function lookupPool(lv: Libvirt): Promise<StoragePool | undefined> {
+  return lv.pools.lookup(BOOT_TEST_POOL).catch((err: unknown) => {
     if (isNotFound(err)) return undefined;
     throw err;
   });
+}
+
+/**
+ * The boot-test pool, running: defined when missing (another process defining it at the same time is
+ * fine), and built (its directory made, harmless when it exists) and started when inactive.
+ */
+export async function bootTestPool(lv: Libvirt): Promise<StoragePool> {
+  let pool = await lookupPool(lv);
   if (!pool) {
-    const dir = await poolDir(lv);
-    pool = await lv.pools.define(
-      `<pool type='dir'><name>${BOOT_TEST_POOL}</name><target><path>${escapeXml(dir)}</path></target></pool>`,
-    );
-    await pool.build();
+    const xml = `<pool type='dir'><name>${BOOT_TEST_POOL}</name><target><path>${escapeXml(await poolDir(lv))}</path></target></pool>`;
+    pool = await lv.pools.define(xml).catch(async (err: unknown) => {
+      const raced = await lookupPool(lv);
+      if (raced) return raced;
+      throw err;
+    });
   }
-  if (!(await pool.isActive())) await pool.start();
+  if (!(await pool.isActive())) {
+    await pool.build();
+    await pool.start().catch(async (err: unknown) => {
+      if (!(await pool.isActive())) throw err;
+    });
+  }
   return pool;
 }
 

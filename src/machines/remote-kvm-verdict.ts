@@ -5,16 +5,14 @@ import { readBootTestCache, writeBootTestCache } from '../host/boot-test-cache.j
 import { phyllomeCacheDir } from '../host/cache-dir.js';
 import { guestImageHash } from '../host/guest-hash.js';
 import { findGuestImage, type GuestImage } from '../host/guest-image.js';
-import { BOOT_TEST_DEADLINE_MS, type KvmVerdict, TCG_NOTE, verdictFromTest } from '../host/kvm-verdict.js';
+import { BOOT_TEST_DEADLINE_MS, type KvmVerdict, verdictFromTest } from '../host/kvm-verdict.js';
 import { CONTROL_DEADLINE_FACTOR } from '../host/local-system.js';
 import { stderrSpinner } from '../host/spinner.js';
 import type { BootAccel, BootTestResult } from '../host/system.js';
 import type { Libvirt, StorageVolume } from '../libvirt/index.js';
-import { parseCapabilities, x86Guest } from '../model/capabilities.js';
-import { child, textOf } from '../model/xml/node.js';
-import { parseXml } from '../model/xml/parse.js';
 import { bootTestPool, BOOT_TEST_POOL, uploadVolume } from './boot-test-pool.js';
 import { bootOnHost } from './console-boot.js';
+import { hostOffer, notOfferedVerdict } from './kvm-offer.js';
 
 const CACHE_FILE = 'kvm-boot-test-remote.json';
 
@@ -32,11 +30,6 @@ export interface RemoteKvmVerdictOptions {
   deadlineMs?: number;
   /** Default: the user's Phyllome cache dir, the one the local verdict uses. */
   cacheDir?: string;
-}
-
-/** `<host><uuid>` of libvirt's capabilities: the host's identity, the same on every connection to it. */
-function hostUuid(capabilitiesXml: string): string {
-  return textOf(child(parseXml(capabilitiesXml, 'libvirt capabilities'), 'host'), 'uuid') ?? 'unknown';
 }
 
 function message(err: unknown): string {
@@ -99,18 +92,9 @@ export async function remoteKvmVerdict(lv: Libvirt, opts: RemoteKvmVerdictOption
     lv.libVersion(),
     lv.hypervisorVersion(),
   ]);
-  const types = x86Guest(parseCapabilities(capsXml))?.domainTypes ?? [];
-  if (!types.includes(virttype))
-    return {
-      state: 'unavailable',
-      usable: false,
-      cached: false,
-      summary:
-        virttype === 'kvm'
-          ? `libvirt on this host does not offer KVM: ${TCG_NOTE}`
-          : 'libvirt on this host does not offer TCG (emulation) for x86_64 guests',
-      detail: `its capabilities list ${types.length ? `only ${types.join(', ')}` : 'no domain type'} for x86_64 guests`,
-    };
+  const offer = hostOffer(capsXml);
+  const notOffered = notOfferedVerdict(offer, virttype);
+  if (notOffered) return notOffered;
 
   const cacheDir = opts.cacheDir ?? phyllomeCacheDir();
   const lookup = findGuestImage('/', cacheDir);
@@ -123,7 +107,7 @@ export async function remoteKvmVerdict(lv: Libvirt, opts: RemoteKvmVerdictOption
   if (JSON.stringify(hashes) !== JSON.stringify(cache.guestHashes ?? {}))
     writeBootTestCache(cachePath, { ...cache, guestHashes: hashes });
   const key =
-    `host=${hostUuid(capsXml)} libvirt=${libvirtVersion.major}.${libvirtVersion.minor}.${libvirtVersion.release}` +
+    `host=${offer.hostUuid} libvirt=${libvirtVersion.major}.${libvirtVersion.minor}.${libvirtVersion.release}` +
     ` qemu=${qemuVersion.major}.${qemuVersion.minor}.${qemuVersion.release} guest=${guest} virttype=${virttype}`;
   const hit = cache.entries[key];
   if (hit && !opts.retest) return verdictFromTest(hit.test, { cached: true, testedAt: hit.testedAt, key });
