@@ -72,3 +72,38 @@ export async function uploadVolume(pool: StoragePool, name: string, file: string
     throw err;
   }
 }
+
+/** The prefix of every boot-test volume name: only such volumes are ever swept. */
+export const BOOT_TEST_VOLUME_PREFIX = 'boot-test-';
+/** A boot test takes well under a minute; a volume this much older than a fresh one is a leftover. */
+export const STALE_VOLUME_MS = 10 * 60 * 1000;
+
+/** A volume's modification time in ms, from the `<timestamps>` of its XML (the host's clock). */
+export function volumeMtimeMs(volumeXml: string): number | undefined {
+  const m = /<mtime>(\d+)(?:\.(\d+))?<\/mtime>/.exec(volumeXml);
+  return m ? Number(m[1]) * 1000 + Math.floor(Number(`0.${m[2] ?? '0'}`) * 1000) : undefined;
+}
+
+/**
+ * Deletes boot-test volumes that a process which died (or lost its connection) mid-test left behind:
+ * those last written more than STALE_VOLUME_MS before `fresh`, a volume just uploaded (so only the
+ * host's own clock is compared). Best effort: a volume that cannot be read or deleted is skipped.
+ */
+export async function sweepStaleVolumes(pool: StoragePool, fresh: StorageVolume): Promise<string[]> {
+  const now = volumeMtimeMs(await fresh.xml());
+  if (now === undefined) return [];
+  const swept: string[] = [];
+  for (const vol of await pool.volumes.list()) {
+    if (!vol.name.startsWith(BOOT_TEST_VOLUME_PREFIX) || vol.name === fresh.name) continue;
+    const mtime = volumeMtimeMs(await vol.xml().catch(() => ''));
+    if (mtime === undefined || now - mtime < STALE_VOLUME_MS) continue;
+    if (
+      await vol.delete().then(
+        () => true,
+        () => false,
+      )
+    )
+      swept.push(vol.name);
+  }
+  return swept;
+}

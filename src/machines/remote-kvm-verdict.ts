@@ -10,7 +10,13 @@ import { CONTROL_DEADLINE_FACTOR } from '../host/local-system.js';
 import { stderrSpinner } from '../host/spinner.js';
 import type { BootAccel, BootTestResult } from '../host/system.js';
 import type { Libvirt, StorageVolume } from '../libvirt/index.js';
-import { bootTestPool, BOOT_TEST_POOL, uploadVolume } from './boot-test-pool.js';
+import {
+  BOOT_TEST_POOL,
+  BOOT_TEST_VOLUME_PREFIX,
+  bootTestPool,
+  sweepStaleVolumes,
+  uploadVolume,
+} from './boot-test-pool.js';
 import { bootOnHost } from './console-boot.js';
 import { hostOffer, notOfferedVerdict } from './kvm-offer.js';
 
@@ -44,16 +50,20 @@ async function runRemoteBootTest(
   deadlineMs: number,
   progress: (message: string) => void,
 ): Promise<BootTestResult> {
-  const token = `boot-test-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const token = `${BOOT_TEST_VOLUME_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`;
   const volumes: StorageVolume[] = [];
   try {
     let paths: { kernel: string; initrd: string };
     try {
       progress(`uploading the test guest to the libvirt pool ${BOOT_TEST_POOL}`);
       const pool = await bootTestPool(lv);
-      volumes.push(await uploadVolume(pool, `${token}-vmlinuz`, image.kernel));
-      volumes.push(await uploadVolume(pool, `${token}-initrd.img`, image.initrd));
-      paths = { kernel: await volumes[0]!.path(), initrd: await volumes[1]!.path() };
+      const kernel = await uploadVolume(pool, `${token}-vmlinuz`, image.kernel);
+      volumes.push(kernel);
+      const initrd = await uploadVolume(pool, `${token}-initrd.img`, image.initrd);
+      volumes.push(initrd);
+      paths = { kernel: await kernel.path(), initrd: await initrd.path() };
+      // What a test that died mid-way left here (its connection gone, it could not delete).
+      await sweepStaleVolumes(pool, kernel).catch(() => undefined);
     } catch (err) {
       return {
         outcome: 'not-run',
