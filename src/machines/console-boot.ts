@@ -2,7 +2,13 @@ import type { Duplex } from 'node:stream';
 import { classifyBootOutput, makeAttempt } from '../host/boot-output.js';
 import { GUEST_MEMORY_MIB, KERNEL_CMDLINE, MAX_OUTPUT } from '../host/qemu-boot.js';
 import type { BootAccel, BootAttempt } from '../host/system.js';
-import { ConsoleFlags, CreateFlags, type Domain, type Libvirt } from '../libvirt/index.js';
+import {
+  ConnectionClosedError,
+  ConsoleFlags,
+  CreateFlags,
+  type Domain,
+  type Libvirt,
+} from '../libvirt/index.js';
 import { escapeXml } from '../model/xml/serialize.js';
 
 /** Where the guest's kernel and initramfs are on the host that boots it. */
@@ -46,7 +52,10 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Reads the console until the guest's init shows, the console closes, or the deadline passes. */
+/**
+ * Reads the console until the guest's init shows, the console closes, or the deadline passes (`done`
+ * resolves with a note on how it ended early). A lost connection rejects: it says nothing about KVM.
+ */
 function watchConsole(
   console: Duplex,
   deadlineMs: number,
@@ -54,18 +63,27 @@ function watchConsole(
   let output = '';
   let timer: NodeJS.Timeout | undefined;
   let settle: (note?: string) => void = () => undefined;
-  const done = new Promise<string | undefined>((resolve) => {
+  let lost: (err: Error) => void = () => undefined;
+  const done = new Promise<string | undefined>((resolve, reject) => {
     settle = (note) => {
       clearTimeout(timer);
       resolve(note);
     };
+    lost = (err) => {
+      clearTimeout(timer);
+      reject(err);
+    };
   });
+  // Observed here too, so a loss while nobody awaits `done` yet is not an unhandled rejection.
+  done.catch(() => undefined);
   console.on('data', (chunk: Buffer) => {
     if (output.length < MAX_OUTPUT) output += chunk.toString('latin1');
     if (classifyBootOutput(output) === 'init') settle();
   });
   console.on('end', () => settle('the guest stopped'));
-  console.on('error', (err) => settle(`the console failed: ${message(err)}`));
+  console.on('error', (err) =>
+    err instanceof ConnectionClosedError ? lost(err) : settle(`the console failed: ${message(err)}`),
+  );
   return {
     output: () => output,
     done,
@@ -79,7 +97,8 @@ function watchConsole(
  * Boots the test guest once as a transient domain on `lv`'s host and judges its console output like
  * the local test judges QEMU's (boot-output.ts). The domain starts paused, so its console is open
  * before the first byte; it is auto-destroyed by libvirt if this connection drops, and destroyed here
- * once the guest's init printed, the console closed or the deadline passed.
+ * once the guest's init printed, the console closed or the deadline passed. A lost connection is
+ * thrown (ConnectionClosedError), never judged as a failed boot.
  */
 export async function bootOnHost(
   lv: Libvirt,
@@ -89,6 +108,16 @@ export async function bootOnHost(
   deadlineMs: number,
 ): Promise<BootAttempt> {
   const created = Date.now();
+  const failed = (err: unknown, what: string, output = '') => {
+    if (err instanceof ConnectionClosedError) throw err;
+    return makeAttempt(
+      accel,
+      output,
+      Date.now() - created,
+      deadlineMs,
+      `libvirt could not ${what} it: ${message(err)}`,
+    );
+  };
   let dom: Domain;
   try {
     dom = await lv.domains.create(
@@ -96,31 +125,20 @@ export async function bootOnHost(
       CreateFlags.PAUSED | CreateFlags.AUTODESTROY,
     );
   } catch (err) {
-    return makeAttempt(
-      accel,
-      '',
-      Date.now() - created,
-      deadlineMs,
-      `libvirt could not start it: ${message(err)}`,
-    );
+    return failed(err, 'start');
   }
   let console: Duplex | undefined;
+  let watch: ReturnType<typeof watchConsole> | undefined;
   try {
     console = await dom.openConsole(null, ConsoleFlags.FORCE);
-    const watch = watchConsole(console, deadlineMs);
+    watch = watchConsole(console, deadlineMs);
     await dom.resume();
     const started = Date.now();
     watch.start();
     const note = await watch.done;
     return makeAttempt(accel, watch.output(), Date.now() - started, deadlineMs, note);
   } catch (err) {
-    return makeAttempt(
-      accel,
-      '',
-      Date.now() - created,
-      deadlineMs,
-      `libvirt could not run it: ${message(err)}`,
-    );
+    return failed(err, 'run', watch?.output());
   } finally {
     console?.destroy();
     // Gone already when the guest powered off (on_poweroff destroy).

@@ -9,7 +9,7 @@ import { BOOT_TEST_DEADLINE_MS, type KvmVerdict, verdictFromTest } from '../host
 import { CONTROL_DEADLINE_FACTOR } from '../host/local-system.js';
 import { stderrSpinner } from '../host/spinner.js';
 import type { BootAccel, BootTestResult } from '../host/system.js';
-import type { Libvirt, StorageVolume } from '../libvirt/index.js';
+import { ConnectionClosedError, type Libvirt, type StorageVolume } from '../libvirt/index.js';
 import {
   BOOT_TEST_POOL,
   BOOT_TEST_VOLUME_PREFIX,
@@ -65,6 +65,7 @@ async function runRemoteBootTest(
       // What a test that died mid-way left here (its connection gone, it could not delete).
       await sweepStaleVolumes(pool, kernel).catch(() => undefined);
     } catch (err) {
+      if (err instanceof ConnectionClosedError) throw err;
       return {
         outcome: 'not-run',
         reason: `the test guest could not be uploaded to the host: ${message(err)}`,
@@ -93,7 +94,9 @@ async function runRemoteBootTest(
  * kernel and initramfs are uploaded into Phyllome's pool on that host and booted as a transient
  * domain whose serial console is read through libvirt, judged like the local boot test's output.
  * The verdict is cached per (host UUID, libvirt version, QEMU version, guest image, virttype); `retest`
- * ignores the cache. No domain or volume outlives the call.
+ * ignores the cache. No domain or volume outlives the call (after a lost connection, which is thrown as
+ * ConnectionClosedError and never cached, libvirt destroys the domain and the next test on that host
+ * sweeps the volumes).
  */
 export async function remoteKvmVerdict(lv: Libvirt, opts: RemoteKvmVerdictOptions = {}): Promise<KvmVerdict> {
   const virttype = opts.virttype ?? 'kvm';

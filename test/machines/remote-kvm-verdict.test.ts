@@ -8,8 +8,15 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readBootTestCache } from '../../src/host/boot-test-cache.js';
 import { kvmVerdict } from '../../src/host/kvm-verdict.js';
-import { connect, isNotFound, type Libvirt, type LifecycleEvent } from '../../src/libvirt/index.js';
+import {
+  connect,
+  ConnectionClosedError,
+  isNotFound,
+  type Libvirt,
+  type LifecycleEvent,
+} from '../../src/libvirt/index.js';
 import {
   BOOT_TEST_POOL,
   BOOT_TEST_VOLUME_PREFIX,
@@ -20,6 +27,7 @@ import { remoteKvmVerdict } from '../../src/machines/remote-kvm-verdict.js';
 import { startSecondHost, type SecondHost } from '../support/second-host.js';
 import { testGuestPaths } from '../support/test-guest.js';
 import { isRoot } from '../libvirt/helpers.js';
+import { waitFor } from '../support/wait.js';
 
 let skip: string | false = isRoot ? false : 'needs root: it starts a second libvirt daemon in namespaces';
 if (!skip) {
@@ -188,5 +196,39 @@ test(
     } finally {
       for (const x of await pool.volumes.list()) await x.delete().catch(() => undefined);
     }
+  },
+);
+
+test(
+  'a connection lost mid-boot is thrown, not cached, and libvirt destroys the domain itself',
+  { skip },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'phyllo-remote-kvm-lost-'));
+    const doomed = await connect(hostB.uri);
+    try {
+      const run = remoteKvmVerdict(doomed, {
+        virttype: 'qemu',
+        cacheDir: dir,
+        onProgress: (m) => {
+          if (m.startsWith('booting')) setTimeout(() => void doomed.close(), 300);
+        },
+      });
+      await assert.rejects(run, ConnectionClosedError);
+      await waitFor('the auto-destroyed boot-test domain to go', async () =>
+        (await b.domains.list()).length === 0 ? true : undefined,
+      );
+      assert.deepEqual(
+        readBootTestCache(join(dir, 'kvm-boot-test-remote.json')).entries,
+        {},
+        'nothing was cached',
+      );
+    } finally {
+      // Its volumes could not be deleted over the lost connection: the sweep would take them in 10 minutes.
+      const pool = await bootTestPool(b);
+      for (const v of await pool.volumes.list())
+        if (v.name.startsWith(`${BOOT_TEST_VOLUME_PREFIX}${process.pid}-`)) await v.delete();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.deepEqual(await leftovers(b), []);
   },
 );
