@@ -1,4 +1,4 @@
-import type { BootAccel, BootAttempt, BootStage } from './system.js';
+import type { BootAccel, BootAttempt, BootStage, BootTestOutcome } from './system.js';
 
 /** The line the test guest's /init prints on its serial console once it runs. */
 export const GUEST_MARKER = 'PHYLLO-GUEST ';
@@ -71,4 +71,10 @@ export function makeAttempt(
   if (!booted && exitNote) seen += ` (${exitNote})`;
   const last = lastLine(output);
   return { accel, stage, booted, elapsedMs, deadlineMs, seen, ...(last ? { lastLine: last } : {}) };
+}
+
+/** What one attempt means for the test: booted, hung (ran out of time) or failed (stopped early). */
+export function attemptOutcome(attempt: BootAttempt): Exclude<BootTestOutcome, 'not-run'> {
+  if (attempt.booted) return 'booted';
+  return attempt.elapsedMs >= attempt.deadlineMs ? 'hung' : 'failed';
 }

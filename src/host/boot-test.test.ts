@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
-import { classifyBootOutput, makeAttempt } from './boot-output.js';
+import { attemptOutcome, classifyBootOutput, makeAttempt } from './boot-output.js';
+import { verdictFromTest } from './kvm-verdict.js';
 import { bootTestInitramfs, writeCpio } from './initramfs.js';
 import { qemuBootArgs } from './qemu-boot.js';
 
@@ -29,6 +30,25 @@ test('a hung KVM attempt is described in plain words', () => {
   assert.equal(a.stage, 'firmware');
   assert.equal(a.seen, 'the firmware (SeaBIOS) printed under KVM, but the kernel never started within 8 s');
   assert.equal(a.lastLine, 'Probing EDD (edd=off to disable)... ok');
+});
+
+test('an attempt is booted, hung (out of time) or failed (stopped early)', () => {
+  assert.equal(attemptOutcome(makeAttempt('kvm', 'PHYLLO-GUEST boot-test\r\n', 900, 8000)), 'booted');
+  assert.equal(attemptOutcome(makeAttempt('kvm', 'SeaBIOS\r\n', 8001, 8000)), 'hung');
+  assert.equal(attemptOutcome(makeAttempt('kvm', '', 40, 8000, 'QEMU exited with code 1')), 'failed');
+});
+
+test('a boot under TCG instead of KVM never makes KVM usable, booted or not', () => {
+  const ran = makeAttempt('tcg', '[    1.4] Run /init as init process\r\n', 2200, 24000);
+  const v = verdictFromTest({ outcome: 'booted', kvm: ran }, { cached: false });
+  assert.equal(v.usable, false);
+  assert.equal(v.state, 'unknown');
+  assert.match(v.summary, /^KVM was not tested: .*TCG.* and it ran$/);
+  assert.match(v.detail, /booted to init under TCG/);
+  const hung = makeAttempt('tcg', '', 5, 3);
+  const w = verdictFromTest({ outcome: 'hung', kvm: hung }, { cached: false });
+  assert.equal(w.usable, false);
+  assert.match(w.summary, /and it did not run$/);
 });
 
 test('QEMU arguments: a named CPU model, never -cpu host, and the poweroff command line', () => {

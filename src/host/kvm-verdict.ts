@@ -1,5 +1,10 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  type BootTestCache,
+  emptyBootTestCache,
+  readBootTestCache,
+  writeBootTestCache,
+} from './boot-test-cache.js';
 import { phyllomeCacheDir } from './cache-dir.js';
 import { RootFs } from './root-fs.js';
 import { LocalSystem } from './local-system.js';
@@ -12,7 +17,6 @@ import type { BootTestResult, DeviceIdentity, HostSystem } from './system.js';
 export const BOOT_TEST_DEADLINE_MS = 8000;
 const QEMU_VERSION_TIMEOUT_MS = 5000;
 const CACHE_FILE = 'kvm-boot-test.json';
-const CACHE_VERSION = 1;
 
 /**
  * - `works`: a Linux guest booted to init under KVM: use `<domain type='kvm'>`.
@@ -56,40 +60,6 @@ export interface KvmVerdictOptions {
   deadlineMs?: number;
 }
 
-interface CacheEntry {
-  testedAt: string;
-  test: BootTestResult;
-}
-
-interface CacheFile {
-  version: number;
-  entries: Record<string, CacheEntry>;
-  /** `qemu-system-x86_64 --version` per binary identity (path:dev:ino). */
-  qemuVersions?: Record<string, string>;
-}
-
-function readCache(path: string): CacheFile {
-  try {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as CacheFile;
-    if (parsed.version === CACHE_VERSION && parsed.entries && typeof parsed.entries === 'object')
-      return parsed;
-  } catch {
-    // missing or garbled: start afresh
-  }
-  return { version: CACHE_VERSION, entries: {} };
-}
-
-function writeCache(path: string, dir: string, cache: CacheFile): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(cache, null, 2) + '\n');
-    renameSync(tmp, path);
-  } catch {
-    // an unwritable cache only means the test runs again next time
-  }
-}
-
 /** The first line of `qemu-system-x86_64 --version`: "QEMU emulator version 7.2.22 (…)". */
 export function parseQemuVersion(text: string): string | undefined {
   return /version\s+(\d+\.\d+(?:\.\d+)?)/.exec(text)?.[1];
@@ -99,7 +69,7 @@ export function bootTestCacheKey(kernelRelease: string, qemuVersion: string, kvm
   return `kernel=${kernelRelease} qemu=${qemuVersion} kvm=${kvm.dev}:${kvm.ino}:${kvm.rdev}`;
 }
 
-const TCG_NOTE = 'guests will be emulated (TCG, 10-50× slower)';
+export const TCG_NOTE = 'guests will be emulated (TCG, 10-50× slower)';
 
 /** Turns a boot-test result into the verdict the VM model and `phyllo status` use. */
 export function verdictFromTest(
@@ -108,6 +78,18 @@ export function verdictFromTest(
 ): KvmVerdict {
   const base = { cached: extra.cached, test, ...(extra.testedAt ? { testedAt: extra.testedAt } : {}) };
   const withKey = extra.key ? { ...base, key: extra.key } : base;
+  // A run of the mechanism under emulation (the remote test's `virttype: 'qemu'`) proves the guest
+  // and the path to it, never KVM.
+  if (test.kvm?.accel === 'tcg')
+    return {
+      ...withKey,
+      state: 'unknown',
+      usable: false,
+      summary: test.kvm.booted
+        ? 'KVM was not tested: the test guest was booted under TCG (emulation) instead, and it ran'
+        : 'KVM was not tested: the test guest was booted under TCG (emulation) instead, and it did not run',
+      detail: [test.kvm.seen, ...(test.kvm.lastLine ? [`last line: "${test.kvm.lastLine}"`] : [])].join('; '),
+    };
   if (test.outcome === 'booted')
     return {
       ...withKey,
@@ -177,7 +159,7 @@ export async function kvmVerdict(options: KvmVerdictOptions = {}): Promise<KvmVe
   // A probe of another root (a fixture tree) must never read or write the user's cache.
   const useCache = options.cacheDir !== undefined || root === '/';
   const cachePath = join(cacheDir, CACHE_FILE);
-  const cache: CacheFile = useCache ? readCache(cachePath) : { version: CACHE_VERSION, entries: {} };
+  const cache: BootTestCache = useCache ? readBootTestCache(cachePath) : emptyBootTestCache();
   // `qemu --version` costs a process; the version is remembered per binary (path, device, inode:
   // an upgrade writes a new file), so a cached verdict needs no process at all.
   const qemuPath = await system.which(QEMU_X86);
@@ -198,7 +180,7 @@ export async function kvmVerdict(options: KvmVerdictOptions = {}): Promise<KvmVe
       };
     if (binKey && useCache) {
       cache.qemuVersions = { [binKey]: qemuVersion };
-      writeCache(cachePath, cacheDir, cache);
+      writeBootTestCache(cachePath, cache);
     }
   }
   const release = fs.attr('proc/sys/kernel/osrelease');
@@ -222,7 +204,7 @@ export async function kvmVerdict(options: KvmVerdictOptions = {}): Promise<KvmVe
   // "Could not test" is not a result worth keeping: the next run may have a guest kernel.
   if (useCache && test.outcome !== 'not-run') {
     cache.entries[key] = { testedAt, test };
-    writeCache(cachePath, cacheDir, cache);
+    writeBootTestCache(cachePath, cache);
   }
   return verdictFromTest(test, { cached: false, testedAt, key });
 }

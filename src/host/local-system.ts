@@ -3,6 +3,7 @@ import { createConnection } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import { describeError, known, unknown, type Fact } from './fact.js';
 import { phyllomeCacheDir } from './cache-dir.js';
+import { attemptOutcome } from './boot-output.js';
 import { findGuestImage } from './guest-image.js';
 import { bootOnce, QEMU_X86 } from './qemu-boot.js';
 import type {
@@ -16,7 +17,7 @@ import type {
 
 const CONNECT_TIMEOUT_MS = 2000;
 /** TCG is 10-50× slower than KVM: give the control boot more time. */
-const CONTROL_DEADLINE_FACTOR = 3;
+export const CONTROL_DEADLINE_FACTOR = 3;
 
 /** The live host (or a copy of one below `root`): opens device nodes, runs programs, boots guests. */
 export class LocalSystem implements HostSystem {
@@ -125,8 +126,8 @@ export class LocalSystem implements HostSystem {
     const { image } = lookup;
     options.onProgress?.(`booting a test guest under KVM (up to ${options.deadlineMs / 1000} s)`);
     const attempt = await bootOnce(qemu.value, 'kvm', image, options.deadlineMs);
-    if (attempt.booted) return { outcome: 'booted', guest: image.label, kvm: attempt };
-    const outcome = attempt.elapsedMs >= options.deadlineMs ? 'hung' : 'failed';
+    const outcome = attemptOutcome(attempt);
+    if (outcome === 'booted') return { outcome, guest: image.label, kvm: attempt };
     if (!options.control) return { outcome, guest: image.label, kvm: attempt };
     const controlDeadline = options.deadlineMs * CONTROL_DEADLINE_FACTOR;
     options.onProgress?.(`booting the same guest under TCG as a control (up to ${controlDeadline / 1000} s)`);

@@ -4,11 +4,12 @@ import type { BootAccel, BootAttempt } from './system.js';
 
 export const QEMU_X86 = 'qemu-system-x86_64';
 /** Enough for the tiny guest; small so the test is cheap. */
-const GUEST_MEMORY_MIB = '128';
+export const GUEST_MEMORY_MIB = 128;
 /** A named CPU model: `-cpu host` aborts QEMU on some nested hosts before the guest runs at all. */
 const GUEST_CPU = 'max';
-const KERNEL_CMDLINE = 'console=ttyS0 phyllo.poweroff=1 panic=-1';
-const MAX_OUTPUT = 64 * 1024;
+export const KERNEL_CMDLINE = 'console=ttyS0 phyllo.poweroff=1 panic=-1';
+/** The most console output a boot attempt keeps. */
+export const MAX_OUTPUT = 64 * 1024;
 
 /** The QEMU arguments of one boot attempt. */
 export function qemuBootArgs(accel: BootAccel, image: GuestImage): string[] {
@@ -18,7 +19,7 @@ export function qemuBootArgs(accel: BootAccel, image: GuestImage): string[] {
     '-cpu',
     GUEST_CPU,
     '-m',
-    GUEST_MEMORY_MIB,
+    String(GUEST_MEMORY_MIB),
     // -nographic makes SeaBIOS print on the serial console too, so "firmware ran" is visible.
     '-nographic',
     '-nodefaults',

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { hostOffer, notOfferedVerdict } from './kvm-offer.js';
+
+const CAPS = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'test',
+  'fixtures',
+  'model',
+  'capabilities',
+);
+const read = (f: string): string => readFileSync(join(CAPS, f), 'utf8');
+
+describe('what a host offers before the remote boot test', () => {
+  it('a host whose libvirt offers kvm is boot-tested (no verdict yet)', () => {
+    const offer = hostOffer(read('this-host-capabilities.xml'));
+    assert.equal(offer.hostUuid, '0e0ea039-38e0-41f9-bc1e-4b412bd100e0');
+    assert.deepEqual([...offer.domainTypes].sort(), ['kvm', 'qemu']);
+    assert.equal(notOfferedVerdict(offer, 'kvm'), undefined);
+    assert.equal(notOfferedVerdict(offer, 'qemu'), undefined);
+  });
+
+  it('a host without kvm gets "not offered" at once: unavailable, not usable, naming what it offers', () => {
+    const offer = hostOffer(read('no-kvm-capabilities.xml'));
+    assert.deepEqual(offer.domainTypes, ['qemu']);
+    const v = notOfferedVerdict(offer, 'kvm');
+    assert.equal(v?.state, 'unavailable');
+    assert.equal(v?.usable, false);
+    assert.equal(v?.cached, false);
+    assert.match(v?.summary ?? '', /does not offer KVM: guests will be emulated/);
+    assert.equal(v?.detail, 'its capabilities list only qemu for x86_64 guests');
+    assert.equal(notOfferedVerdict(offer, 'qemu'), undefined);
+  });
+});
