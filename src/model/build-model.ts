@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { resolveGuestOs } from '../catalog/guest-os.js';
@@ -27,7 +26,6 @@ import { decideRng } from './decisions/rng.js';
 import { decideSharedMemory } from './decisions/shared-memory.js';
 import { decideTopology } from './decisions/topology.js';
 import { decideTpm } from './decisions/tpm.js';
-import { MissingFileError } from './errors.js';
 import type { ModelHostFacts } from './host-facts.js';
 import {
   kebab,
@@ -90,21 +88,13 @@ export interface ModelResult {
 
 export interface ModelDeps {
   osinfo?: OsinfoDb;
-  /** Checks that a file named by an option exists (injectable for tests). */
-  fileExists?: (path: string) => boolean;
   homeDir?: string;
 }
-
-const FILE_OPTIONS = ['iso', 'drivers', 'kernel', 'initrd', 'diskImage'] as const;
 
 function normalize(options: ModelOptions, deps: ModelDeps): NormalizedOptions {
   validateName(options.name);
   validateStrings(options);
-  const exists = deps.fileExists ?? existsSync;
-  for (const k of FILE_OPTIONS) {
-    const p = options[k];
-    if (p !== undefined && !exists(p)) throw new MissingFileError(`--${kebab(k)}`, p);
-  }
+  // Paths are the caller's to check (src/machines/option-paths.ts): they name files on the VM's host.
   const session = options.session ?? false;
   const n: NormalizedOptions = {
     name: options.name,

@@ -33,6 +33,7 @@ import type { DomainSpec } from '../../src/model/spec.js';
 import { findGuestReport, testGuestPaths, VIRTIO_DEVICE_ID } from '../support/test-guest.js';
 import { waitFor } from '../support/wait.js';
 import { collectText, createIsolatedNetwork, liveHostFacts, tail } from './fidelity-support.js';
+import { descriptorsOf } from './fixtures.js';
 
 const run = promisify(execFile);
 const SYSTEM = 'qemu:///system';
@@ -282,7 +283,7 @@ describe('guest fidelity under TCG on qemu:///system', () => {
         [['sata', diskImage]],
         'the boot disk is the image given, on SATA (OVMF drives AHCI)',
       );
-      const enrolled = findFirmware(host.firmware, {
+      const enrolled = findFirmware(descriptorsOf(host), {
         arch: 'x86_64',
         machine: host.machines.find((m) => m.name === 'q35')?.canonical ?? 'pc-q35-*',
         interface: 'uefi',

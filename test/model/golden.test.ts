@@ -4,14 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildModel, type ModelResult } from '../../src/model/build-model.js';
 import type { ModelOptions } from '../../src/model/options.js';
-import {
-  allFilesExist,
-  FIRST_CLASS,
-  FIXTURES,
-  HOST_FIXTURES,
-  loadHost,
-  type HostFixture,
-} from './fixtures.js';
+import { FIRST_CLASS, FIXTURES, HOST_FIXTURES, loadHost, type HostFixture } from './fixtures.js';
 
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const GOLDEN = join(FIXTURES, 'golden');
@@ -72,7 +65,7 @@ export function goldenCases(): { file: string; host: HostFixture; options: Model
 
 function build(c: ReturnType<typeof goldenCases>[number]): ModelResult {
   const host = loadHost(c.host, c.options.session ? { session: true, passt: true } : {});
-  return buildModel(c.options, host, { fileExists: allFilesExist, homeDir: '/home/user' });
+  return buildModel(c.options, host, { homeDir: '/home/user' });
 }
 
 describe('golden domain XML', () => {

@@ -1,5 +1,6 @@
 import type { DiskBus } from '../../catalog/profile.js';
 import type { DiskSpec } from '../spec.js';
+import { hostLabel } from '../host-facts.js';
 import type { Decision, ModelContext } from './context.js';
 
 /** Where new disk images go: the default storage pool of the system or session daemon. */
@@ -66,6 +67,11 @@ export function decideDisks(
         : `a new ${diskGiB} GiB qcow2 image (created when the VM is defined)`,
       'cache=none + io=native (no double caching), discard=unmap (trim frees host space)',
     );
+    const pool = ctx.host.storagePools?.find((p) => p.path === options.imageDir);
+    if (!options.diskImage && diskGiB !== undefined && pool && pool.availableBytes < diskGiB * 1024 ** 3)
+      ctx.warnings.push(
+        `The ${pool.name} pool on ${hostLabel(ctx.host)} has ${Math.floor(pool.availableBytes / 1024 ** 3)} GiB free, less than the ${diskGiB} GiB disk can grow to`,
+      );
   } else why.push('no system disk');
   const mediaBus: DiskBus = profile.machine === 'pc' ? 'ide' : 'sata';
   for (const [what, path] of [

@@ -1,4 +1,5 @@
 import { MemoryAboveHostError, MemoryBelowMinimumError } from '../errors.js';
+import { hostLabel } from '../host-facts.js';
 import type { Decision, ModelContext } from './context.js';
 
 const MIN_HOST_RESERVE_MIB = 2048;
@@ -11,6 +12,16 @@ export function hostReserveMiB(hostMiB: number): number {
 
 /** The recommended amount, trimmed so the host keeps enough; never below the OS minimum. */
 export function decideMemory(ctx: ModelContext): Decision<number> {
+  const d = decideAmount(ctx);
+  const free = ctx.host.availableMemoryKiB;
+  if (free !== undefined && d.choice > Math.floor(free / 1024))
+    ctx.warnings.push(
+      `${d.choice} MiB is more than ${hostLabel(ctx.host)} has free now (${Math.floor(free / 1024)} MiB): the guest may not start`,
+    );
+  return d;
+}
+
+function decideAmount(ctx: ModelContext): Decision<number> {
   const { guest, host, options } = ctx;
   const hostMiB = Math.floor(host.memoryKiB / 1024);
   const usable = Math.max(0, hostMiB - hostReserveMiB(hostMiB));
