@@ -54,14 +54,11 @@ export class RemoteFileNotInPoolError extends PhyllomeError {
 /** `--session` with a connection that is not a session daemon's. */
 export class SessionUriMismatchError extends PhyllomeError {
   override name = 'SessionUriMismatchError';
-  constructor(source: string, uri: string) {
-    super(
-      'session-uri-mismatch',
-      `--session asks for a session VM, but ${source} ${uri} is not a session URI`,
-      {
-        hint: `Leave out --session for a VM on ${uri}, or connect to a session daemon (qemu:///session, qemu+ssh://USER@HOST/session).`,
-      },
-    );
+  /** `given` names where the URI came from: `--connect URI` or `PHYLLO_CONNECT=URI`. */
+  constructor(given: string, uri: string) {
+    super('session-uri-mismatch', `--session asks for a session VM, but ${given} is not a session URI`, {
+      hint: `Leave out --session for a VM on ${uri}, or connect to a session daemon (qemu:///session, qemu+ssh://USER@HOST/session).`,
+    });
   }
 }
 

@@ -20,7 +20,10 @@ export function modelConnectionUri(
   const uri = given ?? SESSION_URI;
   const parsed = parseUri(uri);
   if (parsed.path !== '/session')
-    throw new SessionUriMismatchError(connectFlag !== undefined ? '--connect' : 'PHYLLO_CONNECT=', uri);
+    throw new SessionUriMismatchError(
+      connectFlag !== undefined ? `--connect ${uri}` : `PHYLLO_CONNECT=${uri}`,
+      uri,
+    );
   if (isLocal(parsed) && uid === 0) throw new SessionAsRootError();
   return uri;
 }
