@@ -12,12 +12,13 @@ import { run as explain } from '../../src/cli/commands/os-explain.js';
 import { run as create } from '../../src/cli/commands/vm-create.js';
 import type { CommandContext } from '../../src/cli/command.js';
 import { PhyllomeError } from '../../src/errors.js';
-import { connect, type Libvirt, type StoragePool } from '../../src/libvirt/index.js';
+import { connect, isNotFound, type Libvirt, type StoragePool } from '../../src/libvirt/index.js';
 import type { ExplainedDecision } from '../../src/model/build-model.js';
 import { ISO_SIGNATURE_OFFSET } from '../../src/machines/option-paths.js';
 import { startSecondHost, type SecondHost } from '../support/second-host.js';
-import { isRoot } from '../libvirt/helpers.js';
+import { isRoot, openSystem, uniqueName } from '../libvirt/helpers.js';
 
+const uniqName = uniqueName('remote');
 const MEMORY_KIB = 4 * 1024 * 1024;
 const IMAGES = '/var/lib/libvirt/images';
 const skip = !isRoot
@@ -149,6 +150,36 @@ describe('a remote host answers for itself', { skip }, () => {
       const xml = (r.data as { xml: string }).xml;
       assert.ok(xml.includes(`<source file='${IMAGES}/install.iso'/>`), xml);
       assert.match(xml, /<memory unit='KiB'>2097152<\/memory>/);
+    }
+  });
+
+  test('vm create defines the VM and its disk on the remote host, with its facts', async () => {
+    const r = await create(
+      ctx([uniqName], {
+        os: 'linux',
+        iso: 'images/install.iso',
+        'disk-size': '1G',
+        connect: hostB.uri,
+      }),
+    );
+    const vm = r.data as { name: string; disk?: string };
+    assert.equal(vm.disk, `${IMAGES}/${uniqName}.qcow2`);
+    const local = await openSystem();
+    try {
+      await assert.rejects(local.domains.lookup(uniqName), (e: unknown) => isNotFound(e));
+    } finally {
+      await local.close();
+    }
+    const dom = await lvB.domains.lookup(uniqName);
+    try {
+      const xml = await dom.xml();
+      assert.match(xml, /<memory unit='KiB'>2097152<\/memory>/);
+      assert.doesNotMatch(xml, /<tpm/);
+      assert.ok(xml.includes(`<source file='${IMAGES}/install.iso'/>`));
+      assert.equal((await lvB.volumes.lookupByPath(`${IMAGES}/${uniqName}.qcow2`)).name, `${uniqName}.qcow2`);
+    } finally {
+      await dom.undefine(4 | 32).catch(() => undefined);
+      await (await lvB.volumes.lookupByPath(`${IMAGES}/${uniqName}.qcow2`)).delete().catch(() => undefined);
     }
   });
 
