@@ -62,15 +62,15 @@ export class SessionUriMismatchError extends PhyllomeError {
   }
 }
 
-/** `--session` as root on this machine: root's qemu:///session is the system daemon itself. */
+/** A session VM as root on this machine: root's qemu:///session is the system daemon itself. */
 export class SessionAsRootError extends PhyllomeError {
   override name = 'SessionAsRootError';
-  constructor() {
+  constructor(uri: string) {
     super(
       'session-as-root',
-      '--session is refused as root: root has no session daemon of its own (qemu:///session as root is the system daemon), so the VM would be a system VM with session settings',
+      `A session VM (--session, ${uri}) is refused as root: root has no session daemon of its own (qemu:///session as root is the system daemon), so the VM would be a system VM with session settings`,
       {
-        hint: 'Run phyllo as the user who should own the VM (not root), or leave out --session for a system VM.',
+        hint: 'Run phyllo as the user who should own the VM (not root), or leave out --session and use qemu:///system for a system VM.',
       },
     );
   }

@@ -14,6 +14,7 @@ import type { CommandContext } from '../../src/cli/command.js';
 import { PhyllomeError } from '../../src/errors.js';
 import { connect, isNotFound, type Libvirt, type StoragePool } from '../../src/libvirt/index.js';
 import type { ExplainedDecision } from '../../src/model/build-model.js';
+import { gatherModelHostFacts } from '../../src/machines/model-host-facts.js';
 import { ISO_SIGNATURE_OFFSET } from '../../src/machines/option-paths.js';
 import { startSecondHost, type SecondHost } from '../support/second-host.js';
 import { isRoot, openSystem, uniqueName } from '../libvirt/helpers.js';
@@ -118,6 +119,26 @@ describe('a remote host answers for itself', { skip }, () => {
       assert.match(remote.get('display')?.reason ?? '', new RegExp(`render node is unknown on ${where}`));
     });
   }
+
+  test('the KVM verdict for a remote host comes through the GatherOptions.verdict seam', async () => {
+    let asked: string | undefined;
+    const host = await gatherModelHostFacts(lvB, {
+      verdict: async (lv) => {
+        asked = lv.requestedUri;
+        return { state: 'works', usable: true, summary: 'KVM works', detail: 'booted there', cached: false };
+      },
+    });
+    assert.equal(asked, hostB.uri);
+    assert.equal(host.remoteHost, hostB.address);
+    assert.equal(host.kvm.works, true);
+    assert.equal(host.kvm.reason, 'booted there');
+    // Where its libvirt offers kvm (it has /dev/kvm), KVM's domain capabilities are read once KVM is proven.
+    assert.equal(host.domainCaps.kvm !== undefined, host.kvm.offered);
+    assert.equal(host.memoryKiB, MEMORY_KIB);
+    assert.equal(host.swtpm, false);
+    assert.equal(host.firmware, 'unknown');
+    assert.ok(host.storagePools?.some((p) => p.path === IMAGES && p.availableBytes > 0));
+  });
 
   test('Windows 11 is refused on the host without swtpm, naming it', async () => {
     await failsWith(

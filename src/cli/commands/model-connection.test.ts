@@ -33,12 +33,18 @@ describe('the connection for os explain / vm create', () => {
       "a remote user's session daemon is fine from root here",
     );
   });
-  it('--session as root on this machine is refused with the reason', () =>
+  it('a session VM as root on this machine is refused with the reason, --session or qemu:///session', () => {
     fails(
       () => modelConnectionUri(undefined, true, {}, ROOT),
       'session-as-root',
       /root has no session daemon/,
-    ));
+    );
+    fails(
+      () => modelConnectionUri('qemu:///session', false, {}, ROOT),
+      'session-as-root',
+      /qemu:\/\/\/session\) is refused as root/,
+    );
+  });
   it('--session with a URI that is not a session URI names both', () => {
     fails(
       () => modelConnectionUri('qemu:///system', true, {}, USER),

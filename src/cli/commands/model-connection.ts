@@ -5,8 +5,9 @@ import { SessionAsRootError, SessionUriMismatchError } from '../../machines/erro
  * The libvirt URI `os explain` / `vm create` use. Without `--session`: `--connect`, else the default
  * (`PHYLLO_CONNECT`, `qemu:///system` for root, `qemu:///session` otherwise). With `--session`: a
  * session daemon for real: `qemu:///session` unless `--connect`/`PHYLLO_CONNECT` names another
- * session URI; any other URI is an error naming both, and root on this machine is refused (its
- * qemu:///session is the system daemon).
+ * session URI; any other URI is an error naming both. A session URI on this machine is refused for
+ * root, `--session` or not: root's qemu:///session is the system daemon, so the VM would be a system
+ * VM with session settings.
  */
 export function modelConnectionUri(
   connectFlag: string | undefined,
@@ -14,16 +15,14 @@ export function modelConnectionUri(
   env: NodeJS.ProcessEnv = process.env,
   uid: number = process.getuid?.() ?? 0,
 ): string {
-  if (!session) return connectFlag ?? defaultUri(env, uid);
   const fromEnv = env.PHYLLO_CONNECT ? env.PHYLLO_CONNECT : undefined;
-  const given = connectFlag ?? fromEnv;
-  const uri = given ?? SESSION_URI;
+  const uri = session ? (connectFlag ?? fromEnv ?? SESSION_URI) : (connectFlag ?? defaultUri(env, uid));
   const parsed = parseUri(uri);
-  if (parsed.path !== '/session')
+  if (session && parsed.path !== '/session')
     throw new SessionUriMismatchError(
       connectFlag !== undefined ? `--connect ${uri}` : `PHYLLO_CONNECT=${uri}`,
       uri,
     );
-  if (isLocal(parsed) && uid === 0) throw new SessionAsRootError();
+  if (parsed.path === '/session' && isLocal(parsed) && uid === 0) throw new SessionAsRootError(uri);
   return uri;
 }
