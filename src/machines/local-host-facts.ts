@@ -3,7 +3,7 @@ import { mapFact } from '../host/fact.js';
 import { probeFirmware } from '../host/firmware.js';
 import { renderNodes } from '../host/gpu.js';
 import { probeNested } from '../host/kvm.js';
-import { probeMemory } from '../host/memory.js';
+import { parseMeminfo } from '../host/memory.js';
 import { defaultSystem } from '../host/probe.js';
 import { RootFs } from '../host/root-fs.js';
 import type { HostSystem } from '../host/system.js';
@@ -31,7 +31,8 @@ export async function localHostProbes(opts: LocalFactsOptions = {}): Promise<Omi
   const cpu = mapFact(fs.text('proc/cpuinfo'), parseCpuinfo);
   const threads = cpu.known ? cpu.value.threads : 1;
   const cores = Math.max(1, cpu.known ? cpu.value.cores : threads);
-  const memory = probeMemory(fs);
+  // Total and available only: the huge page pools the full memory probe adds are not the model's.
+  const memory = mapFact(fs.text('proc/meminfo'), parseMeminfo);
   const render = renderNodes(fs)[0];
   const [swtpm, passt] = await tools;
   const facts: Omit<HostProbeFacts, 'kvm'> = {
