@@ -24,7 +24,9 @@ export function decideTpm(ctx: ModelContext): Decision<DevicesSpec['tpm']> {
         `${guest.name} needs a TPM 2.0, and ${why}${host.remoteHost !== undefined ? '' : ' on this host'}`,
         SWTPM_PACKAGE,
       );
-    ctx.warnings.push(`No vTPM: ${why} (install ${SWTPM_PACKAGE})`);
+    ctx.warnings.push(
+      `No vTPM: ${why} (install ${SWTPM_PACKAGE}${host.remoteHost !== undefined ? ' there' : ''})`,
+    );
     return { choice: undefined, reason: `no TPM: ${why}` };
   }
   const model = crbOk ? 'tpm-crb' : 'tpm-tis';
