@@ -51,7 +51,7 @@ describe('unknown facts on a remote host', () => {
     assert.ok(!r.warnings.some((w) => w.includes('Nested virtualization is disabled')));
   });
   it('passt unknown: a session VM uses SLIRP there', () => {
-    const r = buildModel({ name: 's', os: 'linux', session: true }, remote());
+    const r = buildModel({ name: 's', os: 'linux', session: true, diskSize: 'none' }, remote());
     assert.equal(r.spec.devices.interfaces[0]?.backend, undefined);
     assert.match(topic(r, 'nic').reason, /whether passt is installed is unknown on far/);
   });
@@ -88,6 +88,19 @@ describe('unknown facts on a remote host', () => {
     assert.ok(
       r.warnings.some((w) => /default pool on far has 5 GiB free/.test(w)),
       r.warnings.join('\n'),
+    );
+  });
+  it('a session VM there: the new disk goes to its session daemon’s default pool, or is refused', () => {
+    const pools = [{ name: 'default', path: '/home/me/.local/share/libvirt/images', availableBytes: 1e12 }];
+    const r = buildModel(
+      { name: 's', os: 'linux', session: true },
+      remote({ session: true, storagePools: pools }),
+    );
+    assert.equal(r.newDisk?.path, '/home/me/.local/share/libvirt/images/s.qcow2');
+    assert.throws(
+      () =>
+        buildModel({ name: 's', os: 'linux', session: true }, remote({ session: true, storagePools: [] })),
+      (e: unknown) => e instanceof PhyllomeError && /home directory is unknown on far/.test(e.message),
     );
   });
 });
