@@ -22,11 +22,8 @@ import { isRoot, openSystem, uniqueName } from '../libvirt/helpers.js';
 const uniqName = uniqueName('remote');
 const MEMORY_KIB = 4 * 1024 * 1024;
 const IMAGES = '/var/lib/libvirt/images';
-const skip = !isRoot
-  ? 'needs root: it starts a second libvirt daemon in namespaces'
-  : !existsSync('/usr/sbin/sshd')
-    ? 'needs the OpenSSH server'
-    : false;
+const skip = !isRoot ? 'needs root: it starts a second libvirt daemon in namespaces' : false;
+const hasSshd = existsSync('/usr/sbin/sshd');
 
 let hostB: SecondHost;
 let lvB: Libvirt;
@@ -73,7 +70,7 @@ async function volume(name: string, bytes: Buffer): Promise<void> {
 
 before(async () => {
   if (skip) return;
-  hostB = await startSecondHost({ memoryKiB: MEMORY_KIB, hideSwtpm: true, ssh: true });
+  hostB = await startSecondHost({ memoryKiB: MEMORY_KIB, hideSwtpm: true, ssh: hasSshd });
   lvB = await connect(hostB.uri);
   pool = await lvB.pools.create(
     `<pool type='dir'><name>images</name><target><path>${IMAGES}</path></target></pool>`,
@@ -92,32 +89,37 @@ after(async () => {
 
 describe('a remote host answers for itself', { skip }, () => {
   for (const transport of ['tcp', 'ssh'] as const) {
-    test(`os explain over ${transport} uses the remote host's memory, TPM, firmware and KVM facts`, async () => {
-      const uri = transport === 'tcp' ? hostB.uri : (hostB.sshUri as string);
-      const where = esc(hostB.address);
-      const [remote, local] = await Promise.all([decisions(uri, 'linux'), decisions(undefined, 'linux')]);
-      // Memory: its node info says 4096 MiB; this machine has more.
-      assert.match(remote.get('memory')?.reason ?? '', /of its 4096 MiB/);
-      assert.doesNotMatch(local.get('memory')?.reason ?? '', /of its 4096 MiB/);
-      // TPM: swtpm is hidden there, so its libvirt lists no emulator backend; here it does.
-      assert.equal(remote.get('tpm')?.choice, 'none');
-      assert.match(
-        remote.get('tpm')?.reason ?? '',
-        new RegExp(`libvirt on ${where} lists no emulated TPM backend`),
-      );
-      assert.equal(local.get('tpm')?.choice, 'tpm-crb 2.0');
-      // KVM was not boot-tested there: TCG, saying so.
-      assert.equal(remote.get('domain-type')?.choice, 'qemu');
-      assert.match(
-        remote.get('domain-type')?.reason ?? '',
-        new RegExp(`unknown on ${where} \\(not tested on ${where}\\)`),
-      );
-      // Firmware from its domain capabilities; the descriptors' features are unknown there, so no S3/S4.
-      assert.match(remote.get('firmware')?.reason ?? '', new RegExp(`chosen by libvirt on ${where}`));
-      assert.equal(remote.get('power')?.choice, 'off');
-      assert.match(remote.get('power')?.reason ?? '', new RegExp(`unknown on ${where}`));
-      assert.match(remote.get('display')?.reason ?? '', new RegExp(`render node is unknown on ${where}`));
-    });
+    const needs = transport === 'ssh' && !hasSshd ? { skip: 'needs the OpenSSH server' } : {};
+    test(
+      `os explain over ${transport} uses the remote host's memory, TPM, firmware and KVM facts`,
+      needs,
+      async () => {
+        const uri = transport === 'tcp' ? hostB.uri : (hostB.sshUri as string);
+        const where = esc(hostB.address);
+        const [remote, local] = await Promise.all([decisions(uri, 'linux'), decisions(undefined, 'linux')]);
+        // Memory: its node info says 4096 MiB; this machine has more.
+        assert.match(remote.get('memory')?.reason ?? '', /of its 4096 MiB/);
+        assert.doesNotMatch(local.get('memory')?.reason ?? '', /of its 4096 MiB/);
+        // TPM: swtpm is hidden there, so its libvirt lists no emulator backend; here it does.
+        assert.equal(remote.get('tpm')?.choice, 'none');
+        assert.match(
+          remote.get('tpm')?.reason ?? '',
+          new RegExp(`libvirt on ${where} lists no emulated TPM backend`),
+        );
+        assert.equal(local.get('tpm')?.choice, 'tpm-crb 2.0');
+        // KVM was not boot-tested there: TCG, saying so.
+        assert.equal(remote.get('domain-type')?.choice, 'qemu');
+        assert.match(
+          remote.get('domain-type')?.reason ?? '',
+          new RegExp(`unknown on ${where} \\(not tested on ${where}\\)`),
+        );
+        // Firmware from its domain capabilities; the descriptors' features are unknown there, so no S3/S4.
+        assert.match(remote.get('firmware')?.reason ?? '', new RegExp(`chosen by libvirt on ${where}`));
+        assert.equal(remote.get('power')?.choice, 'off');
+        assert.match(remote.get('power')?.reason ?? '', new RegExp(`unknown on ${where}`));
+        assert.match(remote.get('display')?.reason ?? '', new RegExp(`render node is unknown on ${where}`));
+      },
+    );
   }
 
   test('the KVM verdict for a remote host comes through the GatherOptions.verdict seam', async () => {
@@ -164,7 +166,7 @@ describe('a remote host answers for itself', { skip }, () => {
           os: 'linux',
           iso,
           'disk-size': 'none',
-          connect: hostB.sshUri,
+          connect: hostB.sshUri ?? hostB.uri,
           'print-xml': true,
         }),
       );
