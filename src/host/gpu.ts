@@ -30,6 +30,18 @@ function pciOf(fs: RootFs, drmEntry: string): string | undefined {
   return real.known ? real.value.split('/').filter(isPciAddress).pop() : undefined;
 }
 
+/**
+ * The host's DRM render nodes (`/dev/dri/renderD128`, …): listed in sys/class/drm and present in
+ * /dev/dri. Cheaper than `probeGpus` (no PCI scan) for who needs only a node for virgl.
+ */
+export function renderNodes(fs: RootFs): string[] {
+  return fs
+    .entries('sys/class/drm')
+    .filter((e) => /^renderD\d+$/.test(e) && fs.exists(`dev/dri/${e}`))
+    .sort((a, b) => Number(a.slice(7)) - Number(b.slice(7)))
+    .map((e) => `/dev/dri/${e}`);
+}
+
 /** GPUs from the PCI list, with their DRM cards, connectors and render nodes from sys/class/drm. */
 export function probeGpus(fs: RootFs, pci: PciDevice[]): Gpu[] {
   const drm = fs.entries('sys/class/drm');

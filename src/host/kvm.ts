@@ -27,11 +27,21 @@ export function parseBoolParam(text: string): boolean | null {
   return null;
 }
 
-export async function probeKvm(fs: RootFs, system: HostSystem): Promise<KvmFacts> {
-  const module = MODULES.find((m) => fs.exists(`sys/module/${m}`)) ?? null;
+/** The loaded KVM vendor module, if any. */
+export function probeKvmModule(fs: RootFs): KvmModule | null {
+  return MODULES.find((m) => fs.exists(`sys/module/${m}`)) ?? null;
+}
+
+/** Nested virtualization in the loaded vendor module's parameters; null when not visible. */
+export function probeNested(fs: RootFs, module: KvmModule | null = probeKvmModule(fs)): boolean | null {
   const nestedText =
     module === 'kvm_intel' || module === 'kvm_amd' ? fs.attr(`sys/module/${module}/parameters/nested`) : null;
-  const nested = nestedText?.known ? parseBoolParam(nestedText.value) : null;
+  return nestedText?.known ? parseBoolParam(nestedText.value) : null;
+}
+
+export async function probeKvm(fs: RootFs, system: HostSystem): Promise<KvmFacts> {
+  const module = probeKvmModule(fs);
+  const nested = probeNested(fs, module);
   const id = await system.identity('/dev/kvm');
   return {
     kvmLoaded: fs.exists('sys/module/kvm'),

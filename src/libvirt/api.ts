@@ -176,6 +176,11 @@ export class Libvirt {
     };
   }
 
+  /** virNodeGetFreeMemory: the host's free memory in bytes (what the kernel reports free, as libvirt reads it). */
+  async freeMemory(): Promise<bigint> {
+    return (await this.rpc.call(Proc.NodeGetFreeMemory, undefined)).freeMem;
+  }
+
   /** CONNECT_SUPPORTS_FEATURE; see `Feature`. */
   async supportsFeature(feature: number): Promise<boolean> {
     return (await this.rpc.call(Proc.ConnectSupportsFeature, { feature })).supported !== 0;

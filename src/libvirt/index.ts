@@ -16,4 +16,4 @@ export { RpcStream } from './streams.js';
 export { type TypedParam, type TypedParamValue, typedParamsToRecord } from './typed-params.js';
 export type { DomainRef, NetworkRef, StoragePoolRef, StorageVolRef, SnapshotRef } from './types.js';
 export { uuidToString, uuidFromString } from './types.js';
-export { parseUri, defaultUri, type LibvirtUri } from './uri.js';
+export { parseUri, defaultUri, isLocal, SESSION_URI, SYSTEM_URI, type LibvirtUri } from './uri.js';

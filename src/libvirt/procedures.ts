@@ -93,6 +93,7 @@ export const Proc = {
       threads: xint,
     }),
   ),
+  NodeGetFreeMemory: remote('NodeGetFreeMemory', 102, xvoid, xs({ freeMem: xuhyper })),
   ConnectGetCapabilities: remote('ConnectGetCapabilities', 7, xvoid, xs({ capabilities: xname })),
   ConnectGetHostname: remote('ConnectGetHostname', 59, xvoid, xs({ hostname: xname })),
   ConnectSupportsFeature: remote(

@@ -44,3 +44,47 @@ export class NetworkMissingError extends PhyllomeError {
     });
   }
 }
+
+/** A file named by an option exists but is not what the option needs (a directory for --iso, an empty kernel). */
+export class InvalidFileError extends PhyllomeError {
+  override name = 'InvalidFileError';
+  constructor(option: string, path: string, problem: string, hint: string) {
+    super('invalid-file', `${option} ${path} ${problem}`, { hint });
+  }
+}
+
+/** A path given for a remote host is not a storage volume there, so libvirt cannot tell it exists. */
+export class RemoteFileNotInPoolError extends PhyllomeError {
+  override name = 'RemoteFileNotInPoolError';
+  constructor(option: string, path: string, host: string, uri: string, cause?: unknown) {
+    super('remote-file-not-in-pool', `${option} ${path}: the file is not in any storage pool on ${host}`, {
+      ...(cause === undefined ? {} : { cause }),
+      hint: `Paths name files on ${host}. Upload it into a pool there: \`virsh -c '${uri}' vol-create-as POOL NAME SIZE --format raw\`, then \`virsh -c '${uri}' vol-upload --pool POOL NAME LOCAL-FILE\`, and give /POOL-DIRECTORY/NAME or POOL/NAME (\`virsh -c '${uri}' vol-list POOL\` lists them).`,
+    });
+  }
+}
+
+/** `--session` with a connection that is not a session daemon's. */
+export class SessionUriMismatchError extends PhyllomeError {
+  override name = 'SessionUriMismatchError';
+  /** `given` names where the URI came from: `--connect URI` or `PHYLLO_CONNECT=URI`. */
+  constructor(given: string, uri: string) {
+    super('session-uri-mismatch', `--session asks for a session VM, but ${given} is not a session URI`, {
+      hint: `Leave out --session for a VM on ${uri}, or connect to a session daemon (qemu:///session, qemu+ssh://USER@HOST/session).`,
+    });
+  }
+}
+
+/** A session VM as root on this machine: root's qemu:///session is the system daemon itself. */
+export class SessionAsRootError extends PhyllomeError {
+  override name = 'SessionAsRootError';
+  constructor(uri: string) {
+    super(
+      'session-as-root',
+      `A session VM (--session, ${uri}) is refused as root: root has no session daemon of its own (qemu:///session as root is the system daemon), so the VM would be a system VM with session settings`,
+      {
+        hint: 'Run phyllo as the user who should own the VM (not root), or leave out --session and use qemu:///system for a system VM.',
+      },
+    );
+  }
+}

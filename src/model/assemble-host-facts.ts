@@ -44,5 +44,8 @@ export function assembleHostFacts(
     domainCaps,
   };
   if (probes.renderNode) facts.renderNode = probes.renderNode;
+  if (probes.availableMemoryKiB !== undefined) facts.availableMemoryKiB = probes.availableMemoryKiB;
+  if (probes.remoteHost !== undefined) facts.remoteHost = probes.remoteHost;
+  if (probes.storagePools) facts.storagePools = probes.storagePools;
   return facts;
 }

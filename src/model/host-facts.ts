@@ -3,6 +3,14 @@ import type { FirmwareDescriptor } from '../host/firmware-descriptors.js';
 
 export type CpuVendor = 'intel' | 'amd' | 'unknown';
 
+/**
+ * A fact that could not be established for the host the VM goes to: a remote host's files (kvm
+ * module parameters, GPU render nodes, firmware descriptors, installed programs) are not readable
+ * through libvirt. Decisions then pick the safe choice and say "unknown on HOST".
+ */
+export const UNKNOWN = 'unknown' as const;
+export type Unknown = typeof UNKNOWN;
+
 /** What the host check found out about KVM: libvirt offering it is not enough, a guest must boot. */
 export interface KvmFacts {
   /** `/dev/kvm` exists and libvirt offers `type='kvm'`. */
@@ -11,6 +19,18 @@ export interface KvmFacts {
   works: boolean | 'unknown';
   /** Why, in a few words, for the decision's reason. */
   reason: string;
+}
+
+export interface StoragePoolFact {
+  name: string;
+  /** The pool's target directory (dir pools), if any. */
+  path?: string;
+  availableBytes: number;
+}
+
+/** "this host", or the remote host's name: for reasons and warnings. */
+export function hostLabel(host: { remoteHost?: string }): string {
+  return host.remoteHost ?? 'this host';
 }
 
 export interface MachineTypeFact {
@@ -30,14 +50,25 @@ export interface ModelHostFacts {
   cores: number;
   threadsPerCore: number;
   memoryKiB: number;
+  /** Memory the host could give a guest now (MemAvailable here; libvirt's free memory on a remote host). */
+  availableMemoryKiB?: number;
   kvm: KvmFacts;
   /** Nested virtualization enabled in the host's kvm module. */
-  nested: boolean;
+  nested: boolean | Unknown;
   /** e.g. `/dev/dri/renderD128`; undefined when the host has no GPU render node. */
-  renderNode?: string;
-  firmware: FirmwareDescriptor[];
+  renderNode?: string | Unknown;
+  /** QEMU's firmware descriptors; unknown on a remote host (the domain capabilities stand in). */
+  firmware: FirmwareDescriptor[] | Unknown;
+  /** swtpm is installed (on a remote host: libvirt lists the emulator TPM backend). */
   swtpm: boolean;
-  passt: boolean;
+  passt: boolean | Unknown;
+  /**
+   * Where the VM goes when that is not this machine: the host of the connection URI. Facts then come
+   * from that host's libvirt, and reasons name it.
+   */
+  remoteHost?: string;
+  /** Free space of the host's storage pools, where libvirt told (remote hosts). */
+  storagePools?: StoragePoolFact[];
   /** The VM goes to a session (unprivileged) daemon rather than the system one. */
   session: boolean;
   /** x86_64 machine types from `virsh capabilities` (aliases such as `q35` carry their canonical name). */

@@ -17,7 +17,7 @@ import { buildModel } from '../../src/model/build-model.js';
 import type { ModelOptions } from '../../src/model/options.js';
 import { PROFILES } from '../../src/catalog/profiles.js';
 import { FIXTURES as HOST_TREES, makeFixtures, type FixtureName } from '../fixtures/hosts/make-fixtures.js';
-import { allFilesExist, FIRST_CLASS, HOST_FIXTURES, loadHost } from '../model/fixtures.js';
+import { FIRST_CLASS, HOST_FIXTURES, loadHost } from '../model/fixtures.js';
 
 /** What is not built, and how a text would promise it. */
 const FORBIDDEN: [RegExp, string][] = [
@@ -61,10 +61,7 @@ before(async () => {
         const where = `model ${os}@${hostName} ${JSON.stringify(v)}`;
         const host = loadHost(hostName, v.session ? { session: true, passt: true } : {});
         try {
-          const r = buildModel({ name: 'x', os, ...v }, host, {
-            fileExists: allFilesExist,
-            homeDir: '/home/u',
-          });
+          const r = buildModel({ name: 'x', os, ...v }, host, { homeDir: '/home/u' });
           for (const d of r.decisions)
             texts.push({ where: `${where} ${d.topic}`, text: `${d.choice}: ${d.reason}` });
           for (const w of r.warnings) texts.push({ where: `${where} warning`, text: w });

@@ -3,13 +3,13 @@ import { describe, it } from 'node:test';
 import { PhyllomeError } from '../../src/errors.js';
 import { buildModel } from '../../src/model/build-model.js';
 import type { ModelOptions } from '../../src/model/options.js';
-import { allFilesExist, loadHost } from './fixtures.js';
+import { descriptorsOf, loadHost } from './fixtures.js';
 
 const host = loadHost('this-host');
 
 function fails(options: ModelOptions, code: string, message: RegExp, hint?: RegExp, h = host): void {
   assert.throws(
-    () => buildModel(options, h, { fileExists: (p) => !p.includes('missing') }),
+    () => buildModel(options, h),
     (e: unknown) => {
       assert.ok(e instanceof PhyllomeError, String(e));
       assert.equal(e.code, code);
@@ -31,10 +31,6 @@ describe('bad options are typed errors and no XML is produced', () => {
   it('memory above the host', () =>
     fails({ name: 'w', os: 'linux', memory: '64G' }, 'memory-above-host', /host only has 24105 MiB/));
   it('unknown OS id', () => fails({ name: 'w', os: 'plan10' }, 'unknown-os', /plan10/, /phyllo os list/));
-  it('missing ISO', () =>
-    fails({ name: 'w', os: 'linux', iso: '/srv/missing.iso' }, 'missing-file', /--iso does not exist/));
-  it('missing kernel', () =>
-    fails({ name: 'w', os: 'linux', kernel: '/boot/missing' }, 'missing-file', /--kernel/));
   // Each bad name with the message naming what is wrong with it.
   for (const [name, message] of [
     ['a/b', /^The VM name "a\/b" contains "\/", which is not allowed$/],
@@ -85,14 +81,14 @@ describe('bad options are typed errors and no XML is produced', () => {
       /Secure Boot/,
       /apt-get install ovmf/,
       loadHost('kvm-amd', {
-        firmware: loadHost('kvm-amd').firmware.filter((f) => !f.features.includes('enrolled-keys')),
+        firmware: descriptorsOf(loadHost('kvm-amd')).filter((f) => !f.features.includes('enrolled-keys')),
       }),
     ));
   it('windows-10 without Secure Boot firmware falls back with a warning', () => {
     const h = loadHost('kvm-amd', {
-      firmware: loadHost('kvm-amd').firmware.filter((f) => !f.features.includes('secure-boot')),
+      firmware: descriptorsOf(loadHost('kvm-amd')).filter((f) => !f.features.includes('secure-boot')),
     });
-    const r = buildModel({ name: 'w', os: 'windows-10' }, h, { fileExists: allFilesExist });
+    const r = buildModel({ name: 'w', os: 'windows-10' }, h);
     assert.equal(r.spec.os.firmwareFeatures?.secureBoot, false);
     assert.ok(r.warnings.some((w) => w.includes('without Secure Boot')));
   });

@@ -39,6 +39,7 @@ import { kvmVerdict } from '../../src/host/kvm-verdict.js';
 import { gatherModelHostFacts } from '../../src/machines/model-host-facts.js';
 import { emptyCache } from '../support/empty-cache.js';
 import { collectText, createIsolatedNetwork, tail } from './fidelity-support.js';
+import { descriptorsOf } from './fixtures.js';
 
 const run = promisify(execFile);
 const SYSTEM = 'qemu:///system';
@@ -295,7 +296,7 @@ describe('guest fidelity on qemu:///system (KVM where the boot test booted a gue
         [['sata', diskImage]],
         'the boot disk is the image given, on SATA (OVMF drives AHCI)',
       );
-      const enrolled = findFirmware(host.firmware, {
+      const enrolled = findFirmware(descriptorsOf(host), {
         arch: 'x86_64',
         machine: host.machines.find((m) => m.name === 'q35')?.canonical ?? 'pc-q35-*',
         interface: 'uefi',

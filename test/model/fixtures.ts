@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { assembleHostFacts, type HostProbeFacts } from '../../src/model/assemble-host-facts.js';
 import { parseCapabilities } from '../../src/model/capabilities.js';
 import { parseDomainCapabilities } from '../../src/model/domain-capabilities.js';
-import { loadFirmwareDescriptors } from '../../src/host/firmware-descriptors.js';
+import { loadFirmwareDescriptors, type FirmwareDescriptor } from '../../src/host/firmware-descriptors.js';
 import type { ModelHostFacts } from '../../src/model/host-facts.js';
 
 /** test/fixtures/model, from dist/test/model/ or test/model/. */
@@ -57,5 +57,8 @@ export function loadHost(name: HostFixture, overrides: Partial<HostProbeFacts> =
   );
 }
 
-/** Every file option exists in tests unless a test says otherwise. */
-export const allFilesExist = (): boolean => true;
+/** The firmware descriptors of a fixture host (every fixture has them; only a remote host's are unknown). */
+export function descriptorsOf(host: ModelHostFacts): FirmwareDescriptor[] {
+  if (host.firmware === 'unknown') throw new Error('this host has no known firmware descriptors');
+  return host.firmware;
+}

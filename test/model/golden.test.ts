@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildModel, type ModelResult } from '../../src/model/build-model.js';
-import { allFilesExist, FIRST_CLASS, FIXTURES, loadHost } from './fixtures.js';
+import { FIRST_CLASS, FIXTURES, loadHost } from './fixtures.js';
 import { goldenCases, type GoldenCase } from './golden-cases.js';
 
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -11,7 +11,7 @@ const GOLDEN = join(FIXTURES, 'golden');
 
 function build(c: GoldenCase): ModelResult {
   const host = loadHost(c.host, c.options.session ? { session: true, passt: true } : {});
-  return buildModel(c.options, host, { fileExists: allFilesExist, homeDir: '/home/user' });
+  return buildModel(c.options, host, { homeDir: '/home/user' });
 }
 
 describe('golden domain XML', () => {

@@ -5,10 +5,16 @@
  * empty directories are bound over /run/libvirt, /var/lib/libvirt, /var/cache/libvirt, /var/log/libvirt
  * and a copy of /etc/libvirt. It has its own host UUID (libvirt refuses to migrate to the same host),
  * no cgroups and no virtlogd. Needs root, `ip` (iproute2) and `unshare` (util-linux).
+ *
+ * Options make it a host with different facts, for tests that must tell the two apart: `memoryKiB`
+ * binds a fake NUMA node meminfo (what libvirt's node info reads) and /proc/meminfo over the real
+ * ones; `hideSwtpm` binds /dev/null over /usr/bin/swtpm, so its libvirt lists no emulated TPM
+ * backend; `ssh` runs an sshd (OpenSSH server) in the namespaces too, on the host's address, port 22,
+ * with generated keys, so it is reachable as qemu+ssh:// (virt-ssh-helper there reaches its daemon).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type Libvirt } from '../../src/libvirt/index.js';
@@ -21,14 +27,77 @@ export interface SecondHost {
   /** The second host's address, for migration data (`tcp://ADDRESS`). */
   address: string;
   hostUuid: string;
+  /** `qemu+ssh://root@ADDRESS/system?keyfile=…&no_verify=1` when started with `ssh`. */
+  sshUri?: string;
   /** Destroys its domains, stops its daemon, removes its namespace and files. */
   stop(): Promise<void>;
 }
 
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
+export interface SecondHostOptions {
+  /** The memory its libvirt reports (node info, free memory), in KiB. */
+  memoryKiB?: number;
+  /** Hide swtpm from its libvirt. */
+  hideSwtpm?: boolean;
+  /** Also reachable over SSH. */
+  ssh?: boolean;
+}
+
+const SSHD = '/usr/sbin/sshd';
+
+/** Fake meminfo files: one per NUMA node of this machine (the memory split evenly), and /proc/meminfo. */
+function fakeMeminfo(dir: string, memoryKiB: number): string {
+  const nodes = existsSync('/sys/devices/system/node')
+    ? readdirSync('/sys/devices/system/node').filter((n) => /^node\d+$/.test(n))
+    : [];
+  const per = Math.floor(memoryKiB / Math.max(1, nodes.length));
+  const free = Math.floor(per * 0.9);
+  const binds: string[] = [];
+  for (const n of nodes) {
+    const id = n.slice(4);
+    const file = join(dir, `${n}-meminfo`);
+    const real = readFileSync(`/sys/devices/system/node/${n}/meminfo`, 'utf8');
+    const lines = real.split('\n').map((l) =>
+      l
+        .replace(/^(Node \d+ MemTotal:\s+)\d+/, `$1${per}`)
+        .replace(/^(Node \d+ MemFree:\s+)\d+/, `$1${free}`)
+        .replace(/^(Node \d+ MemUsed:\s+)\d+/, `$1${per - free}`),
+    );
+    writeFileSync(file, lines.join('\n'));
+    binds.push(`mount --bind ${file} /sys/devices/system/node/node${id}/meminfo`);
+  }
+  const proc = readFileSync('/proc/meminfo', 'utf8')
+    .replace(/^(MemTotal:\s+)\d+/m, `$1${memoryKiB}`)
+    .replace(/^(MemFree:\s+)\d+/m, `$1${Math.floor(memoryKiB * 0.9)}`)
+    .replace(/^(MemAvailable:\s+)\d+/m, `$1${Math.floor(memoryKiB * 0.9)}`);
+  writeFileSync(join(dir, 'proc-meminfo'), proc);
+  binds.push(`mount --bind ${join(dir, 'proc-meminfo')} /proc/meminfo`);
+  return binds.join('\n');
+}
+
+function sshdSetup(dir: string, address: string): string {
+  run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client_key')]);
+  run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
+  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_key.pub')));
+  const cfg = [
+    'Port 22',
+    `ListenAddress ${address}`,
+    `HostKey ${join(dir, 'host_key')}`,
+    'PermitRootLogin prohibit-password',
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    'StrictModes no',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UsePAM no',
+    `PidFile ${join(dir, 'sshd.pid')}`,
+  ];
+  writeFileSync(join(dir, 'sshd_config'), cfg.join('\n') + '\n');
+  return `mkdir -p /run/sshd\n${SSHD} -f ${join(dir, 'sshd_config')} -E ${join(dir, 'sshd.log')}`;
+}
+
 /** The script run inside the new mount namespace: private libvirt directories, then the daemon. */
-function daemonScript(dir: string, hostUuid: string): string {
+function daemonScript(dir: string, hostUuid: string, extra: string): string {
   return `set -e
 D=${dir}
 mkdir -p $D/run $D/lib/qemu $D/lib/images $D/cache/qemu $D/log/qemu $D/etc
@@ -42,11 +111,12 @@ mount --bind $D/lib /var/lib/libvirt
 mount --bind $D/cache /var/cache/libvirt
 mount --bind $D/log /var/log/libvirt
 mount --bind $D/etc /etc/libvirt
+${extra}
 exec /usr/sbin/libvirtd --listen --pid-file $D/libvirtd.pid
 `;
 }
 
-export async function startSecondHost(): Promise<SecondHost> {
+export async function startSecondHost(opts: SecondHostOptions = {}): Promise<SecondHost> {
   const n = (process.pid % 200) + 20;
   const ns = `phyllo-host-${process.pid}`;
   const vethA = `phya${process.pid % 100000}`;
@@ -55,12 +125,23 @@ export async function startSecondHost(): Promise<SecondHost> {
   const hostUuid = randomUUID();
   const dir = mkdtempSync(join(tmpdir(), 'phyllo-second-host-'));
   const script = join(dir, 'start.sh');
-  writeFileSync(script, daemonScript(dir, hostUuid));
+  const extra = [
+    opts.memoryKiB !== undefined ? fakeMeminfo(dir, opts.memoryKiB) : '',
+    opts.hideSwtpm ? 'mount --bind /dev/null /usr/bin/swtpm' : '',
+    opts.ssh ? sshdSetup(dir, address) : '',
+  ].join('\n');
+  writeFileSync(script, daemonScript(dir, hostUuid, extra));
 
   run('ip', ['netns', 'add', ns]);
   let daemon: ChildProcess | undefined;
   const teardown = () => {
     daemon?.kill('SIGTERM');
+    try {
+      // sshd left the script's process tree when it went to the background: its pid file names it.
+      process.kill(Number(readFileSync(join(dir, 'sshd.pid'), 'utf8')), 'SIGTERM');
+    } catch {
+      // no sshd, or gone already
+    }
     try {
       run('ip', ['link', 'del', vethA]);
     } catch {
@@ -107,6 +188,17 @@ export async function startSecondHost(): Promise<SecondHost> {
       ),
       exited,
     ]);
+    if (opts.ssh)
+      await Promise.race([
+        waitFor(
+          'the second host’s sshd on port 22',
+          async () => ((await portOpen(address, 22)) ? true : undefined),
+          {
+            limitMs: 30_000,
+          },
+        ),
+        exited,
+      ]);
   } catch (err) {
     teardown();
     throw err;
@@ -117,6 +209,9 @@ export async function startSecondHost(): Promise<SecondHost> {
     uri,
     address,
     hostUuid,
+    ...(opts.ssh
+      ? { sshUri: `qemu+ssh://root@${address}/system?keyfile=${join(dir, 'client_key')}&no_verify=1` }
+      : {}),
     async stop() {
       let lv: Libvirt | undefined;
       try {

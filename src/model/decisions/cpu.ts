@@ -1,3 +1,4 @@
+import { hostLabel, UNKNOWN } from '../host-facts.js';
 import type { CpuSpec } from '../spec.js';
 import type { Decision, ModelContext } from './context.js';
 
@@ -14,11 +15,13 @@ export function decideCpu(ctx: ModelContext): Decision<CpuChoice> {
     if (profile.nested && host.cpuVendor !== 'unknown')
       nested.push({ policy: 'require', name: host.cpuVendor === 'intel' ? 'vmx' : 'svm' });
     const nestedWhy = profile.nested
-      ? host.nested
+      ? host.nested === true
         ? `; ${nested[0]?.name ?? 'virtualization'} exposed for nested guests`
-        : `; nested guests need the host's kvm module loaded with nested=1`
+        : host.nested === UNKNOWN
+          ? `; nested virtualization is unknown on ${hostLabel(host)} (its kvm module's nested parameter cannot be read through libvirt)`
+          : `; nested guests need the host's kvm module loaded with nested=1`
       : '';
-    if (profile.nested && !host.nested)
+    if (profile.nested && host.nested === false)
       ctx.warnings.push('Nested virtualization is disabled in the host kvm module: the guest cannot use KVM');
     if (ctx.options.migratable && caps?.cpuModes.hostModel !== false)
       return {

@@ -1,6 +1,8 @@
 import type { DiskBus } from '../../catalog/profile.js';
 import { mibText } from '../size.js';
 import type { DiskSpec } from '../spec.js';
+import { InvalidOptionError } from '../errors.js';
+import { hostLabel } from '../host-facts.js';
 import type { Decision, ModelContext } from './context.js';
 
 /** Where new disk images go: the default storage pool of the system or session daemon. */
@@ -36,6 +38,21 @@ export function decideDiskBus(ctx: ModelContext): Decision<DiskBus> {
   };
 }
 
+/**
+ * Where a new image goes: the system daemon's image directory, or the session user's. On a remote
+ * host a session user's home is unknown, so its session daemon's `default` pool must say where.
+ */
+function newImageDir(ctx: ModelContext): string {
+  const { host, options } = ctx;
+  if (host.remoteHost === undefined || !options.session) return options.imageDir;
+  const pool = host.storagePools?.find((p) => p.name === 'default' && p.path !== undefined);
+  if (pool?.path) return pool.path;
+  throw new InvalidOptionError(
+    `A new disk for a session VM on ${host.remoteHost} needs its session daemon's "default" storage pool there: the user's home directory is unknown on ${host.remoteHost}`,
+    `Define that pool on ${host.remoteHost} (virsh pool-define-as default dir --target ~/.local/share/libvirt/images, then pool-build, pool-start), or pass --disk-image POOL/VOLUME or --disk-size none.`,
+  );
+}
+
 /** The system disk (new qcow2 or an existing image) plus install media, each with a target name. */
 export function decideDisks(
   ctx: ModelContext,
@@ -48,7 +65,8 @@ export function decideDisks(
   const counters: Record<DiskBus, number> = { virtio: 0, sata: 0, ide: 0 };
   const next = (b: DiskBus): string => targetName(b, counters[b]++);
   if (options.diskImage || diskMiB !== undefined) {
-    const source = options.diskImage ?? `${options.imageDir}/${options.name}.qcow2`;
+    const imageDir = options.diskImage ? options.imageDir : newImageDir(ctx);
+    const source = options.diskImage ?? `${imageDir}/${options.name}.qcow2`;
     const format = options.diskImage && !options.diskImage.endsWith('.qcow2') ? 'raw' : 'qcow2';
     disks.push({
       device: 'disk',
@@ -67,6 +85,11 @@ export function decideDisks(
         : `a new ${mibText(diskMiB ?? 0)} qcow2 image (created when the VM is defined)`,
       'cache=none + io=native (no double caching), discard=unmap (trim frees host space)',
     );
+    const pool = ctx.host.storagePools?.find((p) => p.path === imageDir);
+    if (!options.diskImage && diskMiB !== undefined && pool && pool.availableBytes < diskMiB * 1024 ** 2)
+      ctx.warnings.push(
+        `The ${pool.name} pool on ${hostLabel(ctx.host)} has ${mibText(Math.floor(pool.availableBytes / 1024 ** 2))} free, less than the ${mibText(diskMiB)} disk can grow to`,
+      );
   } else why.push('no system disk');
   const mediaBus: DiskBus = profile.machine === 'pc' ? 'ide' : 'sata';
   for (const [what, path] of [

@@ -1,3 +1,4 @@
+import { hostLabel, UNKNOWN } from '../host-facts.js';
 import type { DevicesSpec, GraphicsSpec } from '../spec.js';
 import type { Decision, ModelContext } from './context.js';
 
@@ -11,15 +12,20 @@ export function decideGraphics(ctx: ModelContext): Decision<GraphicsSpec | undef
       choice: { type: 'vnc', listen: 'address', address: '127.0.0.1' },
       reason: 'VNC on the loopback address: any VNC client on this host (or through an SSH tunnel)',
     };
-  const gl = profile.gl && ctx.guest.virtio.gpu && host.renderNode !== undefined;
+  const node = host.renderNode;
+  const gl = profile.gl && ctx.guest.virtio.gpu && node !== undefined && node !== UNKNOWN;
   if (gl)
     return {
-      choice: { type: 'spice', listen: 'none', gl: { renderNode: host.renderNode as string } },
-      reason: `SPICE with OpenGL on ${host.renderNode}: local 3D acceleration (local clients only)`,
+      choice: { type: 'spice', listen: 'none', gl: { renderNode: node } },
+      reason: `SPICE with OpenGL on ${node}: local 3D acceleration (local clients only)`,
     };
+  const noGl =
+    node === UNKNOWN
+      ? `: a GPU render node is unknown on ${hostLabel(host)}, so no 3D`
+      : `: no GPU render node on ${hostLabel(host)}, so no 3D`;
   return {
     choice: { type: 'spice', listen: 'address', address: '127.0.0.1' },
-    reason: `SPICE on the loopback address${profile.gl ? ': no GPU render node on this host, so no 3D' : ''}`,
+    reason: `SPICE on the loopback address${profile.gl ? noGl : ''}`,
   };
 }
 

@@ -1,5 +1,6 @@
 import { HostMissingComponentError } from '../errors.js';
 import { findFirmware } from '../../host/firmware-descriptors.js';
+import { hostLabel, UNKNOWN } from '../host-facts.js';
 import type { ModelContext, Decision } from './context.js';
 
 export interface FirmwareChoice {
@@ -12,6 +13,8 @@ export interface FirmwareChoice {
   descriptor?: string;
   /** Its features (acpi-s3, acpi-s4…): libvirt refuses S3/S4 the firmware does not support. */
   features?: string[];
+  /** The descriptors cannot be read (a remote host): the features are unknown on that host. */
+  featuresUnknown?: boolean;
 }
 
 const OVMF = 'ovmf';
@@ -32,12 +35,14 @@ export function decideFirmware(ctx: ModelContext, canonicalMachine: string): Dec
         ? `osinfo-db says ${guest.name} cannot boot with UEFI: BIOS`
         : `BIOS: ${profile.name} boots best from the legacy PC BIOS`,
     };
+  if (host.firmware === UNKNOWN) return fromDomainCapabilities(ctx, canonicalMachine);
+  const firmware = host.firmware;
   const efiOffered =
     !ctx.caps || ctx.caps.firmwareValues.length === 0 || ctx.caps.firmwareValues.includes('efi');
   const want = { arch: host.arch, machine: canonicalMachine, interface: 'uefi' as const };
   if (profile.secureBoot !== 'none') {
     const sb = efiOffered
-      ? findFirmware(host.firmware, { ...want, features: ['secure-boot', 'enrolled-keys'] })
+      ? findFirmware(firmware, { ...want, features: ['secure-boot', 'enrolled-keys'] })
       : undefined;
     if (sb) {
       const smm = sb.features.includes('requires-smm');
@@ -63,7 +68,7 @@ export function decideFirmware(ctx: ModelContext, canonicalMachine: string): Dec
     );
   }
   const plain = efiOffered
-    ? findFirmware(host.firmware, { ...want, features: [], without: ['secure-boot'] })
+    ? findFirmware(firmware, { ...want, features: [], without: ['secure-boot'] })
     : undefined;
   if (plain)
     return {
@@ -89,5 +94,56 @@ export function decideFirmware(ctx: ModelContext, canonicalMachine: string): Dec
   return {
     choice: { firmware: 'bios', secureBoot: false, enrolledKeys: false, smm: false },
     reason: `BIOS: no UEFI firmware descriptor for ${canonicalMachine} on this host`,
+  };
+}
+
+/**
+ * UEFI on a host whose firmware descriptors cannot be read (a remote host): what its libvirt's
+ * domain capabilities offer (`<os><enum name='firmware'>`, the loaders and their `secure` values)
+ * decides, and libvirt's auto-selection picks the file there. Whether Microsoft keys are enrolled and
+ * which ACPI sleep states the firmware declares are unknown on that host.
+ */
+function fromDomainCapabilities(ctx: ModelContext, canonicalMachine: string): Decision<FirmwareChoice> {
+  const { profile, guest, caps } = ctx;
+  const where = hostLabel(ctx.host);
+  const efiOffered =
+    caps !== undefined && (caps.firmwareValues.includes('efi') || caps.loaderPaths.length > 0);
+  const secureOffered = efiOffered && caps.loaderSecure.includes('yes');
+  const unknownWhy = `the firmware descriptors are unknown on ${where}`;
+  if (profile.secureBoot !== 'none') {
+    if (secureOffered)
+      return {
+        choice: {
+          firmware: 'efi',
+          secureBoot: true,
+          enrolledKeys: true,
+          smm: true,
+          featuresUnknown: true,
+        },
+        reason: `UEFI with Secure Boot, chosen by libvirt on ${where} (its domain capabilities offer a secure loader); enrolled Microsoft keys are unknown on ${where} (${unknownWhy}), so they are asked for and libvirt refuses to define the VM if no firmware there has them`,
+      };
+    if (profile.secureBoot === 'required')
+      throw new HostMissingComponentError(
+        `${guest.name} needs UEFI firmware with Secure Boot, and libvirt on ${where} offers no secure loader for ${canonicalMachine}`,
+        OVMF,
+      );
+    ctx.warnings.push(
+      `No Secure Boot firmware on ${where}: ${guest.name} runs without Secure Boot (install ${OVMF} there)`,
+    );
+  }
+  if (efiOffered)
+    return {
+      choice: { firmware: 'efi', secureBoot: false, enrolledKeys: false, smm: false, featuresUnknown: true },
+      reason: `UEFI without Secure Boot, chosen by libvirt on ${where} (its domain capabilities offer efi; ${unknownWhy})`,
+    };
+  if (guest.firmwareUnsupported.includes('bios'))
+    throw new HostMissingComponentError(
+      `${guest.name} needs UEFI firmware and libvirt on ${where} offers none for ${canonicalMachine}`,
+      OVMF,
+    );
+  ctx.warnings.push(`No UEFI firmware on ${where}: BIOS instead (install ${OVMF} there)`);
+  return {
+    choice: { firmware: 'bios', secureBoot: false, enrolledKeys: false, smm: false },
+    reason: `BIOS: libvirt on ${where} offers no UEFI firmware for ${canonicalMachine}`,
   };
 }

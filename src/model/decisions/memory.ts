@@ -1,4 +1,5 @@
 import { MemoryAboveHostError, MemoryBelowMinimumError } from '../errors.js';
+import { hostLabel } from '../host-facts.js';
 import { kibText } from '../size.js';
 import type { Decision, ModelContext } from './context.js';
 
@@ -10,8 +11,21 @@ export function hostReserveMiB(hostMiB: number): number {
   return Math.max(MIN_HOST_RESERVE_MIB, Math.round(hostMiB * HOST_RESERVE_FRACTION));
 }
 
-/** The recommended amount (in KiB), trimmed so the host keeps enough; never below the OS minimum. */
+/**
+ * The recommended amount (in KiB), trimmed so the host keeps enough; never below the OS minimum.
+ * A warning when it is more than the host has free right now.
+ */
 export function decideMemory(ctx: ModelContext): Decision<number> {
+  const d = decideAmount(ctx);
+  const free = ctx.host.availableMemoryKiB;
+  if (free !== undefined && d.choice > free)
+    ctx.warnings.push(
+      `${kibText(d.choice)} is more than ${hostLabel(ctx.host)} has free now (${kibText(free)}): the guest may not start`,
+    );
+  return d;
+}
+
+function decideAmount(ctx: ModelContext): Decision<number> {
   const { guest, host, options } = ctx;
   const hostMiB = Math.floor(host.memoryKiB / 1024);
   const usable = Math.max(0, hostMiB - hostReserveMiB(hostMiB));

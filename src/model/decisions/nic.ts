@@ -1,3 +1,4 @@
+import { hostLabel, UNKNOWN } from '../host-facts.js';
 import type { InterfaceSpec } from '../spec.js';
 import type { Decision, ModelContext } from './context.js';
 
@@ -15,12 +16,14 @@ export function decideNic(ctx: ModelContext): Decision<InterfaceSpec> {
         : `${model}: the NIC ${guest.name} has a driver for`;
   if (options.session) {
     const libvirtPasst = ctx.caps?.netBackends?.includes('passt') ?? false;
-    const passt = host.passt && libvirtPasst;
+    const passt = host.passt === true && libvirtPasst;
     const why = passt
       ? ' through passt'
-      : host.passt
-        ? ' (passt is installed, but this libvirt does not list the passt backend; 9.0 rejects it): the built-in SLIRP'
-        : ' (passt is not installed): the built-in SLIRP';
+      : host.passt === UNKNOWN
+        ? ` (whether passt is installed is unknown on ${hostLabel(host)}): the built-in SLIRP`
+        : host.passt
+          ? ' (passt is installed, but this libvirt does not list the passt backend; 9.0 rejects it): the built-in SLIRP'
+          : ' (passt is not installed): the built-in SLIRP';
     return {
       choice: { type: 'user', model, ...(passt ? { backend: 'passt' as const } : {}), extra: [] },
       reason: `${modelWhy}; session VM: user-mode networking${why}`,

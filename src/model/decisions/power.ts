@@ -1,3 +1,4 @@
+import { hostLabel } from '../host-facts.js';
 import type { DomainSpec } from '../spec.js';
 import type { Decision, ModelContext } from './context.js';
 import type { FirmwareChoice } from './firmware.js';
@@ -13,6 +14,11 @@ export function decidePower(ctx: ModelContext, fw: FirmwareChoice): Decision<Dom
       reason: `S3 and S4 off: ${ctx.guest.name} does not resume reliably from them in a VM`,
     };
   const efi = fw.firmware === 'efi';
+  if (efi && fw.featuresUnknown)
+    return {
+      choice: { suspendToMem: false, suspendToDisk: false },
+      reason: `S3 and S4 off: the firmware's acpi-s3/acpi-s4 features are unknown on ${hostLabel(ctx.host)}, and libvirt refuses firmware that lacks them`,
+    };
   const s3 = !efi || (fw.features ?? []).includes('acpi-s3');
   const s4 = !efi || (fw.features ?? []).includes('acpi-s4');
   const missing = [s3 ? '' : 'S3', s4 ? '' : 'S4'].filter(Boolean);

@@ -1,4 +1,5 @@
 import { HostMissingComponentError } from '../errors.js';
+import { hostLabel } from '../host-facts.js';
 import type { DevicesSpec } from '../spec.js';
 import type { Decision, ModelContext } from './context.js';
 
@@ -11,13 +12,21 @@ export function decideTpm(ctx: ModelContext): Decision<DevicesSpec['tpm']> {
   const crbOk = !caps || !caps.tpm.supported || caps.tpm.models.includes('tpm-crb');
   const emulatorOk = !caps || (caps.tpm.supported && caps.tpm.backends.includes('emulator'));
   if (!host.swtpm || !emulatorOk) {
-    const why = !host.swtpm ? 'swtpm is not installed' : "libvirt's QEMU cannot use an emulated TPM";
+    const where = hostLabel(host);
+    const why =
+      host.remoteHost !== undefined
+        ? `libvirt on ${where} lists no emulated TPM backend (swtpm is not installed there)`
+        : !host.swtpm
+          ? 'swtpm is not installed'
+          : "libvirt's QEMU cannot use an emulated TPM";
     if (profile.tpm === 'required')
       throw new HostMissingComponentError(
-        `${guest.name} needs a TPM 2.0, and ${why} on this host`,
+        `${guest.name} needs a TPM 2.0, and ${why}${host.remoteHost !== undefined ? '' : ' on this host'}`,
         SWTPM_PACKAGE,
       );
-    ctx.warnings.push(`No vTPM: ${why} (install ${SWTPM_PACKAGE})`);
+    ctx.warnings.push(
+      `No vTPM: ${why} (install ${SWTPM_PACKAGE}${host.remoteHost !== undefined ? ' there' : ''})`,
+    );
     return { choice: undefined, reason: `no TPM: ${why}` };
   }
   const model = crbOk ? 'tpm-crb' : 'tpm-tis';

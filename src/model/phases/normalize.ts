@@ -1,21 +1,15 @@
-import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { NormalizedOptions } from '../decisions/context.js';
 import { SESSION_IMAGE_SUBDIR, SYSTEM_IMAGE_DIR } from '../decisions/disks.js';
-import { MissingFileError } from '../errors.js';
 import { kebab, parseCount, validateName, validateStrings, type ModelOptions } from '../options.js';
 import { parseDiskMiB, parseMemoryKiB } from '../size.js';
 
 export interface NormalizeDeps {
-  /** Checks that a file named by an option exists (injectable for tests). */
-  fileExists?: (path: string) => boolean;
   homeDir?: string;
   /** Where a system VM's new disk image goes (default /var/lib/libvirt/images). */
   systemImageDir?: string;
 }
-
-const FILE_OPTIONS = ['iso', 'drivers', 'kernel', 'initrd', 'diskImage'] as const;
 
 const PASSED_THROUGH = [
   'diskImage',
@@ -29,15 +23,11 @@ const PASSED_THROUGH = [
   'serialLog',
 ] as const;
 
-/** Checks the user's options (name, characters, named files) and parses sizes and counts. */
+/** Checks the user's options (name, characters) and parses sizes and counts. */
 export function normalizeOptions(options: ModelOptions, deps: NormalizeDeps): NormalizedOptions {
   validateName(options.name);
   validateStrings(options);
-  const exists = deps.fileExists ?? existsSync;
-  for (const k of FILE_OPTIONS) {
-    const p = options[k];
-    if (p !== undefined && !exists(p)) throw new MissingFileError(`--${kebab(k)}`, p);
-  }
+  // Paths are the caller's to check (src/machines/option-paths.ts): they name files on the VM's host.
   const session = options.session ?? false;
   const n: NormalizedOptions = {
     name: options.name,
