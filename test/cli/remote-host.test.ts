@@ -10,6 +10,8 @@ import { existsSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { run as explain } from '../../src/cli/commands/os-explain.js';
 import { run as create } from '../../src/cli/commands/vm-create.js';
+import { status } from '../../src/cli/commands/status.js';
+import { kvmVerdict } from '../../src/host/kvm-verdict.js';
 import type { CommandContext } from '../../src/cli/command.js';
 import { PhyllomeError } from '../../src/errors.js';
 import { connect, isNotFound, type Libvirt, type StoragePool } from '../../src/libvirt/index.js';
@@ -121,6 +123,17 @@ describe('a remote host answers for itself', { skip }, () => {
       },
     );
   }
+
+  test("status for a remote host reports the boot test run there, not this machine's", async () => {
+    const [remote, local] = await Promise.all([status({ uri: hostB.uri }), kvmVerdict({})]);
+    // The second host's daemon runs on this machine's hardware, so its boot test ends as the local one.
+    assert.equal(remote.kvm.state, local.state);
+    assert.equal(remote.kvm.usable, local.usable);
+    assert.doesNotMatch(remote.kvm.summary, /not tested/);
+    // Asked again: the verdict cached for that host, with the time it was tested.
+    const again = await status({ uri: hostB.uri });
+    assert.equal(again.kvm.cached, true);
+  });
 
   test('the KVM verdict for a remote host comes through the GatherOptions.verdict seam', async () => {
     let asked: string | undefined;

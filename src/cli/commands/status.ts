@@ -1,5 +1,6 @@
 import { kvmVerdict, type KvmVerdict } from '../../host/kvm-verdict.js';
-import { connect, defaultUri, parseUri, DOMAIN_STATES, type DomainState } from '../../libvirt/index.js';
+import { connect, defaultUri, DOMAIN_STATES, type DomainState } from '../../libvirt/index.js';
+import { remoteHostOf } from '../../machines/model-host-facts.js';
 import { parseCapabilities, x86Guest } from '../../model/capabilities.js';
 import type { CommandContext, CommandResult } from '../command.js';
 
@@ -10,10 +11,11 @@ export interface StatusReport {
   hypervisor: { type: string; version: string };
   /** Domain types libvirt offers for x86_64 guests, e.g. ["qemu", "kvm"]. */
   accelerators: string[];
-  /** Whether KVM really runs a guest here (boot test, cached); absent for a remote host. */
-  kvm:
-    | Pick<KvmVerdict, 'state' | 'usable' | 'summary' | 'detail' | 'cached'>
-    | { state: 'not-tested'; summary: string };
+  /**
+   * Whether KVM really runs a guest on the connection's host (boot test, cached): run here for a local
+   * connection, through libvirt on that host for a remote one.
+   */
+  kvm: Pick<KvmVerdict, 'state' | 'usable' | 'summary' | 'detail' | 'cached'>;
   vms: { total: number; byState: Partial<Record<DomainState, number>> };
 }
 
@@ -22,7 +24,7 @@ export async function status(
   opts: { uri?: string; root?: string; retest?: boolean } = {},
 ): Promise<StatusReport> {
   const uri = opts.uri ?? defaultUri();
-  const remote = parseUri(uri).host !== undefined;
+  const remote = remoteHostOf(uri) !== undefined;
   const lv = await connect(uri);
   try {
     const [hostname, lib, hv, type, capsXml, domains, daemonUri] = await Promise.all([
@@ -38,12 +40,12 @@ export async function status(
     const x86 = x86Guest(caps);
     const byState: Partial<Record<DomainState, number>> = {};
     for (const d of domains) byState[d.state] = (byState[d.state] ?? 0) + 1;
-    const kvm: StatusReport['kvm'] = remote
-      ? {
-          state: 'not-tested',
-          summary: 'not tested: the boot test runs on the host itself (run phyllo there)',
-        }
-      : pick(await kvmVerdict({ root: opts.root ?? '/', ...(opts.retest ? { retest: true } : {}) }));
+    const retest = opts.retest ? { retest: true } : {};
+    const kvm = pick(
+      remote
+        ? await (await import('../../machines/remote-kvm-verdict.js')).remoteKvmVerdict(lv, retest)
+        : await kvmVerdict({ root: opts.root ?? '/', ...retest }),
+    );
     return {
       uri: daemonUri,
       hostname,
