@@ -1,24 +1,78 @@
-import type { CommandContext } from '../command.js';
+import type { CommandContext, OptionSpec } from '../command.js';
 import type { DisplayKind, ModelOptions } from '../../model/options.js';
 import { InvalidInputError } from '../../errors.js';
 
 /** The flags shared by `os explain` and `vm create`. */
 export const modelFlags = {
-  memory: { type: 'string' },
-  vcpus: { type: 'string' },
-  'disk-size': { type: 'string' },
-  'disk-image': { type: 'string' },
-  iso: { type: 'string' },
-  drivers: { type: 'string' },
-  kernel: { type: 'string' },
-  initrd: { type: 'string' },
-  cmdline: { type: 'string' },
-  display: { type: 'string' },
-  network: { type: 'string' },
-  session: { type: 'boolean' },
-  migratable: { type: 'boolean' },
-  'serial-log': { type: 'string' },
-} as const;
+  memory: {
+    type: 'string',
+    value: 'SIZE',
+    default: "the OS's recommended memory",
+    description: 'Guest memory: 4G, 4096M or 4096 (MiB)',
+  },
+  vcpus: {
+    type: 'string',
+    value: 'N',
+    default: "the OS's recommendation, at most the host's CPUs",
+    description: 'Number of virtual CPUs',
+  },
+  'disk-size': {
+    type: 'string',
+    value: 'SIZE',
+    default: "the OS's recommended disk size",
+    description: 'Size of the new qcow2 disk: 64G, 64 (GiB), or none for no disk',
+  },
+  'disk-image': {
+    type: 'string',
+    value: 'PATH',
+    description: 'Use this existing disk image instead of creating one',
+    complete: 'file',
+  },
+  iso: { type: 'string', value: 'PATH', description: 'Installer ISO to boot from', complete: 'file' },
+  drivers: {
+    type: 'string',
+    value: 'PATH',
+    description: 'virtio-win driver ISO (Windows guests)',
+    complete: 'file',
+  },
+  kernel: { type: 'string', value: 'PATH', description: 'Boot this kernel directly', complete: 'file' },
+  initrd: {
+    type: 'string',
+    value: 'PATH',
+    description: 'Initramfs for --kernel',
+    complete: 'file',
+  },
+  cmdline: { type: 'string', value: 'ARGS', description: 'Kernel command line for --kernel' },
+  display: {
+    type: 'string',
+    value: 'KIND',
+    default: 'spice; vnc when QEMU has no SPICE',
+    description: 'Graphical console',
+    choices: ['spice', 'vnc', 'none'],
+  },
+  network: {
+    type: 'string',
+    value: 'NAME',
+    default: 'default, the NAT network (defined when missing); user networking for session VMs',
+    description: 'libvirt network for a system VM',
+  },
+  session: {
+    type: 'boolean',
+    default: 'on for a qemu:///session connection',
+    description: "A rootless VM of your user's session daemon",
+  },
+  migratable: {
+    type: 'boolean',
+    default: 'off: host-passthrough under KVM',
+    description: 'Prefer a CPU model that can migrate between different hosts',
+  },
+  'serial-log': {
+    type: 'string',
+    value: 'FILE',
+    description: 'Also write the serial console to this file',
+    complete: 'file',
+  },
+} satisfies Record<string, OptionSpec>;
 
 const DISPLAYS: DisplayKind[] = ['spice', 'vnc', 'none'];
 
