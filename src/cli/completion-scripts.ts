@@ -3,22 +3,31 @@
 // prints (src/cli/complete.ts): a first line `words`, `files` or `dirs`, then `value<TAB>description`
 // lines. So the command table is the only place commands, options and their values are listed, and the
 // scripts never go stale. Errors are silent: stderr goes to /dev/null and a failure offers nothing.
+// test/cli/completion.test.ts runs each in its shell.
 
 export type Shell = 'bash' | 'zsh' | 'fish';
 
 const bash = `# phyllo completion for bash. Install: phyllo completion bash > /etc/bash_completion.d/phyllo
 # (or ~/.local/share/bash-completion/completions/phyllo), or: source <(phyllo completion bash)
 _phyllo() {
-  local cur=\${COMP_WORDS[COMP_CWORD]} out kind line
-  local -a lines
+  local -a words lines
+  local out line cur
   COMPREPLY=()
-  out=$("\${COMP_WORDS[0]}" __complete words -- "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null) || return 0
+  if [[ -n \${COMP_LINE-} ]]; then
+    # The line up to the cursor split at blanks: COMP_WORDS is also split at : and = (qemu:///system).
+    read -ra words <<<"\${COMP_LINE:0:COMP_POINT}"
+    [[ \${COMP_LINE:0:COMP_POINT} == *[[:blank:]] ]] && words+=("")
+  else
+    words=("\${COMP_WORDS[@]:0:COMP_CWORD+1}")
+  fi
+  ((\${#words[@]} > 1)) || words+=("")
+  cur=\${words[-1]}
+  out=$("\${words[0]}" __complete words -- "\${words[@]:1}" 2>/dev/null) || return 0
   mapfile -t lines <<<"$out"
-  kind=\${lines[0]}
-  case $kind in
+  case \${lines[0]} in
     files) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
     dirs) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
-    words) for line in "\${lines[@]:1}"; do COMPREPLY+=("\${line%%$'\\t'*}"); done ;;
+    words) for line in "\${lines[@]:1}"; do [[ -n $line ]] && COMPREPLY+=("\${line%%$'\\t'*}"); done ;;
   esac
   return 0
 }
