@@ -1,7 +1,7 @@
 import { argvWords } from './argv-words.js';
 import type { CommandSpec, CompleteFrom, OptionSpec } from './command.js';
 import { connectOption, globalOptions } from './commands.js';
-import { groupCommands, groups, optionsOf, resolveCommand, valueOptionNames, visible } from './parse.js';
+import { groupCommands, groups, optionsOf, resolveCommand, valueOptionSet, visible } from './parse.js';
 
 export interface Candidate {
   value: string;
@@ -86,7 +86,7 @@ export async function complete(
       cur,
     );
   const { spec } = found;
-  const argsSoFar = argvWords(before, new Set(valueOptionNames(table))).length - found.wordIndexes.length;
+  const argsSoFar = argvWords(before, valueOptionSet(table)).length - found.wordIndexes.length;
   const last = spec.positionals.at(-1);
   const positional = spec.positionals[argsSoFar] ?? (last?.variadic ? last : undefined);
   return positional ? filter(await from(positional, connect, deps), cur) : nothing;

@@ -1,5 +1,5 @@
 import type { CommandSpec, OptionSpec } from './command.js';
-import { globalOptions } from './commands.js';
+import { connectOption, globalOptions } from './commands.js';
 import { groupCommands, optionsOf, usageLine, visible } from './parse.js';
 
 /** What `--help` shows, as data: printed as text, or as it is with --json. */
@@ -37,9 +37,14 @@ export function topHelp(table: readonly CommandSpec[]): HelpDocument {
     usage: 'phyllo [--json] COMMAND [ARGUMENTS] [options]',
     summary: 'Phyllome: virtual machines on libvirt + QEMU, each with the best model for its OS and host.',
     commands: visible(table).map((c) => ({ name: c.name, summary: c.summary })),
-    options: optionRows(globalOptions),
-    examples: ['phyllo status', 'phyllo --json host check', 'phyllo vm create --help'],
-    more: 'Options go before or after the command. `phyllo COMMAND --help` (or `phyllo help COMMAND`) shows a command’s arguments, options and examples.',
+    options: optionRows({ ...globalOptions, ...connectOption }),
+    examples: [
+      'phyllo status',
+      'phyllo --connect qemu:///session --json status',
+      'phyllo vm create --help',
+      'phyllo completion bash > /etc/bash_completion.d/phyllo',
+    ],
+    more: 'Options go before or after the command (--connect with the commands that talk to libvirt). `phyllo COMMAND --help` (or `phyllo help COMMAND`) shows a command’s arguments, options and examples.',
   };
 }
 

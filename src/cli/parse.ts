@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { argvWords } from './argv-words.js';
 import type { CommandContext, CommandSpec, OptionSpec, PositionalSpec } from './command.js';
-import { globalOptions } from './commands.js';
+import { connectOption, globalOptions } from './commands.js';
 import { UsageError } from './usage-error.js';
 
 /** What a command line asks for: run a command, or show help for one, a group or everything. */
@@ -37,6 +37,15 @@ export function groupCommands(table: readonly CommandSpec[], group: string): Com
   return visible(table).filter((c) => c.name.startsWith(`${group} `));
 }
 
+const valueOptionSets = new WeakMap<readonly CommandSpec[], ReadonlySet<string>>();
+
+/** valueOptionNames as a set, worked out once per table. */
+export function valueOptionSet(table: readonly CommandSpec[]): ReadonlySet<string> {
+  let set = valueOptionSets.get(table);
+  if (!set) valueOptionSets.set(table, (set = new Set(valueOptionNames(table))));
+  return set;
+}
+
 /** Every option that takes a value, in each spelling (`--connect`, `-c`), across the table. */
 export function valueOptionNames(table: readonly CommandSpec[]): string[] {
   const names = new Set<string>();
@@ -61,7 +70,7 @@ export function resolveCommand(
   | { kind: 'command'; spec: CommandSpec; wordIndexes: number[] }
   | { kind: 'group'; group: string; wordIndexes: number[] }
   | { kind: 'none' } {
-  const words = argvWords(argv, new Set(valueOptionNames(table)));
+  const words = argvWords(argv, valueOptionSet(table));
   const [first, second] = words;
   if (!first) return { kind: 'none' };
   const one = table.find((c) => c.name === first.word);
@@ -110,43 +119,39 @@ function distance(a: string, b: string): number {
  */
 export function parseCommandLine(argv: readonly string[], table: readonly CommandSpec[]): ParsedLine {
   const json = wantsJson(argv);
-  const first = argvWords(argv, new Set(valueOptionNames(table)))[0];
+  const first = argvWords(argv, valueOptionSet(table))[0];
   if (first?.word === 'help' && !table.some((c) => c.name === 'help'))
     return parseCommandLine([...argv.slice(0, first.index), ...argv.slice(first.index + 1), '--help'], table);
   const found = resolveCommand(argv, table);
   if (found.kind === 'none') {
-    checkOptions(argv, globalOptions, 'phyllo');
+    checkOptions(argv, { ...globalOptions, ...connectOption }, 'phyllo');
     return { kind: 'top-help', json };
   }
   const rest = argv.filter((_, i) => !found.wordIndexes.includes(i));
   if (found.kind === 'group') {
-    checkOptions(rest, globalOptions, `phyllo ${found.group}`);
+    checkOptions(rest, { ...globalOptions, ...connectOption }, `phyllo ${found.group}`);
     return { kind: 'group-help', group: found.group, json };
   }
   const { spec } = found;
   const options = optionsOf(spec);
-  checkOptions(rest, options, `phyllo ${spec.name}`);
-  const { values, positionals } = parseArgs({
-    args: rest,
-    options: Object.fromEntries(
-      Object.entries(options).map(([name, o]) => [
-        name,
-        { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
-      ]),
-    ),
-    allowPositionals: true,
-    strict: true,
-  });
+  const { values, positionals } = checkOptions(rest, options, `phyllo ${spec.name}`);
   if (values.help === true) return { kind: 'help', spec, json };
   checkPositionals(spec, positionals);
-  return { kind: 'run', spec, values: values as CommandContext['values'], positionals, json };
+  return { kind: 'run', spec, values, positionals, json };
 }
 
 /**
- * Refuses an option the command does not have, a missing value (`--os` last, or followed by another
- * option), a value given to a flag (`--json=yes`) and a value outside an option's choices.
+ * Reads the options and positionals of a command line as `parseArgs` would in strict mode, refusing an
+ * option the command does not have, a missing value (`--os` last, or followed by another option), a value
+ * given to a flag (`--json=yes`) and a value outside an option's choices.
  */
-function checkOptions(args: readonly string[], options: Record<string, OptionSpec>, command: string): void {
+function checkOptions(
+  args: readonly string[],
+  options: Record<string, OptionSpec>,
+  command: string,
+): Pick<Extract<ParsedLine, { kind: 'run' }>, 'values' | 'positionals'> {
+  const values: CommandContext['values'] = {};
+  const positionals: string[] = [];
   const { tokens } = parseArgs({
     args: [...args],
     options: Object.fromEntries(
@@ -161,6 +166,7 @@ function checkOptions(args: readonly string[], options: Record<string, OptionSpe
   });
   const help = `Run \`${command} --help\` for its options.`;
   for (const t of tokens) {
+    if (t.kind === 'positional') positionals.push(t.value);
     if (t.kind !== 'option') continue;
     const o = options[t.name];
     if (!o) throw new UsageError('unknown-option', `\`${command}\` has no option ${t.rawName}`, help);
@@ -171,6 +177,7 @@ function checkOptions(args: readonly string[], options: Record<string, OptionSpe
           `${t.rawName} is a flag and takes no value (got ${JSON.stringify(t.value)})`,
           `Write ${t.rawName} alone. ${help}`,
         );
+      set(values, t.name, true, o.multiple);
       continue;
     }
     const valueName = o.value ?? 'VALUE';
@@ -188,7 +195,22 @@ function checkOptions(args: readonly string[], options: Record<string, OptionSpe
         `${t.rawName} must be one of ${o.choices.join(', ')}, not ${JSON.stringify(t.value)}`,
         `e.g. ${t.rawName} ${o.choices[0]}`,
       );
+    set(values, t.name, t.value, o.multiple);
   }
+  return { values, positionals };
+}
+
+/** As parseArgs keeps them: the last value of an option, or every value of a `multiple` one. */
+function set(
+  values: CommandContext['values'],
+  name: string,
+  value: string | boolean,
+  multiple?: boolean,
+): void {
+  if (!multiple) values[name] = value;
+  else
+    values[name] = [...((values[name] as (string | boolean)[] | undefined) ?? []), value] as
+      string[] | boolean[];
 }
 
 /** The arity the command declares: every required positional given, no more than it takes. */
