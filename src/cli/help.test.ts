@@ -35,6 +35,8 @@ test('every command’s help has every option on a line of its own, and at least
         );
       assert.ok(line, `${c.name}: --${name}${value}`);
       assert.ok(line.includes(o.description), `${c.name} --${name}: description`);
+      // what happens without it, unless it is a required one
+      if (!o.description.endsWith('(required)')) assert.ok(o.default, `${c.name} --${name} has a default`);
       if (o.default) assert.ok(line.includes(`(default: ${o.default})`), `${c.name} --${name}: default`);
     }
     assert.match(text, /\nExamples:\n {2}phyllo /, c.name);
