@@ -22,7 +22,10 @@ const table: CommandSpec[] = [
   {
     name: 'vm start',
     summary: 'Start a VM',
-    options: { connect: commands[0]!.options!.connect! },
+    options: {
+      connect: commands[0]!.options!.connect!,
+      after: { type: 'string', value: 'VM', description: 'Once this VM runs', complete: 'vm' },
+    },
     positionals: [{ name: 'NAME', required: true, description: 'an existing VM', complete: 'vm' }],
     examples: ['phyllo vm start web'],
     load: async () => ({ run: async () => ({ data: null, human: () => '' }) }),
@@ -57,6 +60,7 @@ test('options of the command, with enumerated values', async () => {
   );
   assert.deepEqual(await values(['--']), ['--json', '--help', '--connect']);
   assert.deepEqual(await values(['status', '--connect', '']), [], 'a URI is typed, not listed');
+  assert.deepEqual(await values(['-c', '']), [], 'nor after -c');
 });
 
 test('OS ids, files and directories where an argument takes them', async () => {
@@ -72,7 +76,8 @@ test('an existing VM’s name comes from the connection named on the line', asyn
   asked.length = 0;
   assert.deepEqual(await values(['vm', 'start', '']), ['db', 'web']);
   assert.deepEqual(await values(['--connect', 'qemu:///session', 'vm', 'start', 'w']), ['web']);
-  assert.deepEqual(asked, [undefined, 'qemu:///session']);
+  assert.deepEqual(await values(['vm', 'start', 'web', '-c', 'qemu:///system', '--after', 'd']), ['db']);
+  assert.deepEqual(asked, [undefined, 'qemu:///session', 'qemu:///system']);
   assert.equal(connectOf(['-c', 'a', 'x']), 'a');
   assert.equal(connectOf(['--connect=b']), 'b');
 });

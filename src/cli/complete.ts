@@ -45,7 +45,11 @@ export async function complete(
     found.kind === 'command' ? optionsOf(found.spec) : { ...globalOptions, ...connectOption };
   const connect = connectOf(before);
   const prev = before.at(-1);
-  const prevOption = prev?.startsWith('--') ? options[prev.slice(2)] : undefined;
+  const prevOption = prev?.startsWith('--')
+    ? options[prev.slice(2)]
+    : prev?.startsWith('-')
+      ? Object.values(options).find((o) => prev === `-${o.short}`)
+      : undefined;
   if (prevOption?.type === 'string' && !prev?.includes('='))
     return filter(await from(prevOption, connect, deps), cur);
   if (cur.startsWith('-')) {
