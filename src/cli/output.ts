@@ -7,12 +7,19 @@ export interface Streams {
   stderr: NodeJS.WritableStream;
 }
 
-const processStreams: Streams = {
+/**
+ * The process's own streams, each made on first use: Node creates `process.stderr` (a TTY or pipe
+ * handle) only when it is first read, which costs ~2 ms that `phyllo --help` need not pay.
+ */
+export const processStreams: Streams & { readonly isTTY: boolean } = {
   get stdout() {
     return process.stdout;
   },
   get stderr() {
     return process.stderr;
+  },
+  get isTTY() {
+    return Boolean(process.stderr.isTTY);
   },
 };
 

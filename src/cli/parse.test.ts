@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CommandSpec } from './command.js';
 import { commands } from './commands.js';
-import { parseCommandLine, usageLine, valueOptionNames } from './parse.js';
+import { parseArgs } from 'node:util';
+import { optionsOf, parseCommandLine, plainLine, usageLine, valueOptionNames } from './parse.js';
 import { UsageError } from './usage-error.js';
 
 const parse = (line: string[]) => parseCommandLine(line, commands);
@@ -190,4 +191,29 @@ test('one option name means one thing in every command (the starter and the word
   assert.ok(valueOptionNames(commands).includes('-c'));
   assert.ok(valueOptionNames(commands).includes('--os'));
   assert.ok(!valueOptionNames(commands).includes('--json'));
+});
+
+test('a line of plain words and flags is read without parseArgs, exactly as parseArgs reads it', () => {
+  const spec = commands.find((c) => c.name === 'vm create')!;
+  const options = optionsOf(spec);
+  const config = Object.fromEntries(
+    Object.entries(options).map(([n, o]) => [n, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
+  );
+  for (const args of [[], ['web'], ['web', '--json', '-h'], ['--print-xml', 'a', 'b'], ['-']]) {
+    const plain = plainLine(args, options);
+    assert.ok(plain, args.join(' '));
+    const ref = parseArgs({ args, options: config, allowPositionals: true, strict: true });
+    assert.deepEqual(plain, { values: { ...ref.values }, positionals: ref.positionals }, args.join(' '));
+  }
+  for (const args of [
+    ['--os', 'x'],
+    ['--os=x'],
+    ['--'],
+    ['--bogus'],
+    ['-x'],
+    ['--json=1'],
+    ['--constructor'],
+  ])
+    assert.equal(plainLine(args, options), undefined, args.join(' '));
+  assert.equal(refused(['status', '--constructor']).code, 'unknown-option');
 });
