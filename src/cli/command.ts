@@ -58,7 +58,7 @@ export interface CommandSpec {
   /** One or two words: `status`, `host check`. */
   name: string;
   summary: string;
-  /** Kept for compatibility; help builds the usage line from `positionals` and `options`. */
+  /** Replaces the usage line help builds from `positionals` (`phyllo vm create NAME [options]`). */
   usage?: string;
   options?: Record<string, OptionSpec>;
   /** Declared so the parser can refuse missing and extra arguments. */

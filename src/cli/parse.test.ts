@@ -217,3 +217,19 @@ test('a line of plain words and flags is read without parseArgs, exactly as pars
     assert.equal(plainLine(args, options), undefined, args.join(' '));
   assert.equal(refused(['status', '--constructor']).code, 'unknown-option');
 });
+
+test('a `multiple` option keeps every value, in order', () => {
+  const table: CommandSpec[] = [
+    {
+      name: 'vm attach',
+      summary: 'Attach disks',
+      options: { disk: { type: 'string', value: 'PATH', multiple: true, description: 'A disk' } },
+      positionals: [{ name: 'NAME', required: true, description: 'the VM' }],
+      examples: ['phyllo vm attach web --disk a.qcow2'],
+      load: async () => ({ run: async () => ({ data: null, human: () => '' }) }),
+    },
+  ];
+  const p = parseCommandLine(['vm', 'attach', 'web', '--disk', 'a', '--disk=b'], table);
+  assert.equal(p.kind, 'run');
+  assert.deepEqual((p as Extract<typeof p, { kind: 'run' }>).values.disk, ['a', 'b']);
+});

@@ -75,7 +75,7 @@ export function resolveCommand(
   if (!first) return { kind: 'none' };
   const one = table.find((c) => c.name === first.word);
   if (one) return { kind: 'command', spec: one, wordIndexes: [first.index] };
-  if (groups(table).includes(first.word) || table.some((c) => c.name.startsWith(`${first.word} `))) {
+  if (table.some((c) => c.name.startsWith(`${first.word} `))) {
     if (!second) return { kind: 'group', group: first.word, wordIndexes: [first.index] };
     const two = table.find((c) => c.name === `${first.word} ${second.word}`);
     if (two) return { kind: 'command', spec: two, wordIndexes: [first.index, second.index] };
