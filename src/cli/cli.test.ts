@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { runCli } from './cli.js';
 import type { CommandContext, CommandSpec } from './command.js';
@@ -112,4 +113,12 @@ test('errors the command raises keep their code and hint', async () => {
   assert.deepEqual(JSON.parse(r.stdout), {
     error: { code: 'invalid-input', message: 'No such VM', hint: 'Run phyllo vm list.' },
   });
+});
+
+test('phyllo --version prints the package version (also as JSON); with a command it is unknown', async () => {
+  const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+  assert.equal((await cli(['--version'])).stdout, `phyllo ${version}\n`);
+  assert.deepEqual(JSON.parse((await cli(['--version', '--json'])).stdout), { version });
+  const r = await cli(['status', '--version', '--json']);
+  assert.equal(JSON.parse(r.stdout).error.code, 'unknown-option');
 });

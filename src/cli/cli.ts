@@ -2,6 +2,7 @@ import type { CommandSpec } from './command.js';
 import { commandHelp, groupHelp, renderHelp, topHelp, type HelpDocument } from './help.js';
 import { printError, printResult, type Streams } from './output.js';
 import { parseCommandLine, wantsJson } from './parse.js';
+import { readVersion } from './version.js';
 
 /**
  * Runs one command line against the command table and returns the exit code: help (text, or the
@@ -24,6 +25,11 @@ export async function runCli(
     return 0;
   };
   if (line.kind === 'top-help') return help(topHelp(table));
+  if (line.kind === 'version') {
+    const version = readVersion(import.meta.url);
+    printResult({ data: { version }, human: () => `phyllo ${version}` }, line.json, io);
+    return 0;
+  }
   if (line.kind === 'group-help') return help(groupHelp(table, line.group));
   if (line.kind === 'help') return help(commandHelp(line.spec));
   try {

@@ -38,6 +38,11 @@ export const globalOptions = {
   help: { type: 'boolean', short: 'h', description: 'Show help for the command' },
 } satisfies Record<string, OptionSpec>;
 
+/** Taken only without a command: `phyllo --version`. */
+export const versionOption = {
+  version: { type: 'boolean', description: 'Print the version of phyllo' },
+} satisfies Record<string, OptionSpec>;
+
 const osId = {
   name: 'ID',
   required: true,

@@ -58,7 +58,8 @@ test('options of the command, with enumerated values', async () => {
     !(await values(['status', '--json', '--'])).includes('--json'),
     'a given option is not offered again',
   );
-  assert.deepEqual(await values(['--']), ['--json', '--help', '--connect']);
+  assert.deepEqual(await values(['--']), ['--json', '--help', '--connect', '--version']);
+  assert.deepEqual(await values(['vm', '--']), ['--json', '--help', '--connect']);
   assert.deepEqual(await values(['status', '--connect', '']), [], 'a URI is typed, not listed');
   assert.deepEqual(await values(['-c', '']), [], 'nor after -c');
 });

@@ -1,6 +1,6 @@
 import { argvWords } from './argv-words.js';
 import type { CommandSpec, CompleteFrom, OptionSpec } from './command.js';
-import { connectOption, globalOptions } from './commands.js';
+import { connectOption, globalOptions, versionOption } from './commands.js';
 import { groupCommands, groups, optionsOf, resolveCommand, valueOptionSet, visible } from './parse.js';
 
 export interface Candidate {
@@ -42,7 +42,11 @@ export async function complete(
     return nothing;
   }
   const options: Record<string, OptionSpec> =
-    found.kind === 'command' ? optionsOf(found.spec) : { ...globalOptions, ...connectOption };
+    found.kind === 'command'
+      ? optionsOf(found.spec)
+      : found.kind === 'none'
+        ? { ...globalOptions, ...connectOption, ...versionOption }
+        : { ...globalOptions, ...connectOption };
   const connect = connectOf(before);
   const prev = before.at(-1);
   const prevOption = prev?.startsWith('--')

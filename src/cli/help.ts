@@ -1,5 +1,5 @@
 import type { CommandSpec, OptionSpec } from './command.js';
-import { connectOption, globalOptions } from './commands.js';
+import { connectOption, globalOptions, versionOption } from './commands.js';
 import { groupCommands, optionsOf, usageLine, visible } from './parse.js';
 
 /** What `--help` shows, as data: printed as text, or as it is with --json. */
@@ -37,7 +37,7 @@ export function topHelp(table: readonly CommandSpec[]): HelpDocument {
     usage: 'phyllo [--json] COMMAND [ARGUMENTS] [options]',
     summary: 'Phyllome: virtual machines on libvirt + QEMU, each with the best model for its OS and host.',
     commands: visible(table).map((c) => ({ name: c.name, summary: c.summary })),
-    options: optionRows({ ...globalOptions, ...connectOption }),
+    options: optionRows({ ...globalOptions, ...connectOption, ...versionOption }),
     examples: [
       'phyllo status',
       'phyllo --connect qemu:///session --json status',

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { argvWords } from './argv-words.js';
 import type { CommandContext, CommandSpec, OptionSpec, PositionalSpec } from './command.js';
-import { connectOption, globalOptions } from './commands.js';
+import { connectOption, globalOptions, versionOption } from './commands.js';
 import { UsageError } from './usage-error.js';
 
 /** What a command line asks for: run a command, or show help for one, a group or everything. */
@@ -15,7 +15,8 @@ export type ParsedLine =
     }
   | { kind: 'help'; spec: CommandSpec; json: boolean }
   | { kind: 'group-help'; group: string; json: boolean }
-  | { kind: 'top-help'; json: boolean };
+  | { kind: 'top-help'; json: boolean }
+  | { kind: 'version'; json: boolean };
 
 /** `--json` anywhere before a `--`: known before anything else, so that even a parse error is JSON. */
 export function wantsJson(argv: readonly string[]): boolean {
@@ -124,8 +125,8 @@ export function parseCommandLine(argv: readonly string[], table: readonly Comman
     return parseCommandLine([...argv.slice(0, first.index), ...argv.slice(first.index + 1), '--help'], table);
   const found = resolveCommand(argv, table);
   if (found.kind === 'none') {
-    checkOptions(argv, { ...globalOptions, ...connectOption }, 'phyllo');
-    return { kind: 'top-help', json };
+    const { values } = checkOptions(argv, { ...globalOptions, ...connectOption, ...versionOption }, 'phyllo');
+    return { kind: values.version === true && values.help !== true ? 'version' : 'top-help', json };
   }
   const rest = argv.filter((_, i) => !found.wordIndexes.includes(i));
   if (found.kind === 'group') {

@@ -155,6 +155,12 @@ test('usage errors and help from the bundle: an unknown command with --help fail
   const group = await run(BIN, ['os']);
   assert.equal(group.code, 0, group.stderr);
   assert.match(group.stdout, /\n {2}os list +Guest OS profiles/);
+  const [version, reference] = await Promise.all([
+    run(BIN, ['--version']),
+    run(process.execPath, [MAIN, '--version']),
+  ]);
+  assert.match(version.stdout, /^phyllo \d+\.\d+\.\d+\n$/);
+  assert.equal(version.stdout, reference.stdout);
   const help = await run(BIN, ['vm', 'create', '--help']);
   assert.match(help.stdout, /\n {6}--memory SIZE +Guest memory/);
 });
