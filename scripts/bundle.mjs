@@ -8,7 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
-async function bundle(entry, out) {
+// The options that take a value, for the starter's cache key (src/cli/start.ts): from tsc's output of the
+// command table, which `npm run build` has just written.
+const { valueOptionNames } = await import('../dist/src/cli/parse.js');
+const { commands } = await import('../dist/src/cli/commands.js');
+
+async function bundle(entry, out, define = {}) {
   const result = await build({
     entryPoints: [entry],
     write: false,
@@ -21,7 +26,7 @@ async function bundle(entry, out) {
     // Whitespace and syntax only: names stay, so stack traces still name functions and classes.
     minifyWhitespace: true,
     minifySyntax: true,
-    define: { 'import.meta.url': '__phylloBundleUrl' },
+    define: { 'import.meta.url': '__phylloBundleUrl', ...define },
     banner: { js: 'var __phylloBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
     logLevel: 'warning',
   });
@@ -30,7 +35,9 @@ async function bundle(entry, out) {
 }
 
 await bundle('src/cli/main.ts', 'dist/src/cli/phyllo.cjs');
-await bundle('src/cli/start.ts', 'dist/src/cli/start.cjs');
+await bundle('src/cli/start.ts', 'dist/src/cli/start.cjs', {
+  __PHYLLO_VALUE_OPTIONS__: JSON.stringify(valueOptionNames(commands)),
+});
 
 // A new identity for every build: caches of parsed documents (src/model/parse-cache.ts) and of compiled
 // code (src/cli/start.ts) are only trusted when written by the same build.

@@ -1,63 +1,173 @@
-import type { CommandSpec } from './command.js';
+import type { CommandSpec, OptionSpec } from './command.js';
 import { modelFlags } from './commands/os-model-options.js';
 
-export const connectOption = { connect: { type: 'string', short: 'c' } } as const;
-export const rootOption = { root: { type: 'string' } } as const;
+export const connectOption = {
+  connect: {
+    type: 'string',
+    short: 'c',
+    value: 'URI',
+    default: '$PHYLLO_CONNECT, else qemu:///system for root and qemu:///session otherwise',
+    description: 'The libvirt daemon to talk to (qemu+ssh://user@host/system works too)',
+  },
+} satisfies Record<string, OptionSpec>;
+
+export const rootOption = {
+  root: {
+    type: 'string',
+    value: 'DIR',
+    default: '/',
+    description: 'Read the host probes below DIR (DIR/proc, DIR/sys, …) instead of the live host',
+    complete: 'dir',
+  },
+} satisfies Record<string, OptionSpec>;
+
+const retestOption = {
+  retest: {
+    type: 'boolean',
+    default: 'the cached verdict',
+    description: 'Boot-test KVM again instead of using the cached verdict',
+  },
+} satisfies Record<string, OptionSpec>;
+
+/** The options every command takes, before or after its name. */
+export const globalOptions = {
+  json: {
+    type: 'boolean',
+    description: 'Print one JSON document on stdout (errors as {"error":{"code","message","hint"}})',
+  },
+  help: { type: 'boolean', short: 'h', description: 'Show help for the command' },
+} satisfies Record<string, OptionSpec>;
+
+/** Taken only without a command: `phyllo --version`. */
+export const versionOption = {
+  version: { type: 'boolean', description: 'Print the version of phyllo' },
+} satisfies Record<string, OptionSpec>;
+
+const osId = {
+  name: 'ID',
+  required: true,
+  description: 'A profile id (windows-11) or an osinfo-db short id (ubuntu22.04)',
+  complete: 'os',
+} as const;
 
 /** Every command Phyllome's CLI knows, in the order `phyllo --help` lists them. */
 export const commands: CommandSpec[] = [
   {
     name: 'status',
     summary: 'Show the libvirt connection, versions, accelerators, whether KVM really works, and VM counts',
-    options: { ...connectOption, ...rootOption, retest: { type: 'boolean' } },
+    options: { ...connectOption, ...rootOption, ...retestOption },
+    positionals: [],
+    examples: ['phyllo status', 'phyllo --connect qemu:///session status --json'],
     load: () => import('./commands/status.js'),
   },
   {
     name: 'host check',
     summary: 'Can this computer run guests well? Every readiness check, with fixes',
-    usage: 'phyllo host check',
-    options: { ...rootOption, retest: { type: 'boolean' } },
+    options: { ...rootOption, ...retestOption },
+    positionals: [],
+    examples: ['phyllo host check', 'phyllo host check --retest --json'],
     load: () => import('./commands/host-check.js'),
   },
   {
     name: 'host devices',
     summary: 'IOMMU groups, GPUs and USB devices, with passthrough verdicts',
-    usage: 'phyllo host devices',
     options: { ...rootOption },
+    positionals: [],
+    examples: ['phyllo host devices', 'phyllo host devices --json'],
     load: () => import('./commands/host-devices.js'),
   },
   {
     name: 'os list',
     summary: 'Guest OS profiles (tuned and tested); --all adds every osinfo-db id',
-    usage: 'phyllo os list',
-    options: { all: { type: 'boolean' } },
+    options: {
+      all: { type: 'boolean', default: 'only the profiles', description: 'Also list every osinfo-db id' },
+    },
+    positionals: [],
+    examples: ['phyllo os list', 'phyllo os list --all --json'],
     load: () => import('./commands/os-list.js'),
   },
   {
     name: 'os show',
     summary: 'What Phyllome knows about an OS: profile, devices, resources',
-    usage: 'phyllo os show ID',
+    positionals: [osId],
+    examples: ['phyllo os show windows-11', 'phyllo os show ubuntu22.04 --json'],
     load: () => import('./commands/os-show.js'),
   },
   {
     name: 'os explain',
     summary: 'Every decision the VM model makes for an OS on this host, with its reason',
-    usage: 'phyllo os explain ID',
     options: { ...modelFlags, ...connectOption, ...rootOption },
+    positionals: [osId],
+    examples: ['phyllo os explain windows-11', 'phyllo os explain linux --memory 2G --display vnc --json'],
     load: () => import('./commands/os-explain.js'),
   },
   {
     name: 'vm create',
     summary:
       'Create a VM with the optimized model for its OS and this host (--print-xml: only print the XML)',
-    usage: 'phyllo vm create NAME --os ID',
     options: {
-      os: { type: 'string' },
-      'print-xml': { type: 'boolean' },
+      os: {
+        type: 'string',
+        value: 'ID',
+        description: 'The guest OS: a profile id or an osinfo-db short id (required)',
+        complete: 'os',
+      },
+      'print-xml': {
+        type: 'boolean',
+        default: 'define the VM',
+        description: 'Only print the domain XML; define nothing',
+      },
       ...modelFlags,
       ...connectOption,
       ...rootOption,
     },
+    positionals: [
+      {
+        name: 'NAME',
+        required: true,
+        description: 'The new VM’s name: letters, digits, . _ + - (at most 63)',
+      },
+    ],
+    examples: [
+      'phyllo vm create win11 --os windows-11 --iso ~/Win11.iso --drivers ~/virtio-win.iso',
+      'phyllo vm create web --os debian12 --memory 2G --disk-size 20G --display vnc',
+      'phyllo vm create test --os linux --disk-size none --print-xml',
+    ],
     load: () => import('./commands/vm-create.js'),
+  },
+  {
+    name: 'completion',
+    summary: 'Print a shell completion script (bash, zsh or fish)',
+    positionals: [
+      {
+        name: 'SHELL',
+        required: true,
+        description: 'The shell the script is for',
+        choices: ['bash', 'zsh', 'fish'],
+      },
+    ],
+    examples: [
+      'phyllo completion bash > /etc/bash_completion.d/phyllo',
+      'phyllo completion zsh > "${fpath[1]}/_phyllo"',
+      'phyllo completion fish > ~/.config/fish/completions/phyllo.fish',
+    ],
+    load: () => import('./commands/completion.js'),
+  },
+  {
+    name: '__complete',
+    summary: 'What the completion scripts call: candidates for a command line, or the VM names',
+    hidden: true,
+    options: { ...connectOption },
+    positionals: [
+      { name: 'WHAT', required: true, description: 'words or vms', choices: ['words', 'vms'] },
+      {
+        name: 'WORD',
+        required: false,
+        variadic: true,
+        description: 'words: the command line after `phyllo`, up to the word being completed',
+      },
+    ],
+    examples: ['phyllo __complete vms --connect qemu:///session', 'phyllo __complete words -- vm cr'],
+    load: () => import('./commands/complete.js'),
   },
 ];

@@ -14,6 +14,15 @@ import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import { readBuildId } from '../build-id.js';
 import { phyllomeCacheDir } from '../host/cache-dir.js';
+import { argvWords } from './argv-words.js';
+
+/**
+ * The options that take a value (`--connect`, `-c`, `--os`, …), put in by scripts/bundle.mjs from the
+ * command table, so that `phyllo --connect URI status` is keyed `status.connect` like
+ * `phyllo status --connect URI` (this file must not load the table itself: it is compiled without cache).
+ */
+declare const __PHYLLO_VALUE_OPTIONS__: string[] | undefined;
+const valueOptions = new Set(typeof __PHYLLO_VALUE_OPTIONS__ === 'undefined' ? [] : __PHYLLO_VALUE_OPTIONS__);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bundle = join(here, 'phyllo.cjs');
@@ -24,9 +33,16 @@ const bundle = join(here, 'phyllo.cjs');
  * out: they rarely change the path and would make a cache per VM name.
  */
 function commandKey(argv: string[]): string {
-  const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2);
+  const words = argvWords(argv, valueOptions)
+    .slice(0, 2)
+    .map((w) => w.word);
+  const end = argv.indexOf('--');
   const flags = [
-    ...new Set(argv.filter((a) => a.startsWith('-')).map((a) => a.replace(/^-+/, '').split('=')[0])),
+    ...new Set(
+      (end < 0 ? argv : argv.slice(0, end))
+        .filter((a) => a.startsWith('-'))
+        .map((a) => a.replace(/^-+/, '').split('=')[0]),
+    ),
   ];
   const key = [words.join('-'), ...flags.sort()].join('.').replace(/[^a-z0-9.-]/g, '');
   return key.length > 0 && key.length <= 100 ? key : 'other';
@@ -67,6 +83,13 @@ const cached = cacheFile ? readOrUndefined(cacheFile) : undefined;
 const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
 const script = new Script(wrapper, { filename: bundle, ...(cached ? { cachedData: cached } : {}) });
 
+// PHYLLO_DEBUG_CACHE=1: one line on stderr says what became of the cache (the tests read it).
+const debug = process.env.PHYLLO_DEBUG_CACHE === '1';
+if (debug)
+  process.stderr.write(
+    `phyllo code cache: ${!cacheFile ? 'off (no build id)' : !cached ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted'} ${cacheFile ?? ''}\n`,
+  );
+
 if (cacheFile && (!cached || script.cachedDataRejected)) {
   // Written at exit, so that it holds every function this command compiled while it ran.
   process.once('exit', () => {
@@ -76,6 +99,7 @@ if (cacheFile && (!cached || script.cachedDataRejected)) {
       const tmp = `${cacheFile}.${process.pid}.tmp`;
       writeFileSync(tmp, script.createCachedData());
       renameSync(tmp, cacheFile);
+      if (debug) process.stderr.write(`phyllo code cache: written ${cacheFile}\n`);
     } catch {
       // an unwritable cache dir only costs the compile next time
     }

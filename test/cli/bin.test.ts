@@ -48,6 +48,14 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<
 }
 
 const codeCacheDir = () => join(cacheHome, 'phyllome', 'code-cache');
+/** Makes the starter say on stderr whether the code cache was missing, accepted or rejected, and written. */
+const DEBUG = { PHYLLO_DEBUG_CACHE: '1' };
+/** The starter's lines on stderr (a command may warn there too, e.g. when KVM does not work here). */
+const cacheReport = (stderr: string) =>
+  stderr
+    .split('\n')
+    .filter((l) => l.startsWith('phyllo code cache: '))
+    .map((l) => l.slice('phyllo code cache: '.length));
 
 const CREATE = [
   'vm',
@@ -67,10 +75,11 @@ test('bin/phyllo prints what the unbundled CLI prints, cold and then from the co
   assert.equal(reference.code, 0, reference.stderr);
   assert.match(reference.stdout, /<domain type=/);
 
-  const cold = await run(BIN, CREATE);
+  const cold = await run(BIN, CREATE, DEBUG);
   assert.equal(cold.code, 0, cold.stderr);
   assert.equal(cold.stdout, reference.stdout);
   const cacheFile = join(codeCacheDir(), `${BUILD_ID}.vm-create.disk-size.memory.os.print-xml.bin`);
+  assert.deepEqual(cacheReport(cold.stderr), [`missing ${cacheFile}`, `written ${cacheFile}`]);
   assert.ok(readFileSync(cacheFile).length > 10_000, 'the cold run leaves the compiled code behind');
 
   // The bundle also keeps libvirt's parsed capability documents (src/model/parse-cache.ts).
@@ -78,9 +87,12 @@ test('bin/phyllo prints what the unbundled CLI prints, cold and then from the co
   assert.equal(parsed.build, BUILD_ID);
   assert.match(parsed.document, /<capabilities>/);
 
-  const warm = await run(BIN, CREATE);
+  const warm = await run(BIN, CREATE, DEBUG);
   assert.equal(warm.code, 0, warm.stderr);
   assert.equal(warm.stdout, reference.stdout);
+  // V8 took the cache (it checks the source and its own version and flags, and says when it rejects it)
+  assert.deepEqual(cacheReport(warm.stderr), [`accepted ${cacheFile}`]);
+  assert.deepEqual(cacheReport((await run(BIN, CREATE)).stderr), [], 'silent without PHYLLO_DEBUG_CACHE');
 
   for (const args of [
     ['os', 'list', '--json'],
@@ -106,10 +118,51 @@ test('a damaged code cache is rejected by V8 and replaced; the output does not c
   const good = await run(BIN, args);
   const cacheFile = join(codeCacheDir(), `${BUILD_ID}.os-list.bin`);
   writeFileSync(cacheFile, Buffer.alloc(4096, 0x5a));
-  const again = await run(BIN, args);
+  const again = await run(BIN, args, DEBUG);
   assert.equal(again.code, 0, again.stderr);
   assert.equal(again.stdout, good.stdout);
+  assert.deepEqual(cacheReport(again.stderr), [`rejected ${cacheFile}`, `written ${cacheFile}`]);
+  assert.deepEqual(cacheReport((await run(BIN, args, DEBUG)).stderr), [`accepted ${cacheFile}`]);
   assert.notDeepEqual(readFileSync(cacheFile), Buffer.alloc(4096, 0x5a), 'the damaged file was rewritten');
+});
+
+test('global flags before the command: same output and the same code cache as after it', async () => {
+  const after = await run(BIN, ['host', 'devices', '--root', '/', '--json'], DEBUG);
+  assert.equal(after.code, 0, after.stderr);
+  const cacheFile = join(codeCacheDir(), `${BUILD_ID}.host-devices.json.root.bin`);
+  assert.deepEqual(cacheReport(after.stderr), [`missing ${cacheFile}`, `written ${cacheFile}`]);
+  for (const line of [
+    ['--root', '/', '--json', 'host', 'devices'],
+    ['--json', 'host', '--root=/', 'devices'],
+  ]) {
+    const before = await run(BIN, line, DEBUG);
+    assert.equal(before.code, 0, before.stderr);
+    assert.equal(before.stdout, after.stdout, line.join(' '));
+    assert.deepEqual(cacheReport(before.stderr), [`accepted ${cacheFile}`], line.join(' '));
+  }
+});
+
+test('usage errors and help from the bundle: an unknown command with --help fails, a group lists its commands', async () => {
+  const unknown = await run(BIN, ['vm', 'upgrade-devices', '--help', '--json']);
+  assert.equal(unknown.code, 1);
+  assert.equal(JSON.parse(unknown.stdout).error.code, 'unknown-command');
+  const extra = await run(BIN, ['vm', 'create', 'my', 'vm', '--os', 'linux', '--print-xml']);
+  assert.equal(extra.code, 1);
+  assert.match(
+    extra.stderr,
+    /^error: `phyllo vm create` takes one argument \(NAME\), but was also given "vm"\nhint: /,
+  );
+  const group = await run(BIN, ['os']);
+  assert.equal(group.code, 0, group.stderr);
+  assert.match(group.stdout, /\n {2}os list +Guest OS profiles/);
+  const [version, reference] = await Promise.all([
+    run(BIN, ['--version']),
+    run(process.execPath, [MAIN, '--version']),
+  ]);
+  assert.match(version.stdout, /^phyllo \d+\.\d+\.\d+\n$/);
+  assert.equal(version.stdout, reference.stdout);
+  const help = await run(BIN, ['vm', 'create', '--help']);
+  assert.match(help.stdout, /\n {6}--memory SIZE +Guest memory/);
 });
 
 test('caches of other builds go once a day old; a recent one (another checkout) stays', async () => {
