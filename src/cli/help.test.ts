@@ -10,7 +10,7 @@ test('a command’s help shows each option with its value name, default and desc
   assert.match(text, /^Usage: phyllo vm create NAME \[options\]\n/);
   assert.match(
     text,
-    /\n {6}--memory SIZE +Guest memory: 4G, 4096M or 4096 \(MiB\) \(default: the OS's recommended memory\)\n/,
+    /\n {6}--memory SIZE +Guest memory: 4G, 4096M, 1\.5GiB, 4GB \(powers of ten\) or 4096 \(MiB\); at least 1 MiB \(default: the OS's recommended memory\)\n/,
   );
   assert.match(
     text,

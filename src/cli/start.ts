@@ -85,9 +85,10 @@ const script = new Script(wrapper, { filename: bundle, ...(cached ? { cachedData
 
 // PHYLLO_DEBUG_CACHE=1: one line on stderr says what became of the cache (the tests read it).
 const debug = process.env.PHYLLO_DEBUG_CACHE === '1';
+const DEBUG_TAG = 'phyllo code cache:';
 if (debug)
   process.stderr.write(
-    `phyllo code cache: ${!cacheFile ? 'off (no build id)' : !cached ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted'} ${cacheFile ?? ''}\n`,
+    `${DEBUG_TAG} ${!cacheFile ? 'off (no build id)' : !cached ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted'} ${cacheFile ?? ''}\n`,
   );
 
 if (cacheFile && (!cached || script.cachedDataRejected)) {
@@ -99,7 +100,7 @@ if (cacheFile && (!cached || script.cachedDataRejected)) {
       const tmp = `${cacheFile}.${process.pid}.tmp`;
       writeFileSync(tmp, script.createCachedData());
       renameSync(tmp, cacheFile);
-      if (debug) process.stderr.write(`phyllo code cache: written ${cacheFile}\n`);
+      if (debug) process.stderr.write(`${DEBUG_TAG} written ${cacheFile}\n`);
     } catch {
       // an unwritable cache dir only costs the compile next time
     }
