@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * Which top-level folders of src/ each folder may import. Imports run down the layers only:
  * xml and libvirt know nothing of Phyllome's other parts; host and catalog sit on xml; the model on
- * host, catalog and xml; the services on all of those and libvirt; the CLI on everything. Files
+ * host, catalog and xml; jobs (progress, cancellation, undo) on nothing; the services on all of those, libvirt and jobs; the CLI on everything. Files
  * directly in src/ (errors.ts, build-id.ts) are shared by all and import no folder. A new folder
  * must be given its place here.
  */
@@ -17,8 +17,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   host: ['xml'],
   catalog: ['xml'],
   model: ['xml', 'host', 'catalog'],
-  machines: ['xml', 'host', 'catalog', 'model', 'libvirt'],
-  cli: ['xml', 'host', 'catalog', 'model', 'libvirt', 'machines'],
+  jobs: [],
+  machines: ['xml', 'host', 'catalog', 'model', 'libvirt', 'jobs'],
+  cli: ['xml', 'host', 'catalog', 'model', 'libvirt', 'machines', 'jobs'],
 };
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');

@@ -12,7 +12,7 @@ import type { ModelOptions } from '../model/options.js';
 import { escapeXml } from '../xml/serialize.js';
 import { NetworkMissingError, VmCreateError, VmExistsError } from './errors.js';
 import { DEFAULT_NETWORK_XML, ensureNetwork } from './networks.js';
-import { UndoList } from './undo-list.js';
+import { UndoList } from '../jobs/undo-list.js';
 
 export interface CreatedVm {
   name: string;

@@ -88,3 +88,32 @@ export class SessionAsRootError extends PhyllomeError {
     );
   }
 }
+
+/** No VM of that name on the connection's host. */
+export class VmNotFoundError extends PhyllomeError {
+  override name = 'VmNotFoundError';
+  constructor(vm: string, host: string, cause?: unknown) {
+    super('vm-not-found', `There is no VM named "${vm}" on ${host}.`, {
+      ...(cause === undefined ? {} : { cause }),
+      hint: 'Check the name and the --connect URI (a session VM lives on qemu:///session).',
+    });
+  }
+}
+
+/** The VM is not in a state the operation accepts (start a running VM, clone a running one). */
+export class VmStateError extends PhyllomeError {
+  override name = 'VmStateError';
+  constructor(vm: string, state: string, message: string, hint: string) {
+    super('vm-wrong-state', `VM "${vm}" is ${state}: ${message}`, { hint });
+  }
+}
+
+/** Another Phyllome command is working on this VM right now. */
+export class VmBusyError extends PhyllomeError {
+  override name = 'VmBusyError';
+  constructor(vm: string, operation: string, pid: number) {
+    super('operation-in-progress', `VM "${vm}" is busy: "${operation}" is running on it (process ${pid}).`, {
+      hint: 'Wait for it to finish, then try again.',
+    });
+  }
+}

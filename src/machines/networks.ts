@@ -1,6 +1,6 @@
 import { isNotFound, ListNetworksFlags, type Libvirt, type Network } from '../libvirt/index.js';
 import { NetworkMissingError } from './errors.js';
-import type { UndoList } from './undo-list.js';
+import type { UndoList } from '../jobs/undo-list.js';
 
 /** libvirt's stock NAT network, as Debian ships it in /usr/share/libvirt/networks/default.xml. */
 export const DEFAULT_NETWORK_XML = `<network>
