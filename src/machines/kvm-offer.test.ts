@@ -1,21 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { readCapabilityFixture } from '../../test/fixtures/model/read.js';
 import { hostOffer, notOfferedVerdict } from './kvm-offer.js';
 
-const CAPS = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  'test',
-  'fixtures',
-  'model',
-  'capabilities',
-);
-const read = (f: string): string => readFileSync(join(CAPS, f), 'utf8');
+const read = readCapabilityFixture;
 
 describe('what a host offers before the remote boot test', () => {
   it('a host whose libvirt offers kvm is boot-tested (no verdict yet)', () => {

@@ -1,22 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { readCapabilityFixture } from '../../test/fixtures/model/read.js';
 import { parseCapabilities } from './capabilities.js';
 import { parseDomainCapabilities } from './domain-capabilities.js';
 
-const CAPS = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  'test',
-  'fixtures',
-  'model',
-  'capabilities',
-);
-const read = (f: string): string => readFileSync(join(CAPS, f), 'utf8');
+const read = readCapabilityFixture;
 
 describe('libvirt capabilities (captured on the build machine)', () => {
   it('parses host CPU, topology and guest machines', () => {

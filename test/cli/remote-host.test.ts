@@ -18,13 +18,13 @@ import { connect, isNotFound, type Libvirt, type StoragePool } from '../../src/l
 import type { ExplainedDecision } from '../../src/model/build-model.js';
 import { gatherModelHostFacts } from '../../src/machines/model-host-facts.js';
 import { ISO_SIGNATURE_OFFSET } from '../../src/machines/option-paths.js';
-import { startSecondHost, type SecondHost } from '../support/second-host.js';
-import { isRoot, openSystem, uniqueName } from '../libvirt/helpers.js';
+import { secondHostSkip, startSecondHost, type SecondHost } from '../support/second-host.js';
+import { openSystem, uniqueName } from '../libvirt/helpers.js';
 
 const uniqName = uniqueName('remote');
 const MEMORY_KIB = 4 * 1024 * 1024;
 const IMAGES = '/var/lib/libvirt/images';
-const skip = !isRoot ? 'needs root: it starts a second libvirt daemon in namespaces' : false;
+const skip = secondHostSkip();
 const hasSshd = existsSync('/usr/sbin/sshd');
 
 let hostB: SecondHost;

@@ -15,24 +15,17 @@ import {
   type Libvirt,
   type LifecycleEvent,
 } from '../../src/libvirt/index.js';
-import { startSecondHost, type SecondHost } from '../support/second-host.js';
-import { testGuestDomainXml, testGuestPaths, REPORT_MARKER, ECHO_MARKER } from '../support/test-guest.js';
+import { secondHostSkip, startSecondHost, type SecondHost } from '../support/second-host.js';
+import { testGuestDomainXml, REPORT_MARKER, ECHO_MARKER } from '../support/test-guest.js';
 import { waitFor } from '../support/wait.js';
-import { isRoot, openSystem, uniqueName } from './helpers.js';
+import { openSystem, uniqueName } from './helpers.js';
 
 // virDomainEventType and the MIGRATED details of virDomainEvent{Started,Stopped,Resumed}DetailType.
 const STARTED_MIGRATED = 1;
 const STOPPED_MIGRATED = 3;
 const RESUMED_MIGRATED = 1;
 
-let skip: string | false = isRoot ? false : 'needs root: it starts a second libvirt daemon in namespaces';
-if (!skip) {
-  try {
-    testGuestPaths();
-  } catch (err) {
-    skip = (err as Error).message;
-  }
-}
+const skip = secondHostSkip({ guest: true });
 
 let hostB: SecondHost;
 let a: Libvirt;

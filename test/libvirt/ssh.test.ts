@@ -5,13 +5,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, DialError, type Libvirt } from '../../src/libvirt/index.js';
 import { portOpen } from '../support/port.js';
+import { writeSshdConfig } from '../support/sshd-config.js';
 import { isRoot, openSystem } from './helpers.js';
 
 const SSHD = '/usr/sbin/sshd';
@@ -45,25 +46,10 @@ async function waitListening(p: number): Promise<void> {
 before(async () => {
   if (skip) return;
   dir = mkdtempSync(join(tmpdir(), 'phyllo-sshd-'));
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client_key')]);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
-  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_key.pub')));
   port = await freePort();
-  const cfg = [
-    `Port ${port}`,
-    'ListenAddress 127.0.0.1',
-    `HostKey ${join(dir, 'host_key')}`,
-    'PermitRootLogin prohibit-password',
-    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-    'StrictModes no',
-    'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'UsePAM no',
-    `PidFile ${join(dir, 'sshd.pid')}`,
-  ].join('\n');
-  writeFileSync(join(dir, 'sshd_config'), cfg + '\n');
+  const config = writeSshdConfig(dir, '127.0.0.1', port);
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-  sshd = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  sshd = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   await waitListening(port);
   local = await openSystem();
 });

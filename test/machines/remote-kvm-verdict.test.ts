@@ -24,19 +24,10 @@ import {
   SYSTEM_BOOT_TEST_DIR,
 } from '../../src/machines/boot-test-pool.js';
 import { remoteKvmVerdict } from '../../src/machines/remote-kvm-verdict.js';
-import { startSecondHost, type SecondHost } from '../support/second-host.js';
-import { testGuestPaths } from '../support/test-guest.js';
-import { isRoot } from '../libvirt/helpers.js';
+import { secondHostSkip, startSecondHost, type SecondHost } from '../support/second-host.js';
 import { waitFor } from '../support/wait.js';
 
-let skip: string | false = isRoot ? false : 'needs root: it starts a second libvirt daemon in namespaces';
-if (!skip) {
-  try {
-    testGuestPaths();
-  } catch (err) {
-    skip = (err as Error).message;
-  }
-}
+const skip = secondHostSkip({ guest: true });
 
 let hostB: SecondHost;
 let b: Libvirt;

@@ -19,6 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type Libvirt } from '../../src/libvirt/index.js';
 import { portOpen } from './port.js';
+import { writeSshdConfig } from './sshd-config.js';
+import { testGuestPaths } from './test-guest.js';
 import { waitFor } from './wait.js';
 
 export interface SecondHost {
@@ -77,23 +79,8 @@ function fakeMeminfo(dir: string, memoryKiB: number): string {
 }
 
 function sshdSetup(dir: string, address: string): string {
-  run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client_key')]);
-  run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
-  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_key.pub')));
-  const cfg = [
-    'Port 22',
-    `ListenAddress ${address}`,
-    `HostKey ${join(dir, 'host_key')}`,
-    'PermitRootLogin prohibit-password',
-    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-    'StrictModes no',
-    'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'UsePAM no',
-    `PidFile ${join(dir, 'sshd.pid')}`,
-  ];
-  writeFileSync(join(dir, 'sshd_config'), cfg.join('\n') + '\n');
-  return `mkdir -p /run/sshd\n${SSHD} -f ${join(dir, 'sshd_config')} -E ${join(dir, 'sshd.log')}`;
+  const config = writeSshdConfig(dir, address, 22);
+  return `mkdir -p /run/sshd\n${SSHD} -f ${config} -E ${join(dir, 'sshd.log')}`;
 }
 
 /** The script run inside the new mount namespace: private libvirt directories, then the daemon. */
@@ -225,4 +212,19 @@ export async function startSecondHost(opts: SecondHostOptions = {}): Promise<Sec
       }
     },
   };
+}
+
+/**
+ * Why a test of a second host (booting the test guest there) cannot run here, or false when it can:
+ * it needs root (namespaces) and, with `guest`, the built test guest.
+ */
+export function secondHostSkip(opts: { guest?: boolean } = {}): string | false {
+  if (process.getuid?.() !== 0) return 'needs root: it starts a second libvirt daemon in namespaces';
+  if (opts.guest)
+    try {
+      testGuestPaths();
+    } catch (err) {
+      return (err as Error).message;
+    }
+  return false;
 }
