@@ -151,6 +151,15 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/vm-list.js'),
   },
   {
+    name: 'vm info',
+    summary:
+      'One VM: the model’s choices with reasons, devices, disks and backing chains, display, NVRAM, TPM, snapshots',
+    options: { ...connectOption },
+    positionals: [{ name: 'NAME', required: true, description: 'The VM', complete: 'vm' }],
+    examples: ['phyllo vm info web', 'phyllo vm info win11 --json'],
+    load: () => import('./commands/vm-info.js'),
+  },
+  {
     name: 'completion',
     summary: 'Print a shell completion script (bash, zsh or fish)',
     positionals: [

@@ -4,6 +4,7 @@ import {
   MetadataType,
   StatsTypes,
   type DomainState,
+  type Domain,
   type DomainStatsRecord,
   type Libvirt,
 } from '../libvirt/index.js';
@@ -44,6 +45,8 @@ export interface VmListOptions {
   /** Take a second stats sample this many ms after the first, for running VMs, to get CPU %. */
   cpuSampleMs?: number;
   uptime?: UptimeDirs;
+  /** Only these VMs (`vm info`); default every VM. */
+  only?: Domain[];
 }
 
 /** The stats the list needs, in one call for every domain. */
@@ -131,7 +134,7 @@ export function cpuPercent(
 }
 
 /** Each call's time is the middle of its round trip: when the daemon read the counters, as near as we know. */
-async function sampled(lv: Libvirt, flags: number, doms: DomainStatsRecord['domain'][] = []) {
+async function sampled(lv: Libvirt, flags: number, doms: Domain[] = []) {
   const start = performance.now();
   const recs = await lv.allDomainStats(LIST_STATS, flags, doms);
   return { recs, atMs: (start + performance.now()) / 2 };
@@ -144,7 +147,7 @@ async function sampled(lv: Libvirt, flags: number, doms: DomainStatsRecord['doma
  * running ones only.
  */
 export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<VmListEntry[]> {
-  const first = await sampled(lv, 0);
+  const first = await sampled(lv, 0, opts.only);
   const local = remoteHostOf(lv.requestedUri) === undefined;
   const now = Date.now();
   const btime = local ? await bootTime(opts.uptime?.root) : undefined;
