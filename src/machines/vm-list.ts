@@ -82,8 +82,7 @@ function sum(disks: VmDiskUse[], key: 'allocationBytes' | 'capacityBytes'): numb
 }
 
 /** Phyllome's OS id (`<phyllome:os>`), else libosinfo's (`<libosinfo:os id=…>`), from small metadata calls. */
-export async function osOf(rec: DomainStatsRecord): Promise<string | null> {
-  const dom = rec.domain;
+export async function osOf(dom: Domain): Promise<string | null> {
   const ours = await dom.metadata(MetadataType.ELEMENT, PHYLLOME_NS).catch(() => undefined);
   const os = ours && /<(?:[\w.-]+:)?os>([^<]*)<\/(?:[\w.-]+:)?os>/.exec(ours)?.[1];
   if (os) return os;
@@ -134,9 +133,9 @@ export function cpuPercent(
 }
 
 /** Each call's time is the middle of its round trip: when the daemon read the counters, as near as we know. */
-async function sampled(lv: Libvirt, flags: number, doms: Domain[] = []) {
+async function sampled(lv: Libvirt, stats: number, doms: Domain[] = []) {
   const start = performance.now();
-  const recs = await lv.allDomainStats(LIST_STATS, flags, doms);
+  const recs = await lv.allDomainStats(stats, 0, doms);
   return { recs, atMs: (start + performance.now()) / 2 };
 }
 
@@ -147,24 +146,30 @@ async function sampled(lv: Libvirt, flags: number, doms: Domain[] = []) {
  * running ones only.
  */
 export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<VmListEntry[]> {
-  const first = await sampled(lv, 0, opts.only);
+  const withCpu = opts.cpuSampleMs !== undefined;
+  const stats = LIST_STATS | (withCpu ? StatsTypes.CPU_TOTAL : 0);
+  // The OS lookups need the domains, not their stats: listing them first (one small call) lets the
+  // daemon answer the metadata calls while it gathers the stats.
+  const doms = opts.only ?? (await lv.domains.list());
+  const osById = new Map<string, Promise<string | null>>(doms.map((d) => [d.uuid, osOf(d)]));
+  const first = await sampled(lv, stats, opts.only);
   const local = remoteHostOf(lv.requestedUri) === undefined;
   const now = Date.now();
-  const btime = local ? await bootTime(opts.uptime?.root) : undefined;
   const isActive = (r: DomainStatsRecord) => [1, 2, 3].includes(num(r.values['state.state']) ?? 0);
   const running = first.recs.filter(isActive);
+  const btime = local && running.length ? await bootTime(opts.uptime?.root) : undefined;
   const [osIds, uptimes, cpu] = await Promise.all([
-    Promise.all(first.recs.map(osOf)),
+    Promise.all(first.recs.map((r) => osById.get(r.domain.uuid) ?? osOf(r.domain))),
     Promise.all(
       first.recs.map((r) =>
         local && isActive(r) ? localUptimeSeconds(r.domain.name, now, btime, opts.uptime) : undefined,
       ),
     ),
-    opts.cpuSampleMs !== undefined && running.length
+    withCpu && running.length
       ? sleep(opts.cpuSampleMs).then(() =>
           sampled(
             lv,
-            0,
+            stats,
             running.map((r) => r.domain),
           ),
         )
