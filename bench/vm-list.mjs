@@ -21,7 +21,7 @@ if (!existsSync('dist/src/cli/phyllo.cjs')) {
   console.error('build first: npm run build');
   process.exit(1);
 }
-const { connect, MetadataType } = await import('../dist/src/libvirt/index.js');
+const { connect } = await import('../dist/src/libvirt/index.js');
 const { PHYLLOME_NS, LIBOSINFO_NS } = await import('../dist/src/model/domain-xml/build-domain.js');
 
 const tag = randomBytes(3).toString('hex');

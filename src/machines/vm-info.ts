@@ -5,7 +5,7 @@ import type { PhyllomeMetadata } from '../model/spec.js';
 import { parseDomainXml } from '../model/domain-xml/parse-domain.js';
 import { child, childrenNamed, type XmlNode } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
-import { localBackingChain, qcow2Chain, xmlBackingChain, type ChainImage } from './disk-chain.js';
+import { localBackingChain, qcow2Chain, xmlBackingChain, type ChainImage } from './image-chain.js';
 import { VmNotFoundError } from './errors.js';
 import { findVm, hostName } from './find-vm.js';
 import { remoteHostOf } from './model-host-facts.js';
