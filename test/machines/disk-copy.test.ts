@@ -8,13 +8,13 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { JobCancelledError, startJob } from '../../src/jobs/job.js';
 import { connect, type Libvirt, type StoragePool } from '../../src/libvirt/index.js';
 import { copyDiskSparse, type DiskCopyOptions } from '../../src/machines/disk-copy.js';
-import { DiskCopyError, PoolFullError } from '../../src/machines/disk-copy-errors.js';
+import { DiskCopyError, PoolFullError, VolumeExistsError } from '../../src/machines/disk-copy-errors.js';
 import { uniqueName } from '../libvirt/helpers.js';
 import { startSecondHost } from '../support/second-host.js';
 
@@ -134,6 +134,20 @@ test('a linked clone overlay is flattened: the copy has no backing file and read
   assert.equal(info['format'], 'qcow2');
   assert.equal(info['backing-filename'], undefined);
   sh('qemu-img', ['compare', join(sourceDir, 'overlay.qcow2'), r.path]);
+});
+
+test('a target name already taken: VolumeExistsError, and the old volume is untouched', async () => {
+  const name = uniqueName('dcexists');
+  const dir = join(IMAGES, name);
+  await dirPool(lv, name, dir);
+  writeFileSync(join(dir, 'taken.raw'), 'old');
+  await (await lv.pools.lookup(name)).refresh();
+  const { result } = await copy(join(sourceDir, 'small.raw'), name, 'taken.raw');
+  await assert.rejects(
+    result,
+    (err: unknown) => err instanceof VolumeExistsError && err.code === 'volume-exists',
+  );
+  assert.equal(readFileSync(join(dir, 'taken.raw'), 'utf8'), 'old');
 });
 
 /** A tmpfs of `mib` MiB as a dir pool; unmounted after the tests. */
