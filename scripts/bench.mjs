@@ -6,6 +6,7 @@ const benches = [
   ['node', ['bench/host-check.mjs']],
   ['node', ['bench/model.mjs']],
   ['node', ['bench/vm-list.mjs']],
+  ['node', ['bench/disk-copy.mjs']],
 ];
 let failed = 0;
 for (const [cmd, args] of benches) {

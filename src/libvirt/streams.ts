@@ -89,7 +89,8 @@ export class RpcStream extends Duplex {
         this.sendFinish();
         return;
       }
-      if (this.direction !== 'write') this.deliver(Buffer.from(pkt.payload));
+      // A sparse stream (a disk copy) keeps the frame's bytes rather than copying each 256 KiB again.
+      if (this.direction !== 'write') this.deliver(this.sparse ? pkt.payload : Buffer.from(pkt.payload));
       return;
     }
     if (pkt.status === PacketStatus.OK) {

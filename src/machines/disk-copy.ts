@@ -23,7 +23,9 @@ import { Transform } from 'node:stream';
 import type { JobContext } from '../jobs/job.js';
 import {
   connect,
+  isLocal,
   LibvirtError,
+  parseUri,
   type Libvirt,
   type StoragePool,
   StreamHole,
@@ -33,6 +35,7 @@ import {
 import { child, textOf } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
 import { escapeXml } from '../xml/serialize.js';
+import { canCopyLocally, copyFileSparse } from './disk-copy-local.js';
 import { DiskCopyError, DiskNotFoundError, PoolFullError, VolumeExistsError } from './disk-copy-errors.js';
 
 export interface DiskCopyTarget {
@@ -45,6 +48,8 @@ export interface DiskCopyTarget {
 }
 
 export type DiskCopyMethod = 'sparse-stream' | 'create-from';
+/** What moved the bytes: cp on this machine, libvirt's streams, or libvirt's create-from. */
+export type DiskCopyVia = 'local' | 'stream' | 'create-from';
 
 export interface DiskCopyResult {
   volume: StorageVolume;
@@ -55,6 +60,7 @@ export interface DiskCopyResult {
   /** Bytes of data moved (holes not counted). */
   dataBytes: number;
   method: DiskCopyMethod;
+  via: DiskCopyVia;
 }
 
 /** What the source volume's XML says that the copy needs. */
@@ -108,6 +114,12 @@ export interface DiskCopyOptions {
    * reading a client with 5 requests in flight), which deadlocks, so it gets a connection of its own.
    */
   connectAgain?: () => Promise<Libvirt>;
+  /**
+   * How a byte copy moves the bytes: `local` (cp --sparse=always, see disk-copy-local.ts), `stream`
+   * (libvirt's sparse streams), or `auto` (default): local when libvirt is on this machine and its
+   * files are ours to read and write, else stream.
+   */
+  via?: 'auto' | 'local' | 'stream';
 }
 
 const PROGRESS_STEP = 4 * 2 ** 20;
@@ -144,15 +156,24 @@ export async function copyDiskSparse(
   try {
     const xml = targetVolumeXml(target.name, format, disk.capacity, method);
     const total = Number(disk.allocation);
-    ctx.progress('copying', 0, total, 'bytes');
     let dataBytes: number;
+    let via: DiskCopyVia = 'create-from';
     if (method === 'sparse-stream') {
       vol = await pool.volumes.create(xml);
       const made = vol;
-      ctx.undo.push(`created the volume ${tgtLabel}`, () => made.delete());
+      const path = await made.path();
+      ctx.undo.push(`created the volume ${tgtLabel} (${path})`, () => made.delete());
+      via = await chooseVia(lv, options.via ?? 'auto', src, made);
+    }
+    // The first report: the target exists (a byte copy) and no byte has moved yet.
+    ctx.progress('copying', 0, total, 'bytes');
+    if (via === 'local') {
+      dataBytes = await copyFileSparse(await src.path(), await vol!.path(), total, ctx);
+      await pool.refresh();
+    } else if (via === 'stream') {
       const again = await (options.connectAgain ?? (() => connect(lv.requestedUri)))();
       try {
-        dataBytes = await streamCopy(new StorageVolume(again.rpc, src.ref), vol, total, ctx);
+        dataBytes = await streamCopy(new StorageVolume(again.rpc, src.ref), vol!, total, ctx);
       } finally {
         await again.close().catch(() => undefined);
       }
@@ -172,6 +193,7 @@ export async function copyDiskSparse(
       capacity: Number(disk.capacity),
       dataBytes,
       method,
+      via,
     };
   } catch (err) {
     if (ctx.signal.aborted) throw ctx.signal.reason ?? err;
@@ -179,6 +201,17 @@ export async function copyDiskSparse(
     if (err instanceof DiskCopyError) throw err;
     throw new DiskCopyError(srcLabel, tgtLabel, err);
   }
+}
+
+async function chooseVia(
+  lv: Libvirt,
+  wanted: 'auto' | 'local' | 'stream',
+  src: StorageVolume,
+  dst: StorageVolume,
+): Promise<DiskCopyVia> {
+  if (wanted !== 'auto') return wanted;
+  if (!isLocal(parseUri(lv.requestedUri))) return 'stream';
+  return (await canCopyLocally(await src.path(), await dst.path())) ? 'local' : 'stream';
 }
 
 async function lookupSource(lv: Libvirt, path: string): Promise<StorageVolume> {

@@ -31,6 +31,10 @@ export interface SecondHost {
   hostUuid: string;
   /** `qemu+ssh://root@ADDRESS/system?keyfile=…&no_verify=1` when started with `ssh`. */
   sshUri?: string;
+  /** Where its private libvirt directories are on this machine: `DIR/lib` is its /var/lib/libvirt. */
+  dir: string;
+  /** Kills its libvirtd at once (SIGKILL), as a crash would: for tests of a daemon dying midway. */
+  killDaemon(): void;
   /** Destroys its domains, stops its daemon, removes its namespace and files. */
   stop(): Promise<void>;
 }
@@ -199,6 +203,10 @@ export async function startSecondHost(opts: SecondHostOptions = {}): Promise<Sec
     ...(opts.ssh
       ? { sshUri: `qemu+ssh://root@${address}/system?keyfile=${join(dir, 'client_key')}&no_verify=1` }
       : {}),
+    dir,
+    killDaemon() {
+      process.kill(Number(readFileSync(join(dir, 'libvirtd.pid'), 'utf8').trim()), 'SIGKILL');
+    },
     async stop() {
       let lv: Libvirt | undefined;
       try {
