@@ -7,6 +7,7 @@ const benches = [
   ['node', ['bench/model.mjs']],
   ['node', ['bench/vm-list.mjs']],
   ['node', ['bench/disk-copy.mjs']],
+  ['node', ['bench/vm-start.mjs']],
 ];
 let failed = 0;
 for (const [cmd, args] of benches) {

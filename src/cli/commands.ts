@@ -50,6 +50,110 @@ const osId = {
   complete: 'os',
 } as const;
 
+const vmArg = {
+  name: 'NAME',
+  required: true,
+  description: 'The VM',
+  complete: 'vm',
+} as const;
+
+/** The power, console, display and diagnosis commands, in the order help lists them. */
+function powerCommands(): CommandSpec[] {
+  const power = (
+    name: string,
+    summary: string,
+    exp: 'start' | 'kill' | 'reboot' | 'pause' | 'resume',
+  ): CommandSpec => ({
+    name: `vm ${name}`,
+    summary,
+    options: { ...connectOption },
+    positionals: [vmArg],
+    examples: [`phyllo vm ${name} web`, `phyllo vm ${name} web --json`],
+    load: () => import('./commands/vm-power.js').then((m) => m[exp]),
+  });
+  return [
+    power('start', 'Start a VM (when it fails: why, in plain words)', 'start'),
+    {
+      name: 'vm shutdown',
+      summary: 'Shut a VM down with the ACPI power button and wait until it is shut off',
+      options: {
+        timeout: {
+          type: 'string',
+          value: 'S',
+          default: '120 seconds',
+          description: 'How long to wait for the guest to power off',
+        },
+        force: {
+          type: 'boolean',
+          default: 'leave it running after the timeout (error)',
+          description: 'Power it off when the timeout passes',
+        },
+        ...connectOption,
+      },
+      positionals: [vmArg],
+      examples: ['phyllo vm shutdown web', 'phyllo vm shutdown web --timeout 30 --force'],
+      load: () => import('./commands/vm-shutdown.js'),
+    },
+    power('kill', 'Power a VM off at once (like pulling the plug)', 'kill'),
+    power('reboot', 'Reboot a running VM (ACPI)', 'reboot'),
+    power('pause', 'Pause a running VM (it keeps its memory)', 'pause'),
+    power('resume', 'Resume a paused VM', 'resume'),
+    {
+      name: 'vm autostart',
+      summary: 'Start a VM with the host, or not',
+      options: { ...connectOption },
+      positionals: [
+        vmArg,
+        { name: 'SETTING', required: true, description: 'on or off', choices: ['on', 'off'] },
+      ],
+      examples: ['phyllo vm autostart web on', 'phyllo vm autostart web off --json'],
+      load: () => import('./commands/vm-power.js').then((m) => m.autostart),
+    },
+    {
+      name: 'vm console',
+      summary: 'The serial console in this terminal (Ctrl-] leaves)',
+      options: {
+        force: {
+          type: 'boolean',
+          default: 'fail when another session holds the console',
+          description: 'Take the console over from another session',
+        },
+        ...connectOption,
+      },
+      positionals: [vmArg],
+      examples: ['phyllo vm console web', 'phyllo vm console web --force'],
+      load: () => import('./commands/vm-console.js'),
+    },
+    {
+      name: 'vm screenshot',
+      summary: 'Save what the VM shows on its display as a PNG',
+      options: { ...connectOption },
+      positionals: [
+        vmArg,
+        { name: 'FILE', required: true, description: 'The PNG file to write', complete: 'file' },
+      ],
+      examples: ['phyllo vm screenshot web web.png', 'phyllo vm screenshot web /tmp/web.png --json'],
+      load: () => import('./commands/vm-screenshot.js'),
+    },
+    {
+      name: 'vm display',
+      summary: 'The address of the VM’s VNC or SPICE display',
+      options: { ...connectOption },
+      positionals: [vmArg],
+      examples: ['phyllo vm display web', 'phyllo vm display web --json'],
+      load: () => import('./commands/vm-display.js'),
+    },
+    {
+      name: 'vm diagnose',
+      summary: 'What is wrong with a VM, in plain words, and what to do',
+      options: { ...connectOption },
+      positionals: [vmArg],
+      examples: ['phyllo vm diagnose web', 'phyllo vm diagnose web --json'],
+      load: () => import('./commands/vm-diagnose.js'),
+    },
+  ];
+}
+
 /** Every command Phyllome's CLI knows, in the order `phyllo --help` lists them. */
 export const commands: CommandSpec[] = [
   {
@@ -117,6 +221,16 @@ export const commands: CommandSpec[] = [
         default: 'define the VM',
         description: 'Only print the domain XML; define nothing',
       },
+      start: {
+        type: 'boolean',
+        default: 'leave it shut off',
+        description: 'Start the VM once it is defined (if the start fails, the VM stays defined)',
+      },
+      console: {
+        type: 'boolean',
+        default: 'return once created',
+        description: 'Start the VM and attach this terminal to its serial console (Ctrl-] leaves)',
+      },
       ...modelFlags,
       ...connectOption,
       ...rootOption,
@@ -135,6 +249,8 @@ export const commands: CommandSpec[] = [
     ],
     load: () => import('./commands/vm-create.js'),
   },
+  // The VM lifecycle: power, console, display, diagnosis (src/cli/commands/vm-power.ts and beside it).
+  ...powerCommands(),
   {
     name: 'vm list',
     summary: 'Every VM: state, OS, vCPUs, memory, disk use; uptime, CPU and memory use of running ones',

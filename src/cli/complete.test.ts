@@ -16,9 +16,9 @@ const deps = {
   ],
 };
 
-/** The lifecycle commands to come mark their NAME as an existing VM. */
+/** `vm start` with an extra option that takes an existing VM, too. */
 const table: CommandSpec[] = [
-  ...commands,
+  ...commands.filter((c) => c.name !== 'vm start'),
   {
     name: 'vm start',
     summary: 'Start a VM',
@@ -41,10 +41,40 @@ async function values(words: string[]): Promise<string[]> {
 test('commands, groups and subcommands', async () => {
   assert.deepEqual(await values(['']), ['status', 'completion', 'host', 'os', 'vm']);
   assert.deepEqual(await values(['s']), ['status']);
-  assert.deepEqual(await values(['vm', '']), ['create', 'list', 'info', 'start']);
+  assert.deepEqual(await values(['vm', '']), [
+    'create',
+    'shutdown',
+    'kill',
+    'reboot',
+    'pause',
+    'resume',
+    'autostart',
+    'console',
+    'screenshot',
+    'display',
+    'diagnose',
+    'list',
+    'info',
+    'start',
+  ]);
   assert.deepEqual(await values(['os', 'e']), ['explain']);
   assert.deepEqual(await values(['--json', 'host', '']), ['check', 'devices']);
-  assert.deepEqual(await values(['help', 'vm', '']), ['create', 'list', 'info', 'start']);
+  assert.deepEqual(await values(['help', 'vm', '']), [
+    'create',
+    'shutdown',
+    'kill',
+    'reboot',
+    'pause',
+    'resume',
+    'autostart',
+    'console',
+    'screenshot',
+    'display',
+    'diagnose',
+    'list',
+    'info',
+    'start',
+  ]);
   assert.deepEqual(await values(['nope', '']), [], 'nothing for a line the parser refuses');
 });
 

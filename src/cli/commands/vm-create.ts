@@ -1,9 +1,12 @@
 import type { CommandContext, CommandResult } from '../command.js';
 import { buildModel } from '../../model/build-model.js';
 import { createVm } from '../../machines/create-vm.js';
-import { InvalidInputError } from '../../errors.js';
+import { InvalidInputError, PhyllomeError } from '../../errors.js';
 import { modelOptionsFrom } from './os-model-options.js';
 import { withModelHost } from './model-host.js';
+import { consoleSession } from './vm-console.js';
+import { startCommand } from './vm-power.js';
+import { withConnection } from './vm-connection.js';
 
 /**
  * `phyllo vm create NAME --os ID …`: builds the optimized model for this host and defines the VM
@@ -30,11 +33,32 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   }
   const vm = await withModelHost(ctx, opts, (lv, host, options) => createVm(lv, options, host));
   warn(vm.warnings);
+  const attach = ctx.values.console === true;
+  // A start that fails leaves the VM defined (it is what the user asked to create): say so, keep it.
+  let started: { state: string } | undefined;
+  if (ctx.values.start === true || attach) {
+    if (!ctx.json) ctx.progress.write(`Created VM "${vm.name}" (${vm.uuid}); starting it…\n`);
+    try {
+      started = await startCommand(ctx, vm.name);
+    } catch (err) {
+      if (err instanceof PhyllomeError)
+        Object.assign(err, {
+          hint: `VM "${vm.name}" was created and stays defined. ${err.hint ?? ''}`.trim(),
+        });
+      throw err;
+    }
+  }
+  const console = attach ? await withConnection(ctx, (lv) => consoleSession(ctx, lv, vm.name)) : undefined;
   return {
-    data: vm,
+    data: {
+      ...vm,
+      ...(started ? { state: started.state } : {}),
+      ...(console ? { console: console.ended } : {}),
+    },
     human: () =>
       [
-        `Created VM "${vm.name}" (${vm.uuid}).`,
+        ...(console ? [] : [`Created VM "${vm.name}" (${vm.uuid}).`]),
+        ...(started && !console ? [`Started it. Its console: phyllo vm console ${vm.name}`] : []),
         ...(vm.disk ? [`Disk: ${vm.disk}`] : []),
         ...(vm.network?.defined ? [`Defined the "${vm.network.name}" network.`] : []),
         ...(vm.network?.started ? [`Started the "${vm.network.name}" network.`] : []),

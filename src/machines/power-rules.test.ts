@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { refusal } from './power-rules.js';
+
+test('each operation accepts its states and refuses the others with a hint that fits', () => {
+  assert.equal(refusal('a', 'start', 'shutoff'), undefined);
+  assert.equal(refusal('a', 'start', 'crashed'), undefined);
+  assert.equal(refusal('a', 'shutdown', 'running'), undefined);
+  assert.equal(refusal('a', 'kill', 'paused'), undefined);
+  assert.equal(refusal('a', 'pause', 'running'), undefined);
+  assert.equal(refusal('a', 'resume', 'paused'), undefined);
+  const start = refusal('a', 'start', 'running');
+  assert.equal(start?.code, 'vm-wrong-state');
+  assert.match(start?.message ?? '', /"a" is running: it is already started/);
+  assert.match(refusal('a', 'start', 'paused')?.hint ?? '', /phyllo vm resume a/);
+  const pause = refusal('a', 'pause', 'shutoff');
+  assert.match(pause?.message ?? '', /is shut off: only a running VM can be paused/);
+  assert.match(pause?.hint ?? '', /phyllo vm start a/);
+  assert.match(refusal('a', 'shutdown', 'shutoff')?.hint ?? '', /phyllo vm start a/);
+  assert.match(refusal('a', 'shutdown', 'paused')?.hint ?? '', /phyllo vm kill a/);
+  assert.match(refusal('a', 'kill', 'shutoff')?.message ?? '', /nothing to power off/);
+  assert.match(refusal('a', 'resume', 'running')?.hint ?? '', /pause/);
+  assert.match(refusal('a', 'reboot', 'paused')?.hint ?? '', /resume/);
+});

@@ -1,0 +1,49 @@
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Libvirt } from '../libvirt/index.js';
+import { findVm } from './find-vm.js';
+import { encodePng, pngSize } from './png.js';
+import { parsePpm, type RgbImage } from './ppm.js';
+import { refusal } from './power-rules.js';
+
+export interface ScreenshotResult {
+  name: string;
+  file: string;
+  width: number;
+  height: number;
+  bytes: number;
+  /** What libvirt sent (image/x-portable-pixmap from QEMU). */
+  sourceMime: string | null;
+}
+
+/**
+ * Saves the VM's display as a PNG: libvirt's screenshot stream (PNG from QEMU 7.1+, kept as it is;
+ * PPM from older QEMU, converted). Written
+ * to a temporary file beside `file` and renamed over it, so `file` is never half-written.
+ */
+export async function screenshotVm(lv: Libvirt, name: string, file: string): Promise<ScreenshotResult> {
+  const dom = await findVm(lv, name);
+  const { state } = await dom.state();
+  // Only a running or paused VM has a display; the "resume" rules say so in words.
+  if (state !== 'paused') {
+    const refused = refusal(dom.name, 'pause', state);
+    if (refused) throw refused;
+  }
+  const { mime, stream } = await dom.screenshot();
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  // QEMU 7.1 and later give libvirt PNG already; older ones PPM, converted here.
+  const data = Buffer.concat(chunks);
+  const asPng = pngSize(data);
+  const img = asPng ?? parsePpm(data);
+  const png = asPng ? data : encodePng(img as RgbImage);
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, png, { flag: 'wx' });
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  return { name: dom.name, file, width: img.width, height: img.height, bytes: png.length, sourceMime: mime };
+}
