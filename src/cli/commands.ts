@@ -109,7 +109,8 @@ export const commands: CommandSpec[] = [
       os: {
         type: 'string',
         value: 'ID',
-        description: 'The guest OS: a profile id or an osinfo-db short id (required)',
+        description:
+          'The guest OS: a profile id or an osinfo-db short id (required without --iso, whose medium tells it)',
         complete: 'os',
       },
       'print-xml': {
@@ -132,6 +133,7 @@ export const commands: CommandSpec[] = [
       'phyllo vm create win11 --os windows-11 --iso ~/Win11.iso --drivers ~/virtio-win.iso',
       'phyllo vm create web --os debian12 --memory 2G --disk-size 20G --display vnc',
       'phyllo vm create test --os linux --disk-size none --print-xml',
+      'phyllo vm create jammy --iso ~/ubuntu-22.04.3-live-server-amd64.iso',
     ],
     load: () => import('./commands/vm-create.js'),
   },
