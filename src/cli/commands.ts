@@ -109,8 +109,8 @@ export const commands: CommandSpec[] = [
       os: {
         type: 'string',
         value: 'ID',
-        description:
-          'The guest OS: a profile id or an osinfo-db short id (required without --iso, whose medium tells it)',
+        description: 'The guest OS: a profile id or an osinfo-db short id',
+        default: "detected from the --iso medium's volume id; required without --iso",
         complete: 'os',
       },
       'print-xml': {
