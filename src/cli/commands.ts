@@ -50,6 +50,9 @@ const osId = {
   complete: 'os',
 } as const;
 
+/** The existing VM a command works on. */
+const VM_ARG = { name: 'NAME', required: true, description: 'The VM’s name', complete: 'vm' } as const;
+
 /** Every command Phyllome's CLI knows, in the order `phyllo --help` lists them. */
 export const commands: CommandSpec[] = [
   {
@@ -136,6 +139,38 @@ export const commands: CommandSpec[] = [
       'phyllo vm create jammy --iso ~/ubuntu-22.04.3-live-server-amd64.iso',
     ],
     load: () => import('./commands/vm-create.js'),
+  },
+  {
+    name: 'vm edit',
+    summary: "Edit a VM's domain XML in $EDITOR; redefined only if libvirt accepts it",
+    options: { ...connectOption },
+    positionals: [VM_ARG],
+    examples: ['phyllo vm edit web', 'phyllo vm edit web --connect qemu:///session'],
+    load: () => import('./commands/vm-edit.js'),
+  },
+  {
+    name: 'vm set',
+    summary: 'Change memory, vCPUs or autostart: persistent, and live where libvirt allows',
+    options: {
+      memory: {
+        type: 'string',
+        value: 'SIZE',
+        default: 'unchanged',
+        description: 'Guest memory: 8G, 4096M, 1.5GiB, 4GB (powers of ten) or 4096 (MiB)',
+      },
+      vcpus: { type: 'string', value: 'N', default: 'unchanged', description: 'Number of virtual CPUs' },
+      autostart: {
+        type: 'string',
+        value: 'on|off',
+        default: 'unchanged',
+        description: 'Start the VM when the libvirt daemon starts',
+        choices: ['on', 'off'],
+      },
+      ...connectOption,
+    },
+    positionals: [VM_ARG],
+    examples: ['phyllo vm set web --memory 8G --vcpus 4', 'phyllo vm set web --autostart on --json'],
+    load: () => import('./commands/vm-set.js'),
   },
   {
     name: 'completion',

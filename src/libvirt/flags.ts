@@ -108,3 +108,12 @@ export type VolumeType = (typeof VOLUME_TYPES)[number] | 'unknown';
 /** virStoragePoolBuildFlags / DeleteFlags / virStorageVolDeleteFlags */
 export const PoolBuildFlags = { NEW: 0, REPAIR: 1, RESIZE: 2, NO_OVERWRITE: 4, OVERWRITE: 8 } as const;
 export const VolDeleteFlags = { NORMAL: 0, ZEROED: 1, WITH_SNAPSHOTS: 2 } as const;
+
+/** virDomainDefineFlags */
+export const DefineFlags = { VALIDATE: 1 } as const;
+
+/** virDomainMemoryModFlags (LIVE/CONFIG as ModifyFlags) */
+export const MemoryFlags = { LIVE: 1, CONFIG: 2, MAXIMUM: 4 } as const;
+
+/** virDomainVcpuFlags (LIVE/CONFIG as ModifyFlags) */
+export const VcpuFlags = { LIVE: 1, CONFIG: 2, MAXIMUM: 4, GUEST: 8, HOTPLUGGABLE: 16 } as const;
