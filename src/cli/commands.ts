@@ -173,6 +173,36 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/vm-set.js'),
   },
   {
+    name: 'vm media',
+    summary: "Insert or eject a CD-ROM drive's medium (e.g. the virtio driver ISO), live and persistent",
+    options: {
+      target: {
+        type: 'string',
+        value: 'DEV',
+        default: 'insert: the first empty drive; eject: the drive holding a medium',
+        description: 'The CD-ROM drive by its target name (sdb)',
+      },
+      'add-drive': {
+        type: 'boolean',
+        default: 'off: a VM without a CD-ROM drive is an error',
+        description: 'Add a SATA CD-ROM drive for the medium when the VM has none (shut off only)',
+      },
+      ...connectOption,
+    },
+    positionals: [
+      VM_ARG,
+      { name: 'ACTION', required: true, description: 'insert or eject', choices: ['insert', 'eject'] },
+      {
+        name: 'PATH',
+        required: false,
+        description: 'insert: the ISO (on a remote host a volume path or POOL/VOLUME there)',
+        complete: 'file',
+      },
+    ],
+    examples: ['phyllo vm media win11 insert ~/virtio-win.iso', 'phyllo vm media win11 eject --json'],
+    load: () => import('./commands/vm-media.js'),
+  },
+  {
     name: 'completion',
     summary: 'Print a shell completion script (bash, zsh or fish)',
     positionals: [

@@ -156,3 +156,11 @@ export class EditorFailedError extends PhyllomeError {
     });
   }
 }
+
+/** `vm media` on a VM without a CD-ROM drive (or without the one named). */
+export class NoCdromDriveError extends PhyllomeError {
+  override name = 'NoCdromDriveError';
+  constructor(vm: string, detail: string, hint: string) {
+    super('no-cdrom-drive', `VM "${vm}" ${detail}`, { hint });
+  }
+}
