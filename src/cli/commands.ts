@@ -203,6 +203,21 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/vm-media.js'),
   },
   {
+    name: 'vm upgrade-devices',
+    summary: 'Switch a shut-off guest from SATA and e1000e to virtio once its virtio drivers are installed',
+    options: {
+      undo: {
+        type: 'boolean',
+        default: 'upgrade',
+        description: 'Put back the disk and NIC devices of the last upgrade',
+      },
+      ...connectOption,
+    },
+    positionals: [VM_ARG],
+    examples: ['phyllo vm upgrade-devices win11', 'phyllo vm upgrade-devices win11 --undo'],
+    load: () => import('./commands/vm-upgrade-devices.js'),
+  },
+  {
     name: 'completion',
     summary: 'Print a shell completion script (bash, zsh or fish)',
     positionals: [

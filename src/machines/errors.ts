@@ -164,3 +164,11 @@ export class NoCdromDriveError extends PhyllomeError {
     super('no-cdrom-drive', `VM "${vm}" ${detail}`, { hint });
   }
 }
+
+/** `vm upgrade-devices` cannot work on this VM (not made by Phyllome, or nothing recorded to undo). */
+export class VmUpgradeError extends PhyllomeError {
+  override name = 'VmUpgradeError';
+  constructor(vm: string, problem: string, hint: string) {
+    super('vm-upgrade-not-possible', `VM "${vm}" ${problem}`, { hint });
+  }
+}
