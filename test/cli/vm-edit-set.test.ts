@@ -17,6 +17,7 @@ import { PhyllomeError } from '../../src/errors.js';
 import { connect, DomainXmlFlags, type Libvirt } from '../../src/libvirt/index.js';
 import type { SetOutcome } from '../../src/machines/set-vm.js';
 import { isRoot, uniqueName } from '../libvirt/helpers.js';
+import { withVmLock } from '../../src/machines/vm-lock.js';
 
 const skip = !isRoot && 'needs root (the system daemon)';
 let lv: Libvirt;
@@ -159,5 +160,24 @@ test(
     assert.equal(up.changes[0]?.applies, 'next-start');
     assert.match(up.changes[0]?.detail ?? '', /above its running maximum of 1536 MiB/);
     await dom.destroy();
+  },
+);
+
+test(
+  'vm edit and vm set wait for no one: a VM another command works on is operation-in-progress',
+  { skip },
+  async () => {
+    const dom = await lv.domains.lookup(vm);
+    process.env.EDITOR = editor('never.sh', 'echo edited >> "$1"');
+    const before = await inactiveXml();
+    await withVmLock(lv, dom, 'test holds it', async () => {
+      await rejects(
+        set(ctx([vm], { vcpus: '1' })),
+        'operation-in-progress',
+        /"test holds it" is running on it/,
+      );
+      await rejects(edit(ctx([vm])), 'operation-in-progress', /busy/);
+    });
+    assert.equal(await inactiveXml(), before);
   },
 );
