@@ -37,11 +37,13 @@ export function editText(text: string, fileName: string, opts: { quietStdout?: b
   }
 }
 
-/** Asks a yes/no question on the terminal (stderr); no is the default. */
+/** Asks a yes/no question on the terminal (stderr); no is the default, and the answer when the input ends. */
 export async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } catch {
+    return false; // the input ended (Ctrl-D): no
   } finally {
     rl.close();
   }

@@ -5,7 +5,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -179,5 +181,38 @@ test(
       await rejects(edit(ctx([vm])), 'operation-in-progress', /busy/);
     });
     assert.equal(await inactiveXml(), before);
+  },
+);
+
+/** The installed command (bin/phyllo runs the bundle `npm run build` makes). */
+const BIN = fileURLToPath(new URL('../../../bin/phyllo', import.meta.url));
+
+test(
+  'vm edit on a terminal: a refused edit is offered again, and the second one is defined',
+  { skip },
+  async () => {
+    const count = join(dir, 'count');
+    const ed = editor(
+      'twice.sh',
+      `n=$(cat ${count} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${count}
+if [ $n = 1 ]; then sed -i 's|<devices>|<devices><frobnicator/>|' "$1"
+else sed -i 's|<frobnicator/>||; s|</name>|</name><description>edited on a terminal</description>|' "$1"; fi`,
+    );
+    // `script` gives the command a terminal; the answer is typed once the question is asked.
+    const child = spawn('script', ['-qec', `${BIN} vm edit ${vm} --connect qemu:///system`, '/dev/null'], {
+      env: { ...process.env, EDITOR: ed },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (/Edit it again\? \[y\/N\]/.test(out) && !child.stdin.writableEnded) child.stdin.end('y\n');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, out);
+    assert.match(out, /libvirt refused the edited XML/);
+    assert.match(out, /is redefined with the edited XML/);
+    assert.equal(readFileSync(count, 'utf8').trim(), '2', 'the editor ran twice');
+    assert.match(await inactiveXml(), /<description>edited on a terminal<\/description>/);
   },
 );

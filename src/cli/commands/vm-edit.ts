@@ -16,7 +16,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       name,
       async (xml) => editText(xml, `${name}.xml`, { quietStdout: ctx.json }),
       async (err) => {
-        if (!ctx.isTTY || ctx.json) return false;
+        if (!ctx.isTTY || ctx.json || !process.stdin.isTTY) return false;
         ctx.progress.write(`error: ${err.message}\n`);
         return confirm('Edit it again?');
       },
