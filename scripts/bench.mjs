@@ -8,6 +8,7 @@ const benches = [
   ['node', ['bench/vm-list.mjs']],
   ['node', ['bench/disk-copy.mjs']],
   ['node', ['bench/vm-start.mjs']],
+  ['node', ['bench/vm-create.mjs']],
 ];
 let failed = 0;
 for (const [cmd, args] of benches) {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { child, childrenNamed, textOf, type XmlNode } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
+import { mediaRulesOf, type MediaRule } from './osinfo-media.js';
 
 export const DEFAULT_OSINFO_ROOT = '/usr/share/osinfo';
 
@@ -117,6 +118,7 @@ export function fileForOsId(id: string): string | undefined {
  */
 export class OsinfoDb {
   private readonly rawById = new Map<string, RawOs>();
+  private readonly mediaByFile = new Map<string, MediaRule[]>();
   private vendorDirs: string[] | undefined;
 
   constructor(readonly root: string = DEFAULT_OSINFO_ROOT) {}
@@ -149,8 +151,20 @@ export class OsinfoDb {
       return [];
     }
     const root = parseXml(text, `osinfo file ${rel}`);
-    const list = childrenNamed(root, 'os').map(readRaw);
+    const nodes = childrenNamed(root, 'os');
+    const list = nodes.map(readRaw);
     for (const r of list) this.rawById.set(r.id, r);
+    this.mediaByFile.set(
+      rel,
+      nodes.flatMap((node, i) => {
+        const r = list[i] as RawOs;
+        return mediaRulesOf(node, {
+          shortId: r.shortIds[0] ?? '',
+          name: r.name,
+          ...(r.releaseDate ? { releaseDate: r.releaseDate } : {}),
+        });
+      }),
+    );
     return list;
   }
 
@@ -248,6 +262,16 @@ export class OsinfoDb {
       for (const r of this.readFile(rel))
         for (const s of r.shortIds) out.push({ shortId: s, name: r.name, family: r.family ?? 'unknown' });
     return out.sort((a, b) => a.shortId.localeCompare(b.shortId));
+  }
+
+  /** Every installer medium osinfo-db describes for PC guests (reads the whole database). */
+  mediaRules(): MediaRule[] {
+    const out: MediaRule[] = [];
+    for (const rel of this.allFiles()) {
+      if (!this.mediaByFile.has(rel)) this.readFile(rel);
+      out.push(...(this.mediaByFile.get(rel) ?? []));
+    }
+    return out;
   }
 
   /** Short ids that start like `prefix` (letters only), for "did you mean" hints; reads file names only. */

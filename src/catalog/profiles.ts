@@ -62,7 +62,7 @@ const windowsBase: Omit<Profile, 'id' | 'name' | 'osinfoShortId' | 'osinfoId' | 
   nested: false,
   gl: false,
   notes: [
-    'Windows has no inbox virtio drivers: pass --drivers virtio-win.iso when creating the VM for virtio disk, network and display; without it the VM gets SATA, e1000e and VGA, which Windows drives out of the box.',
+    'Windows has no inbox virtio drivers: pass --drivers virtio-win.iso when creating the VM for virtio disk, network and display; without it the VM gets SATA, e1000e and VGA, which Windows drives out of the box; once the virtio-win drivers are installed in the guest, `phyllo vm upgrade-devices NAME` switches its disk and NIC to virtio.',
   ],
 };
 

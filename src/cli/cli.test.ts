@@ -77,10 +77,10 @@ test('a usage error is {"error":{code,message,hint}} on stdout with --json (anyw
 });
 
 test('an unknown command with --help is an error, not the global usage', async () => {
-  const r = await cli(['vm', 'upgrade-devices', '--help']);
+  const r = await cli(['vm', 'frobnicate', '--help']);
   assert.equal(r.code, 1);
   assert.equal(r.stdout, '');
-  assert.match(r.stderr, /^error: Unknown command: phyllo vm upgrade-devices\n/);
+  assert.match(r.stderr, /^error: Unknown command: phyllo vm frobnicate\n/);
   const j = await cli(['--json', 'nope']);
   assert.equal(JSON.parse(j.stdout).error.code, 'unknown-command');
 });

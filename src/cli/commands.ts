@@ -213,7 +213,8 @@ export const commands: CommandSpec[] = [
       os: {
         type: 'string',
         value: 'ID',
-        description: 'The guest OS: a profile id or an osinfo-db short id (required)',
+        description: 'The guest OS: a profile id or an osinfo-db short id',
+        default: "detected from the --iso medium's volume id; required without --iso",
         complete: 'os',
       },
       'print-xml': {
@@ -246,6 +247,7 @@ export const commands: CommandSpec[] = [
       'phyllo vm create win11 --os windows-11 --iso ~/Win11.iso --drivers ~/virtio-win.iso',
       'phyllo vm create web --os debian12 --memory 2G --disk-size 20G --display vnc',
       'phyllo vm create test --os linux --disk-size none --print-xml',
+      'phyllo vm create jammy --iso ~/ubuntu-22.04.3-live-server-amd64.iso',
     ],
     load: () => import('./commands/vm-create.js'),
   },
@@ -271,9 +273,86 @@ export const commands: CommandSpec[] = [
     summary:
       'One VM: the model’s choices with reasons, devices, disks and backing chains, display, NVRAM, TPM, snapshots',
     options: { ...connectOption },
-    positionals: [{ name: 'NAME', required: true, description: 'The VM', complete: 'vm' }],
+    positionals: [vmArg],
     examples: ['phyllo vm info web', 'phyllo vm info win11 --json'],
     load: () => import('./commands/vm-info.js'),
+  },
+  {
+    name: 'vm edit',
+    summary: "Edit a VM's domain XML in $EDITOR; redefined only if libvirt accepts it",
+    options: { ...connectOption },
+    positionals: [vmArg],
+    examples: ['phyllo vm edit web', 'phyllo vm edit web --connect qemu:///session'],
+    load: () => import('./commands/vm-edit.js'),
+  },
+  {
+    name: 'vm set',
+    summary: 'Change memory, vCPUs or autostart: persistent, and live where libvirt allows',
+    options: {
+      memory: {
+        type: 'string',
+        value: 'SIZE',
+        default: 'unchanged',
+        description: 'Guest memory: 8G, 4096M, 1.5GiB, 4GB (powers of ten) or 4096 (MiB)',
+      },
+      vcpus: { type: 'string', value: 'N', default: 'unchanged', description: 'Number of virtual CPUs' },
+      autostart: {
+        type: 'string',
+        value: 'on|off',
+        default: 'unchanged',
+        description: 'Start the VM when the libvirt daemon starts',
+        choices: ['on', 'off'],
+      },
+      ...connectOption,
+    },
+    positionals: [vmArg],
+    examples: ['phyllo vm set web --memory 8G --vcpus 4', 'phyllo vm set web --autostart on --json'],
+    load: () => import('./commands/vm-set.js'),
+  },
+  {
+    name: 'vm media',
+    summary: "Insert or eject a CD-ROM drive's medium (e.g. the virtio driver ISO), live and persistent",
+    options: {
+      target: {
+        type: 'string',
+        value: 'DEV',
+        default: 'insert: the first empty drive; eject: the drive holding a medium',
+        description: 'The CD-ROM drive by its target name (sdb)',
+      },
+      'add-drive': {
+        type: 'boolean',
+        default: 'off: a VM without a CD-ROM drive is an error',
+        description: 'Add a SATA CD-ROM drive for the medium when the VM has none (shut off only)',
+      },
+      ...connectOption,
+    },
+    positionals: [
+      vmArg,
+      { name: 'ACTION', required: true, description: 'insert or eject', choices: ['insert', 'eject'] },
+      {
+        name: 'PATH',
+        required: false,
+        description: 'insert: the ISO (on a remote host a volume path or POOL/VOLUME there)',
+        complete: 'file',
+      },
+    ],
+    examples: ['phyllo vm media win11 insert ~/virtio-win.iso', 'phyllo vm media win11 eject --json'],
+    load: () => import('./commands/vm-media.js'),
+  },
+  {
+    name: 'vm upgrade-devices',
+    summary: 'Switch a shut-off guest from SATA and e1000e to virtio once its virtio drivers are installed',
+    options: {
+      undo: {
+        type: 'boolean',
+        default: 'upgrade',
+        description: 'Put back the disk and NIC devices of the last upgrade',
+      },
+      ...connectOption,
+    },
+    positionals: [vmArg],
+    examples: ['phyllo vm upgrade-devices win11', 'phyllo vm upgrade-devices win11 --undo'],
+    load: () => import('./commands/vm-upgrade-devices.js'),
   },
   {
     name: 'completion',

@@ -32,6 +32,9 @@ const table: CommandSpec[] = [
   },
 ];
 
+/** The vm subcommands, in table order (other lifecycle commands join as they are added). */
+const vmSubcommands = table.filter((c) => c.name.startsWith('vm ')).map((c) => c.name.slice(3));
+
 async function values(words: string[]): Promise<string[]> {
   const c = await complete(words, table, deps);
   assert.equal(c.kind, 'words', words.join(' '));
@@ -41,40 +44,11 @@ async function values(words: string[]): Promise<string[]> {
 test('commands, groups and subcommands', async () => {
   assert.deepEqual(await values(['']), ['status', 'completion', 'host', 'os', 'vm']);
   assert.deepEqual(await values(['s']), ['status']);
-  assert.deepEqual(await values(['vm', '']), [
-    'create',
-    'shutdown',
-    'kill',
-    'reboot',
-    'pause',
-    'resume',
-    'autostart',
-    'console',
-    'screenshot',
-    'display',
-    'diagnose',
-    'list',
-    'info',
-    'start',
-  ]);
+  assert.deepEqual(await values(['vm', '']), vmSubcommands);
+  assert.ok(vmSubcommands.includes('create') && vmSubcommands.includes('start'));
   assert.deepEqual(await values(['os', 'e']), ['explain']);
   assert.deepEqual(await values(['--json', 'host', '']), ['check', 'devices']);
-  assert.deepEqual(await values(['help', 'vm', '']), [
-    'create',
-    'shutdown',
-    'kill',
-    'reboot',
-    'pause',
-    'resume',
-    'autostart',
-    'console',
-    'screenshot',
-    'display',
-    'diagnose',
-    'list',
-    'info',
-    'start',
-  ]);
+  assert.deepEqual(await values(['help', 'vm', '']), vmSubcommands);
   assert.deepEqual(await values(['nope', '']), [], 'nothing for a line the parser refuses');
 });
 

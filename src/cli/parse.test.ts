@@ -87,9 +87,9 @@ test('--help (anywhere) and `help COMMAND` ask for the command’s help, without
 });
 
 test('an unknown command is an error, with --help too, and the hint names what exists', () => {
-  const sub = refused(['vm', 'upgrade-devices', '--help']);
+  const sub = refused(['vm', 'frobnicate', '--help']);
   assert.equal(sub.code, 'unknown-command');
-  assert.match(sub.message, /phyllo vm upgrade-devices/);
+  assert.match(sub.message, /phyllo vm frobnicate/);
   assert.match(sub.hint ?? '', /has: create/);
   const top = refused(['stauts']);
   assert.equal(top.code, 'unknown-command');

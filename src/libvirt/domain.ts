@@ -156,6 +156,22 @@ export class Domain {
   async detachDevice(xml: string, flags = 0): Promise<void> {
     await this.rpc.call(Proc.DomainDetachDeviceFlags, { dom: this.ref, xml, flags });
   }
+  /** Changes a device in place (a CD-ROM's medium); `flags` from ModifyFlags. */
+  async updateDevice(xml: string, flags = 0): Promise<void> {
+    await this.rpc.call(Proc.DomainUpdateDeviceFlags, { dom: this.ref, xml, flags });
+  }
+  /** `memoryKiB` as the current (balloon) size, or the maximum with MemoryFlags.MAXIMUM. */
+  async setMemory(memoryKiB: bigint, flags = 0): Promise<void> {
+    await this.rpc.call(Proc.DomainSetMemoryFlags, { dom: this.ref, memory: memoryKiB, flags });
+  }
+  /** `flags` from VcpuFlags. */
+  async setVcpus(count: number, flags = 0): Promise<void> {
+    await this.rpc.call(Proc.DomainSetVcpusFlags, { dom: this.ref, nvcpus: count, flags });
+  }
+  /** `flags` from VcpuFlags: the live or configured count, or (MAXIMUM) the most it may have. */
+  async vcpus(flags = 0): Promise<number> {
+    return (await this.rpc.call(Proc.DomainGetVcpusFlags, { dom: this.ref, flags })).num;
+  }
   async managedSave(flags = 0): Promise<void> {
     await this.rpc.call(Proc.DomainManagedSave, { dom: this.ref, flags });
   }

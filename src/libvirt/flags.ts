@@ -113,3 +113,12 @@ export const VolDeleteFlags = { NORMAL: 0, ZEROED: 1, WITH_SNAPSHOTS: 2 } as con
 export const VolDownloadFlags = { SPARSE_STREAM: 1 } as const;
 /** virStorageVolUploadFlags: holes in the stream become holes in the volume. */
 export const VolUploadFlags = { SPARSE_STREAM: 1 } as const;
+
+/** virDomainDefineFlags */
+export const DefineFlags = { VALIDATE: 1 } as const;
+
+/** virDomainMemoryModFlags (LIVE/CONFIG as ModifyFlags) */
+export const MemoryFlags = { LIVE: 1, CONFIG: 2, MAXIMUM: 4 } as const;
+
+/** virDomainVcpuFlags (LIVE/CONFIG as ModifyFlags) */
+export const VcpuFlags = { LIVE: 1, CONFIG: 2, MAXIMUM: 4, GUEST: 8, HOTPLUGGABLE: 16 } as const;

@@ -345,6 +345,26 @@ export const Proc = {
     listArgs,
     xs({ devices: xarray(xnodeDevice, LIST_MAX), ret: xuint }),
   ),
+  // changing a defined domain (vm set, vm media)
+  DomainUpdateDeviceFlags: remote(
+    'DomainUpdateDeviceFlags',
+    174,
+    xs({ dom: xdomain, xml: xname, flags: xflags }),
+    xvoid,
+  ),
+  DomainSetVcpusFlags: remote(
+    'DomainSetVcpusFlags',
+    199,
+    xs({ dom: xdomain, nvcpus: xuint, flags: xflags }),
+    xvoid,
+  ),
+  DomainGetVcpusFlags: remote('DomainGetVcpusFlags', 200, domFlags, intRet('num')),
+  DomainSetMemoryFlags: remote(
+    'DomainSetMemoryFlags',
+    204,
+    xs({ dom: xdomain, memory: xuhyper, flags: xflags }),
+    xvoid,
+  ),
 } as const;
 
 export type ProcName = keyof typeof Proc;

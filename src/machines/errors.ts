@@ -117,3 +117,58 @@ export class VmBusyError extends PhyllomeError {
     });
   }
 }
+
+/** libvirt refused an edited domain XML: the VM keeps its previous definition. */
+export class VmEditRejectedError extends PhyllomeError {
+  override name = 'VmEditRejectedError';
+  constructor(
+    vm: string,
+    readonly libvirtMessage: string,
+    cause?: unknown,
+  ) {
+    super('vm-edit-rejected', `libvirt refused the edited XML of VM "${vm}": ${libvirtMessage}`, {
+      ...(cause === undefined ? {} : { cause }),
+      hint: 'The VM is unchanged. Run `phyllo vm edit` again and fix what libvirt names (on a terminal it offers to re-edit at once).',
+    });
+  }
+}
+
+/** The edited XML names another VM (a new name or UUID): an edit never makes or renames a VM. */
+export class VmEditIdentityError extends PhyllomeError {
+  override name = 'VmEditIdentityError';
+  constructor(vm: string, what: string) {
+    super(
+      'vm-edit-identity-changed',
+      `The edited XML changes the ${what} of VM "${vm}"; the VM is unchanged.`,
+      {
+        hint: 'Keep <name> and <uuid> as they are: an edit changes this VM, it does not create or rename one.',
+      },
+    );
+  }
+}
+
+/** The editor could not be run or exited with an error: nothing was changed. */
+export class EditorFailedError extends PhyllomeError {
+  override name = 'EditorFailedError';
+  constructor(editor: string, why: string) {
+    super('editor-failed', `The editor "${editor}" ${why}; the VM is unchanged.`, {
+      hint: 'Set VISUAL or EDITOR to an editor that waits until you close the file (e.g. EDITOR=nano, or "code --wait").',
+    });
+  }
+}
+
+/** `vm media` on a VM without a CD-ROM drive (or without the one named). */
+export class NoCdromDriveError extends PhyllomeError {
+  override name = 'NoCdromDriveError';
+  constructor(vm: string, detail: string, hint: string) {
+    super('no-cdrom-drive', `VM "${vm}" ${detail}`, { hint });
+  }
+}
+
+/** `vm upgrade-devices` cannot work on this VM (not made by Phyllome, or nothing recorded to undo). */
+export class VmUpgradeError extends PhyllomeError {
+  override name = 'VmUpgradeError';
+  constructor(vm: string, problem: string, hint: string) {
+    super('vm-upgrade-not-possible', `VM "${vm}" ${problem}`, { hint });
+  }
+}

@@ -35,7 +35,8 @@ function flag(option: PathOption): string {
   return `--${kebab(option)}`;
 }
 
-function readAt(path: string, offset: number, length: number): Buffer {
+/** Up to `length` bytes of a local file from `offset`. */
+export function readAt(path: string, offset: number, length: number): Buffer {
   const buf = Buffer.alloc(length);
   const fd = openSync(path, 'r');
   try {
@@ -116,7 +117,8 @@ function statOrUndefined(path: string): Stats | undefined {
   }
 }
 
-async function lookupVolume(lv: Libvirt, path: string): Promise<StorageVolume | undefined> {
+/** The storage volume a path (or POOL/VOLUME) names; undefined when there is none. */
+export async function lookupVolume(lv: Libvirt, path: string): Promise<StorageVolume | undefined> {
   const notFound = (err: unknown): undefined => {
     if (isNotFound(err)) return undefined;
     throw err;
@@ -130,7 +132,8 @@ async function lookupVolume(lv: Libvirt, path: string): Promise<StorageVolume | 
     .catch(notFound);
 }
 
-async function volumeHead(vol: StorageVolume, offset: number, length: number): Promise<Buffer> {
+/** Up to `length` bytes of a storage volume from `offset`, through a ranged download (empty when unreadable). */
+export async function volumeHead(vol: StorageVolume, offset: number, length: number): Promise<Buffer> {
   try {
     const chunks: Buffer[] = [];
     for await (const c of await vol.download({ offset, length })) chunks.push(c as Buffer);

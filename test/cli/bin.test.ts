@@ -143,7 +143,7 @@ test('global flags before the command: same output and the same code cache as af
 });
 
 test('usage errors and help from the bundle: an unknown command with --help fails, a group lists its commands', async () => {
-  const unknown = await run(BIN, ['vm', 'upgrade-devices', '--help', '--json']);
+  const unknown = await run(BIN, ['vm', 'frobnicate', '--help', '--json']);
   assert.equal(unknown.code, 1);
   assert.equal(JSON.parse(unknown.stdout).error.code, 'unknown-command');
   const extra = await run(BIN, ['vm', 'create', 'my', 'vm', '--os', 'linux', '--print-xml']);

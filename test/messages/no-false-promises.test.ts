@@ -24,7 +24,6 @@ const FORBIDDEN: [RegExp, string][] = [
   [/noVNC|browser console|in-browser console|web console/i, 'there is no browser console yet'],
   [/rebound|will be (re)?bound|rebind/i, 'Phyllome does not rebind devices to vfio-pci'],
   [/Phyllome (can|will) (pause|suspend|stop)/i, 'Phyllome does not act on the battery level'],
-  [/upgrade-devices/, '`phyllo vm upgrade-devices` does not exist'],
   [/licen[cs]e/i, 'licensing claims belong to Windows texts only (checked separately)'],
 ];
 

@@ -7,6 +7,24 @@ import { withModelHost } from './model-host.js';
 import { consoleSession } from './vm-console.js';
 import { startCommand } from './vm-power.js';
 import { withConnection } from './vm-connection.js';
+import { OsinfoDb } from '../../catalog/osinfo.js';
+import { identifyOs, readMediumIdentity, type DetectedOs } from '../../machines/detect-os.js';
+import { remoteHostOf } from '../../machines/model-host-facts.js';
+import type { Libvirt } from '../../libvirt/index.js';
+import type { ModelOptions } from '../../model/options.js';
+import type { ExplainedDecision } from '../../model/build-model.js';
+
+/** `--iso` without `--os`: the OS the medium installs (the ISO path is checked by then). */
+async function detect(lv: Libvirt, options: ModelOptions): Promise<DetectedOs> {
+  const iso = options.iso as string;
+  const remote = remoteHostOf(lv.requestedUri) !== undefined;
+  return identifyOs(new OsinfoDb(), iso, await readMediumIdentity(iso, remote ? lv : undefined));
+}
+
+/** The detection as the first decision, so `--json` and the human output both carry it. */
+function detectionDecision(d: DetectedOs): ExplainedDecision {
+  return { topic: 'os', choice: `${d.os} (${d.name}), detected from the installer medium`, reason: d.reason };
+}
 
 /**
  * `phyllo vm create NAME --os ID …`: builds the optimized model for this host and defines the VM
@@ -17,21 +35,50 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const name = ctx.positionals[0];
   const os = ctx.values.os;
   if (!name) throw new InvalidInputError('The VM needs a name: `phyllo vm create NAME --os ID`');
-  if (typeof os !== 'string')
-    throw new InvalidInputError('Which OS? Add --os ID', { hint: 'Run `phyllo os list` for ids.' });
-  const opts = modelOptionsFrom(ctx, name, os);
+  const iso = typeof ctx.values.iso === 'string' ? ctx.values.iso : undefined;
+  if (typeof os !== 'string' && iso === undefined)
+    throw new InvalidInputError('Which OS? Add --os ID (or --iso PATH to detect it from the medium)', {
+      hint: 'Run `phyllo os list` for ids.',
+    });
+  const opts = modelOptionsFrom(ctx, name, typeof os === 'string' ? os : '');
+  let detected: DetectedOs | undefined;
+  /** The options with the OS filled in from the medium when --os was not given. */
+  const withOs = async (lv: Libvirt, options: ModelOptions): Promise<ModelOptions> => {
+    if (typeof os === 'string') return options;
+    detected = await detect(lv, options);
+    return { ...options, os: detected.os };
+  };
+  const withDetection = <T extends { decisions: ExplainedDecision[] }>(r: T): T =>
+    detected ? { ...r, detected, decisions: [detectionDecision(detected), ...r.decisions] } : r;
   const warn = (warnings: string[]) => {
     if (!ctx.json) for (const w of warnings) ctx.progress.write(`warning: ${w}\n`);
   };
   if (ctx.values['print-xml'] === true) {
-    const result = await withModelHost(ctx, opts, async (_lv, host, options) => buildModel(options, host));
+    const result = withDetection(
+      await withModelHost(ctx, opts, async (lv, host, options) =>
+        buildModel(await withOs(lv, options), host),
+      ),
+    );
     warn(result.warnings);
+    if (detected && !ctx.json)
+      ctx.progress.write(`Detected ${detected.name} (${detected.os}): ${detected.reason}\n`);
     return {
-      data: { name, xml: result.xml, decisions: result.decisions, warnings: result.warnings },
+      data: {
+        name,
+        xml: result.xml,
+        decisions: result.decisions,
+        warnings: result.warnings,
+        ...(detected ? { detected } : {}),
+      },
       human: () => result.xml,
     };
   }
-  const vm = await withModelHost(ctx, opts, (lv, host, options) => createVm(lv, options, host));
+  const vm = withDetection(
+    await withModelHost(ctx, opts, async (lv, host, options) =>
+      createVm(lv, await withOs(lv, options), host),
+    ),
+  );
+  const osId = detected?.os ?? (os as string);
   warn(vm.warnings);
   const attach = ctx.values.console === true;
   // A start that fails leaves the VM defined (it is what the user asked to create): say so, keep it.
@@ -62,7 +109,8 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
         ...(vm.disk ? [`Disk: ${vm.disk}`] : []),
         ...(vm.network?.defined ? [`Defined the "${vm.network.name}" network.`] : []),
         ...(vm.network?.started ? [`Started the "${vm.network.name}" network.`] : []),
-        `Why each choice: phyllo os explain ${os}`,
+        ...(detected ? [`OS: ${detected.name} (${detected.os}), detected: ${detected.reason}`] : []),
+        `Why each choice: phyllo os explain ${osId}`,
       ].join('\n'),
   };
 }

@@ -16,8 +16,15 @@ function targetName(bus: DiskBus, index: number): string {
   return PREFIX[bus] + String.fromCharCode('a'.charCodeAt(0) + index);
 }
 
-/** The bus for the system disk: virtio-blk when the guest can drive it, else what it installs on. */
-export function decideDiskBus(ctx: ModelContext): Decision<DiskBus> {
+/**
+ * The bus for the system disk: virtio-blk when the guest can drive it, else what it installs on.
+ * Also asked by `vm upgrade-devices` for a guest whose virtio drivers are installed since.
+ */
+export function decideDiskBus(
+  ctx: Pick<ModelContext, 'profile' | 'guest' | 'virtioDisk'> & {
+    options: Pick<ModelContext['options'], 'drivers'>;
+  },
+): Decision<DiskBus> {
   const { profile, guest, options } = ctx;
   if (ctx.virtioDisk && profile.disk.virtio === 'virtio')
     return {
@@ -29,7 +36,7 @@ export function decideDiskBus(ctx: ModelContext): Decision<DiskBus> {
   if (profile.virtioDrivers === 'driver-disk')
     return {
       choice: profile.disk.fallback,
-      reason: `${profile.disk.fallback.toUpperCase()}: ${guest.name} has no inbox virtio driver; pass --drivers virtio-win.iso for virtio-blk`,
+      reason: `${profile.disk.fallback.toUpperCase()}: ${guest.name} has no inbox virtio driver; pass --drivers virtio-win.iso for virtio-blk, or switch later with \`phyllo vm upgrade-devices\` once the drivers are installed in the guest`,
     };
   const bus = ctx.virtioDisk ? profile.disk.virtio : profile.disk.fallback;
   return {

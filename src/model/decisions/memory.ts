@@ -25,6 +25,27 @@ export function decideMemory(ctx: ModelContext): Decision<number> {
   return d;
 }
 
+/**
+ * The rule for an amount the user asks for (`vm create --memory`, `vm set --memory`): at least the
+ * OS minimum, at most the host's memory (typed errors), a warning when the host keeps less than its
+ * reserve. Returns the reason.
+ */
+export function checkAskedMemory(
+  kib: number,
+  guest: { name: string; minimum: { memoryMiB: number } },
+  hostMemoryKiB: number,
+  warnings: string[],
+): string {
+  const hostMiB = Math.floor(hostMemoryKiB / 1024);
+  const usable = Math.max(0, hostMiB - hostReserveMiB(hostMiB));
+  const min = guest.minimum.memoryMiB;
+  const m = kibText(kib);
+  if (kib < min * 1024) throw new MemoryBelowMinimumError(guest.name, m, min);
+  if (kib > hostMiB * 1024) throw new MemoryAboveHostError(m, hostMiB);
+  if (kib > usable * 1024) warnings.push(`${m} leaves the host less than ${hostReserveMiB(hostMiB)} MiB`);
+  return `${m} as asked (${guest.name} needs at least ${min} MiB)`;
+}
+
 function decideAmount(ctx: ModelContext): Decision<number> {
   const { guest, host, options } = ctx;
   const hostMiB = Math.floor(host.memoryKiB / 1024);
@@ -32,12 +53,7 @@ function decideAmount(ctx: ModelContext): Decision<number> {
   const min = guest.minimum.memoryMiB;
   if (options.memoryKiB !== undefined) {
     const kib = options.memoryKiB;
-    const m = kibText(kib);
-    if (kib < min * 1024) throw new MemoryBelowMinimumError(guest.name, m, min);
-    if (kib > hostMiB * 1024) throw new MemoryAboveHostError(m, hostMiB);
-    if (kib > usable * 1024)
-      ctx.warnings.push(`${m} leaves the host less than ${hostReserveMiB(hostMiB)} MiB`);
-    return { choice: kib, reason: `${m} as asked (${guest.name} needs at least ${min} MiB)` };
+    return { choice: kib, reason: checkAskedMemory(kib, guest, host.memoryKiB, ctx.warnings) };
   }
   const rec = guest.recommended.memoryMiB;
   if (rec <= usable)

@@ -4,15 +4,20 @@ import type { Decision, ModelContext } from './context.js';
 
 export const DEFAULT_NETWORK = 'default';
 
+/** The NIC model: virtio-net when the guest can drive it (also asked by `vm upgrade-devices`). */
+export function nicModel(ctx: Pick<ModelContext, 'profile' | 'virtioNet'>): InterfaceSpec['model'] {
+  return ctx.virtioNet && ctx.profile.nic.virtio === 'virtio' ? 'virtio' : ctx.profile.nic.fallback;
+}
+
 /** virtio-net when the guest can drive it; user-mode (passt) for session VMs, the NAT network for system VMs. */
 export function decideNic(ctx: ModelContext): Decision<InterfaceSpec> {
   const { profile, guest, options, host } = ctx;
-  const model = ctx.virtioNet && profile.nic.virtio === 'virtio' ? 'virtio' : profile.nic.fallback;
+  const model = nicModel(ctx);
   const modelWhy =
     model === 'virtio'
       ? 'virtio-net: the fastest paravirtual NIC'
       : profile.virtioDrivers === 'driver-disk'
-        ? `${model}: ${guest.name} has an inbox driver for it but none for virtio-net (--drivers virtio-win.iso gives it virtio-net)`
+        ? `${model}: ${guest.name} has an inbox driver for it but none for virtio-net (--drivers virtio-win.iso gives it virtio-net, or \`phyllo vm upgrade-devices\` once the drivers are installed in the guest)`
         : `${model}: the NIC ${guest.name} has a driver for`;
   if (options.session) {
     const libvirtPasst = ctx.caps?.netBackends?.includes('passt') ?? false;

@@ -2,6 +2,24 @@ import { InvalidOptionError } from '../errors.js';
 import type { CpuSpec } from '../spec.js';
 import type { Decision, ModelContext } from './context.js';
 
+/**
+ * The rule for a vCPU count the user asks for (`vm create --vcpus`, `vm set --vcpus`): at most what
+ * the machine type allows (a typed error), warnings above the host's CPUs or below the OS minimum.
+ */
+export function checkAskedVcpus(
+  vcpus: number,
+  guest: { name: string; minimum: { vcpus: number } },
+  hostCpus: number,
+  max: number | undefined,
+  warnings: string[],
+): void {
+  if (max !== undefined && vcpus > max)
+    throw new InvalidOptionError(`--vcpus ${vcpus} is more than the machine type allows (${max})`);
+  if (vcpus > hostCpus)
+    warnings.push(`${vcpus} vCPUs on a host with ${hostCpus} CPUs: the vCPUs will compete for them`);
+  if (vcpus < guest.minimum.vcpus) warnings.push(`${guest.name} needs at least ${guest.minimum.vcpus} vCPUs`);
+}
+
 /** vCPU count from the request or the OS recommendation, capped by the host; laid out as one socket. */
 export function decideTopology(
   ctx: ModelContext,
@@ -14,12 +32,7 @@ export function decideTopology(
   if (options.vcpus !== undefined) {
     vcpus = options.vcpus;
     why = `${vcpus} as asked`;
-    if (max !== undefined && vcpus > max)
-      throw new InvalidOptionError(`--vcpus ${vcpus} is more than the machine type allows (${max})`);
-    if (vcpus > hostCpus)
-      ctx.warnings.push(`${vcpus} vCPUs on a host with ${hostCpus} CPUs: the vCPUs will compete for them`);
-    if (vcpus < guest.minimum.vcpus)
-      ctx.warnings.push(`${guest.name} needs at least ${guest.minimum.vcpus} vCPUs`);
+    checkAskedVcpus(vcpus, guest, hostCpus, max, ctx.warnings);
   } else {
     vcpus = Math.max(guest.minimum.vcpus, Math.min(guest.recommended.vcpus, hostCpus));
     why =
