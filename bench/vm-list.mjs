@@ -63,17 +63,24 @@ function measureAll(rows) {
   });
 }
 
-const lv = await connect(URI);
+let lv = await connect(URI);
 let removed = false;
+// Removes every bench VM, on a fresh connection if the first one failed (a busy daemon can drop it),
+// and says so loudly if any is left.
 async function removeAll() {
   if (removed) return;
   removed = true;
-  await Promise.all(
-    names.map(async (n) => {
-      const d = await lv.domains.lookup(n).catch(() => undefined);
-      await d?.undefine(4).catch(() => undefined);
-    }),
-  );
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const left = (await lv.domains.list().catch(() => undefined))?.filter((d) => names.includes(d.name));
+    if (left?.length === 0) return;
+    if (left) await Promise.all(left.map((d) => d.undefine(4).catch(() => undefined)));
+    else {
+      await lv.close().catch(() => undefined);
+      lv = await connect(URI);
+    }
+  }
+  const still = (await lv.domains.list()).filter((d) => names.includes(d.name));
+  if (still.length) console.error(`could not remove ${still.length} bench VMs (phyllo-bench-${tag}-*)`);
 }
 process.once('SIGINT', () => void removeAll().then(() => process.exit(130)));
 
