@@ -20,6 +20,7 @@ import { gatherModelHostFacts } from '../../src/machines/model-host-facts.js';
 import { ISO_SIGNATURE_OFFSET } from '../../src/machines/option-paths.js';
 import { secondHostSkip, startSecondHost, type SecondHost } from '../support/second-host.js';
 import { openSystem, uniqueName } from '../libvirt/helpers.js';
+import { isoImage } from '../support/iso-image.js';
 
 const uniqName = uniqueName('remote');
 const MEMORY_KIB = 4 * 1024 * 1024;
@@ -81,6 +82,7 @@ before(async () => {
   iso.write('CD001', ISO_SIGNATURE_OFFSET, 'latin1');
   await volume('install.iso', iso);
   await volume('not-an.iso', Buffer.alloc(ISO_SIGNATURE_OFFSET + 2048));
+  await volume('jammy.iso', isoImage({ volumeId: 'Ubuntu-Server 22.04.3 LTS amd64', systemId: 'LINUX' }));
 });
 
 after(async () => {
@@ -228,6 +230,24 @@ describe('a remote host answers for itself', { skip }, () => {
       new RegExp(esc(`--iso /srv/nowhere.iso: the file is not in any storage pool on ${hostB.address}`)),
       new RegExp(esc(`virsh -c '${hostB.uri}' vol-upload`)),
     );
+  });
+
+  test('vm create --iso without --os reads the remote volume’s descriptor there and detects the OS', async () => {
+    const r = await create(
+      ctx(['remote-detect'], {
+        iso: 'images/jammy.iso',
+        'disk-size': 'none',
+        connect: hostB.uri,
+        'print-xml': true,
+      }),
+    );
+    const data = r.data as { xml: string; detected: { os: string; reason: string } };
+    assert.equal(data.detected.os, 'ubuntu22.04');
+    assert.match(
+      data.detected.reason,
+      new RegExp(`^${esc(IMAGES)}/jammy\\.iso: volume id "Ubuntu-Server 22\\.04\\.3 LTS amd64"`),
+    );
+    assert.ok(data.xml.includes(`<source file='${IMAGES}/jammy.iso'/>`), data.xml);
   });
 
   test('a remote volume without the ISO 9660 signature is not taken as --iso', async () => {
