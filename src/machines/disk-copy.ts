@@ -116,10 +116,12 @@ export interface DiskCopyOptions {
   connectAgain?: () => Promise<Libvirt>;
   /**
    * How a byte copy moves the bytes: `local` (cp --sparse=always, see disk-copy-local.ts), `stream`
-   * (libvirt's sparse streams), or `auto` (default): local when libvirt is on this machine and its
+   * (libvirt's sparse streams), `create-from` (the daemon's qemu-img convert even for a same-format
+   * copy: for a qcow2 on a remote host it measured 0.8-1.6x cp against 2.4-4x for the streams, but it
+   * cannot be cancelled midway), or `auto` (default): local when libvirt is on this machine and its
    * files are ours to read and write, else stream.
    */
-  via?: 'auto' | 'local' | 'stream';
+  via?: 'auto' | 'local' | 'stream' | 'create-from';
 }
 
 const PROGRESS_STEP = 4 * 2 ** 20;
@@ -143,7 +145,7 @@ export async function copyDiskSparse(
   const tgtLabel = `${target.pool}/${target.name}`;
   const disk = parseSourceDisk(await src.xml());
   const format = target.format ?? disk.format;
-  const method = chooseMethod(disk, format);
+  const method = options.via === 'create-from' ? 'create-from' : chooseMethod(disk, format);
   const pool = await lv.pools.lookup(target.pool).catch((cause: unknown) => {
     throw new DiskCopyError(srcLabel, tgtLabel, cause);
   });
@@ -205,11 +207,11 @@ export async function copyDiskSparse(
 
 async function chooseVia(
   lv: Libvirt,
-  wanted: 'auto' | 'local' | 'stream',
+  wanted: 'auto' | 'local' | 'stream' | 'create-from',
   src: StorageVolume,
   dst: StorageVolume,
 ): Promise<DiskCopyVia> {
-  if (wanted !== 'auto') return wanted;
+  if (wanted === 'local' || wanted === 'stream') return wanted;
   if (!isLocal(parseUri(lv.requestedUri))) return 'stream';
   return (await canCopyLocally(await src.path(), await dst.path())) ? 'local' : 'stream';
 }

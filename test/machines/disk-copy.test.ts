@@ -136,6 +136,16 @@ test('a linked clone overlay is flattened: the copy has no backing file and read
   sh('qemu-img', ['compare', join(sourceDir, 'overlay.qcow2'), r.path]);
 });
 
+test('via create-from, a same-format qcow2 copy goes through the daemon and reads the same', async () => {
+  const name = uniqueName('dccf');
+  await dirPool(lv, name, join(IMAGES, name));
+  const { result } = await copy(join(sourceDir, 'base.qcow2'), name, 'copy.qcow2', { via: 'create-from' });
+  const r = await result;
+  assert.equal(r.method, 'create-from');
+  assert.equal(r.via, 'create-from');
+  sh('qemu-img', ['compare', join(sourceDir, 'base.qcow2'), r.path]);
+});
+
 test('a target name already taken: VolumeExistsError, and the old volume is untouched', async () => {
   const name = uniqueName('dcexists');
   const dir = join(IMAGES, name);
