@@ -36,7 +36,9 @@ function toFirstLine(command) {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       try {
         process.kill(-child.pid, 'SIGTERM');
-      } catch {}
+      } catch {
+        // already gone
+      }
       if (err) reject(err);
       else resolve(ms);
     }

@@ -252,6 +252,30 @@ export const commands: CommandSpec[] = [
   // The VM lifecycle: power, console, display, diagnosis (src/cli/commands/vm-power.ts and beside it).
   ...powerCommands(),
   {
+    name: 'vm list',
+    summary: 'Every VM: state, OS, vCPUs, memory, disk use; uptime, CPU and memory use of running ones',
+    options: {
+      cpu: {
+        type: 'boolean',
+        default: 'no CPU column values (one stats call)',
+        description: 'Also measure CPU use: a second stats sample 0.5 s later, for running VMs only',
+      },
+      ...connectOption,
+    },
+    positionals: [],
+    examples: ['phyllo vm list', 'phyllo vm list --cpu --json'],
+    load: () => import('./commands/vm-list.js'),
+  },
+  {
+    name: 'vm info',
+    summary:
+      'One VM: the model’s choices with reasons, devices, disks and backing chains, display, NVRAM, TPM, snapshots',
+    options: { ...connectOption },
+    positionals: [{ name: 'NAME', required: true, description: 'The VM', complete: 'vm' }],
+    examples: ['phyllo vm info web', 'phyllo vm info win11 --json'],
+    load: () => import('./commands/vm-info.js'),
+  },
+  {
     name: 'completion',
     summary: 'Print a shell completion script (bash, zsh or fish)',
     positionals: [

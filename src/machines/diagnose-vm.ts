@@ -7,7 +7,7 @@ import { parseXml } from '../xml/parse.js';
 import type { ModelHostFacts } from '../model/host-facts.js';
 import { hostName } from './find-vm.js';
 import { gatherModelHostFacts, remoteHostOf } from './model-host-facts.js';
-import { qcow2BackingFile } from './qcow2-backing.js';
+import { qcow2BackingFile } from './image-chain.js';
 import { readStartFailure, type StartFailure } from './start-failure.js';
 
 export type FindingId =
@@ -109,7 +109,7 @@ interface FileCheck {
 function localFiles(): FileCheck {
   return {
     exists: async (p) => existsSync(p),
-    backing: async (p) => qcow2BackingFile(p),
+    backing: (p) => qcow2BackingFile(p),
     missing: 'does not exist',
   };
 }

@@ -1,0 +1,263 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DomainXmlFlags, type Domain, type DomainState, type Libvirt } from '../libvirt/index.js';
+import type { PhyllomeMetadata } from '../model/spec.js';
+import { parseDomainXml } from '../model/domain-xml/parse-domain.js';
+import { child, childrenNamed, type XmlNode } from '../xml/node.js';
+import { parseXml } from '../xml/parse.js';
+import { localBackingChain, qcow2Chain, xmlBackingChain, type ChainImage } from './image-chain.js';
+import { VmNotFoundError } from './errors.js';
+import { findVm, hostName } from './find-vm.js';
+import { remoteHostOf } from './model-host-facts.js';
+import { listVms, type VmListEntry } from './vm-list.js';
+
+export interface VmDiskInfo {
+  target: string;
+  device: string;
+  bus?: string;
+  source?: string;
+  format?: string;
+  allocationBytes?: number;
+  capacityBytes?: number;
+  /** The disk's own image first, then what it is based on; null when it cannot be read from here. */
+  backingChain: ChainImage[] | null;
+}
+
+export interface VmDisplay {
+  type: string;
+  /** `vnc://127.0.0.1:5900`; absent while not running or without a network listener. */
+  address?: string;
+  listen?: string;
+}
+
+export interface VmStateFile {
+  path: string;
+  /** Whether it is there; null on a remote host (not looked at). */
+  exists: boolean | null;
+}
+
+export interface VmSnapshotInfo {
+  name: string;
+  createdAt?: string;
+  state?: string;
+}
+
+export interface VmInfoFacts {
+  name: string;
+  uuid: string;
+  state: DomainState;
+  domainType: string;
+  machine?: string;
+  firmware?: string;
+  /** From the list's one stats call: vCPUs, memory, uptime, memory in use. */
+  summary: VmListEntry;
+  /** What `phyllo vm create` recorded: profile, OS, model version, the options given. */
+  phyllome?: PhyllomeMetadata;
+  libosinfoId?: string;
+  /** Every device, in the XML's order, identical ones counted: `interface type=network network=default model=virtio`. */
+  devices: { kind: string; summary: string; count: number }[];
+  disks: VmDiskInfo[];
+  displays: VmDisplay[];
+  nvram: VmStateFile | null;
+  tpm: (VmStateFile & { model: string; version: string }) | null;
+  snapshots: VmSnapshotInfo[];
+  /**
+   * VMs whose disks are based on this VM's (linked clones). A seam: the clone feature records the chain
+   * in our metadata; until it does, this is derived from the other VMs' disk backing chains.
+   */
+  dependentClones: string[];
+}
+
+const DEVICE_ATTRS = ['type', 'device', 'model', 'bus'];
+
+function deviceSummary(node: XmlNode): string {
+  const parts = DEVICE_ATTRS.filter((a) => node.attrs[a]).map((a) => `${a}=${node.attrs[a]}`);
+  const src = child(node, 'source');
+  for (const key of ['network', 'bridge', 'file', 'dev', 'path', 'mode'])
+    if (src?.attrs[key]) parts.push(`${key}=${src.attrs[key]}`);
+  const model = child(node, 'model')?.attrs.type ?? child(node, 'model')?.attrs.name;
+  if (model && !node.attrs.model) parts.push(`model=${model}`);
+  const target = child(node, 'target')?.attrs.dev;
+  if (target) parts.push(`target=${target}`);
+  return parts.join(' ');
+}
+
+function displaysOf(devices: XmlNode | undefined, active: boolean): VmDisplay[] {
+  return childrenNamed(devices, 'graphics').map((g) => {
+    const listenNode = child(g, 'listen');
+    const listen =
+      listenNode?.attrs.type === 'none' ? 'none' : (listenNode?.attrs.address ?? g.attrs.listen ?? undefined);
+    const port = Number(g.attrs.port ?? -1);
+    const host = listen && listen !== 'none' ? (listen.includes(':') ? `[${listen}]` : listen) : undefined;
+    return {
+      type: g.attrs.type ?? 'unknown',
+      ...(listen ? { listen } : {}),
+      ...(active && host && port > 0 ? { address: `${g.attrs.type}://${host}:${port}` } : {}),
+    };
+  });
+}
+
+function stateFile(path: string, local: boolean): VmStateFile {
+  return { path, exists: local ? existsSync(path) : null };
+}
+
+/**
+ * Where libvirt keeps a VM's emulated TPM: /var/lib/libvirt/swtpm/UUID/tpm2 for the system daemon,
+ * ~/.config/libvirt/qemu/swtpm/UUID/tpm2 for a session daemon (libvirt's defaults), unless the XML names
+ * a source directory.
+ */
+export function tpmStatePath(tpm: XmlNode, uuid: string, session: boolean, home: string): string {
+  const backend = child(tpm, 'backend');
+  const source = child(backend, 'source');
+  if (source?.attrs.path) return source.attrs.path;
+  const dir = backend?.attrs.version === '1.2' ? 'tpm1.2' : 'tpm2';
+  return session
+    ? join(home, '.config/libvirt/qemu/swtpm', uuid, dir)
+    : join('/var/lib/libvirt/swtpm', uuid, dir);
+}
+
+/**
+ * Where libvirt puts the UEFI variables of a VM whose XML does not name the file yet (firmware='efi' is
+ * resolved when it first starts): /var/lib/libvirt/qemu/nvram/NAME_VARS.fd for the system daemon,
+ * ~/.config/libvirt/qemu/nvram/NAME_VARS.fd for a session daemon.
+ */
+export function defaultNvram(os: XmlNode | undefined, name: string, session: boolean, home: string) {
+  const efi = os?.attrs.firmware === 'efi' || child(os, 'loader')?.attrs.type === 'pflash';
+  if (!efi) return undefined;
+  const dir = session ? join(home, '.config/libvirt/qemu/nvram') : '/var/lib/libvirt/qemu/nvram';
+  return join(dir, `${name}_VARS.fd`);
+}
+
+async function snapshotsOf(dom: Domain): Promise<VmSnapshotInfo[]> {
+  const snaps = await dom.snapshots.list();
+  return Promise.all(
+    snaps.map(async (s) => {
+      const x = parseXml(await s.xml(), `snapshot ${s.name}`);
+      const t = Number(child(x, 'creationTime')?.text);
+      const state = child(x, 'state')?.text;
+      return {
+        name: s.name,
+        ...(Number.isFinite(t) && t > 0 ? { createdAt: new Date(t * 1000).toISOString() } : {}),
+        ...(state ? { state } : {}),
+      };
+    }),
+  );
+}
+
+/** The disks (files) of every other VM whose backing chain includes one of `paths`. */
+export function clonesFrom(paths: string[], others: { name: string; chains: ChainImage[][] }[]): string[] {
+  const mine = new Set(paths);
+  return others
+    .filter((o) => o.chains.some((chain) => chain.slice(1).some((img) => mine.has(img.path))))
+    .map((o) => o.name);
+}
+
+/**
+ * Everything about one VM that is not the model's reasons (those come from re-running the model; see the
+ * CLI's `vm info`): devices, disks with allocation and backing chain, display address, NVRAM and TPM
+ * state, snapshots, and the linked clones that depend on it.
+ */
+export async function vmInfo(lv: Libvirt, name: string): Promise<VmInfoFacts> {
+  const dom = await findVm(lv, name);
+  const local = remoteHostOf(lv.requestedUri) === undefined;
+  const session = lv.requestedUri.includes('/session');
+  const [xml, all, snapshots] = await Promise.all([
+    dom.xml(0),
+    listVms(lv, { only: [dom] }),
+    snapshotsOf(dom),
+  ]);
+  const summary = all.find((e) => e.uuid === dom.uuid);
+  if (!summary) throw new VmNotFoundError(name, hostName(lv));
+  const root = parseXml(xml, `the domain XML of ${name}`);
+  const active = summary.state === 'running' || summary.state === 'paused' || summary.state === 'blocked';
+  const spec = parseDomainXml(xml);
+  const devicesNode = child(root, 'devices');
+  const devices: VmInfoFacts['devices'] = [];
+  for (const d of devicesNode?.children ?? []) {
+    if (d.name === 'emulator') continue;
+    const summary = deviceSummary(d);
+    const same = devices.find((x) => x.kind === d.name && x.summary === summary);
+    if (same) same.count++;
+    else devices.push({ kind: d.name, summary, count: 1 });
+  }
+
+  const diskNodes = childrenNamed(devicesNode, 'disk');
+  const disks: VmDiskInfo[] = await Promise.all(
+    diskNodes.map(async (d) => {
+      const target = child(d, 'target')?.attrs.dev ?? '?';
+      const src = child(d, 'source');
+      const source = src?.attrs.file ?? src?.attrs.dev ?? src?.attrs.volume;
+      const use = summary.disks.find((u) => u.name === target);
+      const chain = source
+        ? local
+          ? ((await localBackingChain(source)) ?? null)
+          : active
+            ? xmlBackingChain(d)
+            : null
+        : [];
+      const format = child(d, 'driver')?.attrs.type;
+      const bus = child(d, 'target')?.attrs.bus;
+      return {
+        target,
+        device: d.attrs.device ?? 'disk',
+        ...(bus ? { bus } : {}),
+        ...(source ? { source } : {}),
+        ...(format ? { format } : {}),
+        ...(use?.allocationBytes === undefined ? {} : { allocationBytes: use.allocationBytes }),
+        ...(use?.capacityBytes === undefined ? {} : { capacityBytes: use.capacityBytes }),
+        backingChain: chain,
+      };
+    }),
+  );
+
+  const osNode = child(root, 'os');
+  const home = process.env.HOME ?? '/root';
+  const nvramPath = child(osNode, 'nvram')?.text ?? defaultNvram(osNode, dom.name, session, home);
+  const tpmNode = child(devicesNode, 'tpm');
+  return {
+    name: dom.name,
+    uuid: dom.uuid,
+    state: summary.state,
+    domainType: root.attrs.type ?? 'unknown',
+    ...(spec.os.machine ? { machine: spec.os.machine } : {}),
+    firmware: osNode?.attrs.firmware ?? (child(osNode, 'loader') ? 'custom loader' : 'bios'),
+    summary,
+    ...(spec.metadata.phyllome ? { phyllome: spec.metadata.phyllome } : {}),
+    ...(spec.metadata.libosinfoId ? { libosinfoId: spec.metadata.libosinfoId } : {}),
+    devices,
+    disks,
+    displays: displaysOf(devicesNode, active),
+    nvram: nvramPath ? stateFile(nvramPath, local) : null,
+    tpm: tpmNode
+      ? {
+          model: tpmNode.attrs.model ?? 'tpm-tis',
+          version: child(tpmNode, 'backend')?.attrs.version ?? '2.0',
+          ...stateFile(tpmStatePath(tpmNode, dom.uuid, session, home), local),
+        }
+      : null,
+    snapshots,
+    dependentClones: await dependentClones(lv, dom, disks),
+  };
+}
+
+/**
+ * The seam for linked clones: until the clone feature records its chains in our metadata, the VMs on this
+ * machine whose disk images are based (through any number of qcow2 backing files) on one of this VM's
+ * images, read from the qcow2 headers (not read on a remote host).
+ */
+async function dependentClones(lv: Libvirt, dom: Domain, disks: VmDiskInfo[]): Promise<string[]> {
+  const mine = disks.flatMap((d) => (d.source ? [d.source] : []));
+  if (!mine.length || remoteHostOf(lv.requestedUri) !== undefined) return [];
+  const others = (await lv.domains.list()).filter((d) => d.uuid !== dom.uuid);
+  const chains = await Promise.all(
+    others.map(async (o) => {
+      const x = parseXml(await o.xml(DomainXmlFlags.INACTIVE), `the domain XML of ${o.name}`);
+      const files = childrenNamed(child(x, 'devices'), 'disk')
+        .filter((d) => child(d, 'driver')?.attrs.type === 'qcow2')
+        .flatMap((d) => (child(d, 'source')?.attrs.file ? [child(d, 'source')!.attrs.file!] : []));
+      const c = await Promise.all(files.map((f) => qcow2Chain(f)));
+      return { name: o.name, chains: c.map((paths) => paths.map((path) => ({ path }))) };
+    }),
+  );
+  return clonesFrom(mine, chains);
+}

@@ -1,0 +1,198 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  domainStateName,
+  MetadataType,
+  StatsTypes,
+  type DomainState,
+  type Domain,
+  type DomainStatsRecord,
+  type Libvirt,
+} from '../libvirt/index.js';
+import { LIBOSINFO_NS, PHYLLOME_NS } from '../model/domain-xml/build-domain.js';
+import { remoteHostOf } from './model-host-facts.js';
+import { bootTime, localUptimeSeconds, type UptimeDirs } from './qemu-uptime.js';
+
+export interface VmDiskUse {
+  /** The target (`vda`, `sda`). */
+  name: string;
+  path?: string;
+  allocationBytes?: number;
+  capacityBytes?: number;
+}
+
+export interface VmListEntry {
+  name: string;
+  uuid: string;
+  state: DomainState;
+  /** Phyllome's OS id from our metadata (`debian12`), else the libosinfo id libvirt stores; null if neither. */
+  os: string | null;
+  vcpus: number | null;
+  /** The memory it is defined with (the balloon's maximum). */
+  memoryBytes: number | null;
+  disks: VmDiskUse[];
+  /** Sums over `disks` (an inserted ISO counts too: the stats do not say which disk is a CD-ROM). */
+  diskAllocationBytes: number | null;
+  diskCapacityBytes: number | null;
+  /** Running VMs on this machine only (age of the QEMU process); null when it cannot be known. */
+  uptimeSeconds: number | null;
+  /** Running VMs, only with the CPU sample (`--cpu`): cpu.time over the interval, per vCPU, in %. */
+  cpuPercent: number | null;
+  /** Running VMs: what the QEMU process holds in host memory (balloon.rss). */
+  memoryInUseBytes: number | null;
+}
+
+export interface VmListOptions {
+  /** Take a second stats sample this many ms after the first, for running VMs, to get CPU %. */
+  cpuSampleMs?: number;
+  uptime?: UptimeDirs;
+  /** Only these VMs (`vm info`); default every VM. */
+  only?: Domain[];
+}
+
+/** The stats the list needs, in one call for every domain. */
+const LIST_STATS =
+  StatsTypes.STATE | StatsTypes.CPU_TOTAL | StatsTypes.BALLOON | StatsTypes.VCPU | StatsTypes.BLOCK;
+
+function num(v: unknown): number | undefined {
+  if (typeof v === 'bigint') return Number(v);
+  return typeof v === 'number' ? v : undefined;
+}
+
+function disksOf(values: Record<string, unknown>): VmDiskUse[] {
+  const count = num(values['block.count']) ?? 0;
+  const disks: VmDiskUse[] = [];
+  for (let i = 0; i < count; i++) {
+    const p = `block.${i}.`;
+    const path = values[p + 'path'];
+    const allocation = num(values[p + 'allocation']);
+    const capacity = num(values[p + 'capacity']);
+    disks.push({
+      name: String(values[p + 'name'] ?? `disk ${i}`),
+      ...(typeof path === 'string' ? { path } : {}),
+      ...(allocation === undefined ? {} : { allocationBytes: allocation }),
+      ...(capacity === undefined ? {} : { capacityBytes: capacity }),
+    });
+  }
+  return disks;
+}
+
+function sum(disks: VmDiskUse[], key: 'allocationBytes' | 'capacityBytes'): number | null {
+  const known = disks.filter((d) => d[key] !== undefined);
+  return known.length ? known.reduce((a, d) => a + d[key]!, 0) : null;
+}
+
+/** Phyllome's OS id (`<phyllome:os>`), else libosinfo's (`<libosinfo:os id=…>`), from small metadata calls. */
+export async function osOf(dom: Domain): Promise<string | null> {
+  const ours = await dom.metadata(MetadataType.ELEMENT, PHYLLOME_NS).catch(() => undefined);
+  const os = ours && /<(?:[\w.-]+:)?os>([^<]*)<\/(?:[\w.-]+:)?os>/.exec(ours)?.[1];
+  if (os) return os;
+  const osinfo = await dom.metadata(MetadataType.ELEMENT, LIBOSINFO_NS).catch(() => undefined);
+  return (osinfo && /<(?:[\w.-]+:)?os\s[^>]*id=["']([^"']+)["']/.exec(osinfo)?.[1]) || null;
+}
+
+/** One entry from a stats record (and what was looked up beside it). */
+export function entryFrom(
+  rec: { name: string; uuid: string; values: Record<string, unknown> },
+  extra: { os: string | null; uptimeSeconds: number | null; cpuPercent: number | null },
+): VmListEntry {
+  const v = rec.values;
+  const state = domainStateName(num(v['state.state']) ?? -1);
+  const active = state === 'running' || state === 'paused' || state === 'blocked';
+  const maxKiB = num(v['balloon.maximum']);
+  const rssKiB = num(v['balloon.rss']);
+  const disks = disksOf(v);
+  return {
+    name: rec.name,
+    uuid: rec.uuid,
+    state,
+    os: extra.os,
+    vcpus: num(v['vcpu.current']) ?? null,
+    memoryBytes: maxKiB === undefined ? null : maxKiB * 1024,
+    disks,
+    diskAllocationBytes: sum(disks, 'allocationBytes'),
+    diskCapacityBytes: sum(disks, 'capacityBytes'),
+    uptimeSeconds: active ? extra.uptimeSeconds : null,
+    cpuPercent: active ? extra.cpuPercent : null,
+    memoryInUseBytes: active && rssKiB !== undefined ? rssKiB * 1024 : null,
+  };
+}
+
+/**
+ * CPU use between two samples: the growth of `cpu.time` (ns, all of QEMU's threads) over the wall time
+ * between the two calls, per vCPU: 100 % is every vCPU busy all the time (QEMU's own threads can take it
+ * a little above).
+ */
+export function cpuPercent(
+  before: { cpuTimeNs: number; atMs: number },
+  after: { cpuTimeNs: number; atMs: number },
+  vcpus: number,
+): number | null {
+  const wallNs = (after.atMs - before.atMs) * 1e6;
+  if (wallNs <= 0 || vcpus <= 0 || after.cpuTimeNs < before.cpuTimeNs) return null;
+  return Math.round(((after.cpuTimeNs - before.cpuTimeNs) / wallNs / vcpus) * 1000) / 10;
+}
+
+/** Each call's time is the middle of its round trip: when the daemon read the counters, as near as we know. */
+async function sampled(lv: Libvirt, stats: number, doms: Domain[] = []) {
+  const start = performance.now();
+  const recs = await lv.allDomainStats(stats, 0, doms);
+  return { recs, atMs: (start + performance.now()) / 2 };
+}
+
+/**
+ * Every VM on the connection with state, OS, vCPUs, memory and disk use from ONE all-domain stats call
+ * (plus a small metadata lookup per VM for its OS). Running VMs get the memory QEMU holds, their uptime
+ * on this machine (unknown on a remote host) and, with `cpuSampleMs`, CPU % from a second call for the
+ * running ones only.
+ */
+export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<VmListEntry[]> {
+  const withCpu = opts.cpuSampleMs !== undefined;
+  const stats = LIST_STATS | (withCpu ? StatsTypes.CPU_TOTAL : 0);
+  // The OS lookups need the domains, not their stats: listing them first (one small call) lets the
+  // daemon answer the metadata calls while it gathers the stats.
+  const doms = opts.only ?? (await lv.domains.list());
+  const osById = new Map<string, Promise<string | null>>(doms.map((d) => [d.uuid, osOf(d)]));
+  const first = await sampled(lv, stats, opts.only);
+  const local = remoteHostOf(lv.requestedUri) === undefined;
+  const now = Date.now();
+  const isActive = (r: DomainStatsRecord) => [1, 2, 3].includes(num(r.values['state.state']) ?? 0);
+  const running = first.recs.filter(isActive);
+  const btime = local && running.length ? await bootTime(opts.uptime?.root) : undefined;
+  const [osIds, uptimes, cpu] = await Promise.all([
+    Promise.all(first.recs.map((r) => osById.get(r.domain.uuid) ?? osOf(r.domain))),
+    Promise.all(
+      first.recs.map((r) =>
+        local && isActive(r) ? localUptimeSeconds(r.domain.name, now, btime, opts.uptime) : undefined,
+      ),
+    ),
+    withCpu && running.length
+      ? sleep(opts.cpuSampleMs).then(() =>
+          sampled(
+            lv,
+            stats,
+            running.map((r) => r.domain),
+          ),
+        )
+      : undefined,
+  ]);
+  const second = new Map(cpu?.recs.map((r) => [r.domain.uuid, r.values]) ?? []);
+  return first.recs
+    .map((r, i) => {
+      const later = second.get(r.domain.uuid);
+      const t0 = num(r.values['cpu.time']);
+      const t1 = later && num(later['cpu.time']);
+      const vcpus = num(r.values['vcpu.current']) ?? 1;
+      return entryFrom(
+        { name: r.domain.name, uuid: r.domain.uuid, values: r.values },
+        {
+          os: osIds[i] ?? null,
+          uptimeSeconds: uptimes[i] ?? null,
+          cpuPercent:
+            t0 !== undefined && t1 !== undefined && cpu
+              ? cpuPercent({ cpuTimeNs: t0, atMs: first.atMs }, { cpuTimeNs: t1, atMs: cpu.atMs }, vcpus)
+              : null,
+        },
+      );
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
