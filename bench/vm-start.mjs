@@ -18,7 +18,10 @@ const json = process.argv.includes('--json');
 const URI = 'qemu:///system';
 const name = `phyllo-bench-start-${process.pid}`;
 
-/** Milliseconds from spawning `command` (on a pty) to the guest's first line on it. */
+/**
+ * Milliseconds from spawning `command` (on a pty) to the console being attached (the tool's own
+ * "escape" line: what the tool controls) and to the guest's first line on it (what a user waits for).
+ */
 function toFirstLine(command) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
@@ -27,6 +30,7 @@ function toFirstLine(command) {
       stdio: ['pipe', 'pipe', 'ignore'],
     });
     let out = '';
+    let attachMs;
     const guard = setTimeout(
       () => finish(new Error(`no ${REPORT_MARKER} line from: ${command}\n${out.slice(-400)}`)),
       180_000,
@@ -40,10 +44,12 @@ function toFirstLine(command) {
         // the process group is already gone
       }
       if (err) reject(err);
-      else resolve(ms);
+      else resolve({ attachMs: attachMs ?? ms, ms });
     }
     child.stdout.on('data', (c) => {
       out += c.toString('latin1');
+      if (attachMs === undefined && /escape/i.test(out))
+        attachMs = Number(process.hrtime.bigint() - t0) / 1e6;
       const at = out.indexOf(REPORT_MARKER);
       if (at >= 0 && out.indexOf('\n', at) > 0) finish();
     });
@@ -83,27 +89,34 @@ try {
   await lv.close();
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const stat = (xs) => ({
+  median: Math.round(median(xs)),
+  min: Math.round(Math.min(...xs)),
+  max: Math.round(Math.max(...xs)),
+});
 const result = Object.fromEntries(
-  Object.entries(samples).map(([tool, xs]) => [
+  Object.entries(samples).map(([tool, all]) => [
     tool,
-    {
-      runs: xs.length,
-      medianMs: Math.round(median(xs)),
-      minMs: Math.round(Math.min(...xs)),
-      maxMs: Math.round(Math.max(...xs)),
-    },
+    { runs: all.length, attachMs: stat(all.map((x) => x.attachMs)), firstLineMs: stat(all.map((x) => x.ms)) },
   ]),
 );
-const ratio = Math.round((result.phyllome.medianMs / result.virsh.medianMs) * 1000) / 1000;
-if (json) console.log(JSON.stringify({ ...result, ratio }, null, 2));
+const ratio = (k) => Math.round((result.phyllome[k].median / result.virsh[k].median) * 1000) / 1000;
+const ratios = { firstLine: ratio('firstLineMs'), attach: ratio('attachMs') };
+if (json) console.log(JSON.stringify({ ...result, ratios }, null, 2));
 else {
   console.log(`vm start to the guest's first serial line (test guest, TCG, ${runs} runs each, alternating)`);
-  console.log('| tool                                  | median ms | min ms | max ms |');
-  console.log('|---------------------------------------|-----------|--------|--------|');
+  console.log(
+    '| tool                                | console attached ms (median / min) | first serial line ms (median / min / max) |',
+  );
+  console.log(
+    '|-------------------------------------|------------------------------------|-------------------------------------------|',
+  );
   const label = { phyllome: 'phyllo vm start + phyllo vm console', virsh: 'virsh start + virsh console' };
   for (const [tool, m] of Object.entries(result))
     console.log(
-      `| ${label[tool].padEnd(37)} | ${String(m.medianMs).padStart(9)} | ${String(m.minMs).padStart(6)} | ${String(m.maxMs).padStart(6)} |`,
+      `| ${label[tool].padEnd(35)} | ${`${m.attachMs.median} / ${m.attachMs.min}`.padEnd(34)} | ${`${m.firstLineMs.median} / ${m.firstLineMs.min} / ${m.firstLineMs.max}`.padEnd(41)} |`,
     );
-  console.log(`phyllome / virsh: ${ratio}× (target: within 1.1×)`);
+  console.log(
+    `phyllome / virsh, first serial line: ${ratios.firstLine}× (target: within 1.1×); console attached: ${ratios.attach}×`,
+  );
 }

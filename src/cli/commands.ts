@@ -63,16 +63,20 @@ function powerCommands(): CommandSpec[] {
     name: string,
     summary: string,
     exp: 'start' | 'kill' | 'reboot' | 'pause' | 'resume',
+    examples: string[],
   ): CommandSpec => ({
     name: `vm ${name}`,
     summary,
     options: { ...connectOption },
     positionals: [vmArg],
-    examples: [`phyllo vm ${name} web`, `phyllo vm ${name} web --json`],
+    examples,
     load: () => import('./commands/vm-power.js').then((m) => m[exp]),
   });
   return [
-    power('start', 'Start a VM (when it fails: why, in plain words)', 'start'),
+    power('start', 'Start a VM (when it fails: why, in plain words)', 'start', [
+      'phyllo vm start web',
+      'phyllo vm start web --json',
+    ]),
     {
       name: 'vm shutdown',
       summary: 'Shut a VM down with the ACPI power button and wait until it is shut off',
@@ -94,10 +98,19 @@ function powerCommands(): CommandSpec[] {
       examples: ['phyllo vm shutdown web', 'phyllo vm shutdown web --timeout 30 --force'],
       load: () => import('./commands/vm-shutdown.js'),
     },
-    power('kill', 'Power a VM off at once (like pulling the plug)', 'kill'),
-    power('reboot', 'Reboot a running VM (ACPI)', 'reboot'),
-    power('pause', 'Pause a running VM (it keeps its memory)', 'pause'),
-    power('resume', 'Resume a paused VM', 'resume'),
+    power('kill', 'Power a VM off at once (like pulling the plug)', 'kill', [
+      'phyllo vm kill web',
+      'phyllo vm kill web --json',
+    ]),
+    power('reboot', 'Reboot a running VM (ACPI)', 'reboot', [
+      'phyllo vm reboot web',
+      'phyllo vm reboot web --json',
+    ]),
+    power('pause', 'Pause a running VM (it keeps its memory)', 'pause', [
+      'phyllo vm pause web',
+      'phyllo vm pause web --json',
+    ]),
+    power('resume', 'Resume a paused VM', 'resume', ['phyllo vm resume web', 'phyllo vm resume web --json']),
     {
       name: 'vm autostart',
       summary: 'Start a VM with the host, or not',

@@ -20,6 +20,8 @@ export async function attachConsole(
   console: Duplex,
   io: TerminalIo,
   stopped?: Promise<unknown>,
+  /** Called once the signal handlers are in place: a banner printed before could meet a signal unhandled. */
+  ready?: () => void,
 ): Promise<ConsoleEnd> {
   const { stdin, stdout } = io;
   const raw = stdin.isTTY === true;
@@ -50,6 +52,7 @@ export async function attachConsole(
   try {
     if (raw) stdin.setRawMode(true);
     for (const s of signals) process.on(s, onSignal);
+    ready?.();
     console.on('data', onOutput);
     console.on('end', onEnd);
     console.on('close', onEnd);

@@ -7,7 +7,7 @@ import { parseXml } from '../xml/parse.js';
 import type { ModelHostFacts } from '../model/host-facts.js';
 import { hostName } from './find-vm.js';
 import { gatherModelHostFacts, remoteHostOf } from './model-host-facts.js';
-import { qcow2BackingFile } from './qcow2-backing.js';
+import { qcow2BackingFile } from './image-chain.js';
 import { readStartFailure, type StartFailure } from './start-failure.js';
 
 export type FindingId =
@@ -65,9 +65,18 @@ function tail(path: string): string | undefined {
   }
 }
 
+interface NeededFile {
+  what: string;
+  path: string;
+  /** A disk image (whose backing file matters too). */
+  image: boolean;
+  /** The disk's target device (sda), for a command that names it. */
+  target?: string;
+}
+
 /** The files a domain needs, from its XML: disks (by device), kernel, initrd, loader, NVRAM template. */
-export function neededFiles(domain: XmlNode): { what: string; path: string; image: boolean }[] {
-  const out: { what: string; path: string; image: boolean }[] = [];
+export function neededFiles(domain: XmlNode): NeededFile[] {
+  const out: NeededFile[] = [];
   const os = child(domain, 'os');
   for (const [tag, what] of [
     ['kernel', 'kernel'],
@@ -88,6 +97,7 @@ export function neededFiles(domain: XmlNode): { what: string; path: string; imag
       what: device === 'cdrom' ? 'CD-ROM image (ISO)' : device === 'floppy' ? 'floppy image' : 'disk image',
       path: file,
       image: device === 'disk',
+      ...(child(disk, 'target')?.attrs.dev ? { target: child(disk, 'target')!.attrs.dev! } : {}),
     });
   }
   return out;
@@ -109,7 +119,7 @@ interface FileCheck {
 function localFiles(): FileCheck {
   return {
     exists: async (p) => existsSync(p),
-    backing: async (p) => qcow2BackingFile(p),
+    backing: (p) => qcow2BackingFile(p),
     missing: 'does not exist',
   };
 }
@@ -126,7 +136,7 @@ function remoteFiles(lv: Libvirt, host: string): FileCheck {
   };
 }
 
-function hostFindings(domain: XmlNode, facts: ModelHostFacts, host: string): Finding[] {
+function hostFindings(domain: XmlNode, facts: ModelHostFacts, host: string, vm: string): Finding[] {
   const out: Finding[] = [];
   if (domain.attrs.type === 'kvm' && facts.kvm.works !== true)
     out.push({
@@ -134,7 +144,7 @@ function hostFindings(domain: XmlNode, facts: ModelHostFacts, host: string): Fin
       severity: 'problem',
       summary: `The VM needs KVM (type='kvm'), and KVM ${facts.kvm.works === false ? 'does not run a guest' : 'is not proven to work'} on ${host}`,
       detail: facts.kvm.reason,
-      fix: 'Fix KVM (see `phyllo host check`), or make the VM emulated: `phyllo vm edit NAME` and set <domain type="qemu">',
+      fix: `Fix KVM (see \`phyllo host check\`), or make the VM emulated: \`virsh edit ${vm}\` and set <domain type="qemu">`,
     });
   const devices = child(domain, 'devices');
   const emulatedTpm = childrenNamed(devices, 'tpm').some(
@@ -200,7 +210,7 @@ export async function diagnoseVm(lv: Libvirt, dom: Domain, facts?: ModelHostFact
         id: 'qemu.refused',
         severity: 'problem',
         summary: `QEMU refused the VM's configuration: ${complaint}`,
-        fix: `Remove or correct that setting (\`phyllo vm edit ${dom.name}\`)`,
+        fix: `Remove or correct that setting (\`virsh edit ${dom.name}\`)`,
       });
   }
   const files = remote ? remoteFiles(lv, host) : localFiles();
@@ -211,7 +221,7 @@ export async function diagnoseVm(lv: Libvirt, dom: Domain, facts?: ModelHostFact
         severity: remote ? 'warning' : 'problem',
         summary: `The ${f.what} ${f.path} ${files.missing}`,
         fix: f.what.startsWith('CD-ROM')
-          ? `Put the ISO back at that path, or eject it: \`phyllo vm media ${dom.name} eject\``
+          ? `Put the ISO back at that path, or eject it: \`virsh change-media ${dom.name} ${f.target ?? 'TARGET'} --eject --config\``
           : 'Put the file back at that path, or change the VM to use another one',
       });
       continue;
@@ -226,7 +236,7 @@ export async function diagnoseVm(lv: Libvirt, dom: Domain, facts?: ModelHostFact
         fix: 'Restore the base image at that path; the overlay alone cannot boot',
       });
   }
-  if (hostFacts) findings.push(...hostFindings(domain, hostFacts, host));
+  if (hostFacts) findings.push(...hostFindings(domain, hostFacts, host, dom.name));
   const logPath = qemuLogPath(lv.requestedUri, dom.name);
   const logTail = remote ? undefined : tail(logPath);
   return {

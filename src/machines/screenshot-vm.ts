@@ -1,4 +1,5 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { InvalidInputError } from '../errors.js';
 import { basename, dirname, join } from 'node:path';
 import type { Libvirt } from '../libvirt/index.js';
 import { findVm } from './find-vm.js';
@@ -22,6 +23,11 @@ export interface ScreenshotResult {
  * to a temporary file beside `file` and renamed over it, so `file` is never half-written.
  */
 export async function screenshotVm(lv: Libvirt, name: string, file: string): Promise<ScreenshotResult> {
+  const folder = dirname(file);
+  if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory())
+    throw new InvalidInputError(`Cannot write ${file}: the folder ${folder} does not exist`, {
+      hint: 'Create the folder first, or give a path in an existing one.',
+    });
   const dom = await findVm(lv, name);
   const { state } = await dom.state();
   // Only a running or paused VM has a display; the "resume" rules say so in words.

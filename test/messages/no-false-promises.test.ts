@@ -89,6 +89,8 @@ before(async () => {
   commands = [...help.matchAll(/^ {2}([a-z]+(?: [a-z-]+)?)(?= {2})/gm)].map((m) => m[1]!);
   // `phyllo help COMMAND` is the parser's own word, the same as `phyllo COMMAND --help`.
   commands.push('help');
+  // A group word alone (`phyllo vm`) lists its commands.
+  commands.push(...new Set(commands.map((c) => c.split(' ')[0]!)));
 });
 after(() => fx?.cleanup());
 

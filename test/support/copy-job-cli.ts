@@ -11,7 +11,11 @@ const [uri, source, pool, name] = process.argv.slice(2) as [string, string, stri
 const lv = await connect(uri);
 let code = 0;
 try {
-  const job = startJob('disk copy', (ctx) => copyDiskSparse(lv, source, { pool, name }, ctx));
+  // Through libvirt's streams: a local copy is `cp --sparse=always`, which turns the source's written
+  // zeros into holes and ends before a progress report; the stream moves every byte through this process.
+  const job = startJob('disk copy', (ctx) =>
+    copyDiskSparse(lv, source, { pool, name }, ctx, { via: 'stream' }),
+  );
   const r = await runJob(job, { progress: process.stderr, isTTY: false, json: false });
   process.stdout.write(`copied ${r.dataBytes}\n`);
 } catch (err) {

@@ -20,11 +20,14 @@ export async function consoleSession(
 ): Promise<{ name: string; ended: ConsoleEnd }> {
   const c = await openVmConsole(lv, name, { force: ctx.values.force === true });
   try {
-    if (!ctx.json) ctx.progress.write(`Connected to the console of "${c.name}" (escape: Ctrl-])\n`);
+    // The banner comes once SIGINT/SIGTERM are handled: whoever sees it may signal at once.
     const ended = await attachConsole(
       c.stream,
       { stdin: process.stdin, stdout: process.stdout },
       c.watch.stopped,
+      () => {
+        if (!ctx.json) ctx.progress.write(`Connected to the console of "${c.name}" (escape: Ctrl-])\n`);
+      },
     );
     if (!ctx.json) ctx.progress.write(`\r\n${ENDS[ended]}\n`);
     return { name: c.name, ended };

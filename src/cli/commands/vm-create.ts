@@ -53,6 +53,10 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const warn = (warnings: string[]) => {
     if (!ctx.json) for (const w of warnings) ctx.progress.write(`warning: ${w}\n`);
   };
+  if (ctx.values['print-xml'] === true && (ctx.values.start === true || ctx.values.console === true))
+    throw new InvalidInputError('--print-xml defines nothing, so there is nothing to --start or --console', {
+      hint: 'Leave out --print-xml to create and start the VM, or --start/--console to only print the XML.',
+    });
   if (ctx.values['print-xml'] === true) {
     const result = withDetection(
       await withModelHost(ctx, opts, async (lv, host, options) =>

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../../errors.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_S, shutdownVm } from '../../machines/shutdown-vm.js';
 import type { CommandContext, CommandResult } from '../command.js';
-import { runJob } from '../run-job.js';
+import { runJob } from '../job-progress.js';
 import { vmName, withConnection } from './vm-connection.js';
 
 function timeoutOf(ctx: CommandContext): number {
@@ -20,7 +20,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const timeoutS = timeoutOf(ctx);
   const force = ctx.values.force === true;
   const data = await withConnection(ctx, (lv) =>
-    runJob(ctx, shutdownVm(lv, vmName(ctx), { timeoutS, force })),
+    runJob(shutdownVm(lv, vmName(ctx), { timeoutS, force }), ctx),
   );
   return {
     data,

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseXml } from '../xml/parse.js';
+import { neededFiles, qemuComplaint } from './diagnose-vm.js';
+
+test("QEMU's complaint is found inside libvirt's error, without the timestamp", () => {
+  assert.equal(
+    qemuComplaint(
+      "internal error: qemu unexpectedly closed the monitor: 2026-12-01T20:28:24.001691Z qemu-system-x86_64: -device x: 'x' is not a valid device model name",
+    ),
+    "-device x: 'x' is not a valid device model name",
+  );
+  assert.equal(qemuComplaint("Cannot access storage file '/a.iso': No such file or directory"), undefined);
+});
+
+test('the files a domain needs: kernel, initrd, loader, NVRAM template, file disks by device (not network disks)', () => {
+  const domain = parseXml(`<domain><os><kernel>/k</kernel><initrd>/i</initrd>
+    <loader readonly='yes' type='pflash'>/code.fd</loader><nvram template='/vars.fd'>/n.fd</nvram></os>
+    <devices>
+      <disk type='file' device='disk'><source file='/d.qcow2'/><target dev='vda'/></disk>
+      <disk type='file' device='cdrom'><source file='/x.iso'/><target dev='sda'/></disk>
+      <disk type='network' device='disk'><source protocol='nbd' name='n'/></disk>
+    </devices></domain>`);
+  assert.deepEqual(neededFiles(domain), [
+    { what: 'kernel', path: '/k', image: false },
+    { what: 'initrd', path: '/i', image: false },
+    { what: 'firmware loader', path: '/code.fd', image: false },
+    { what: 'UEFI variable store template', path: '/vars.fd', image: false },
+    { what: 'disk image', path: '/d.qcow2', image: true, target: 'vda' },
+    { what: 'CD-ROM image (ISO)', path: '/x.iso', image: false, target: 'sda' },
+  ]);
+});
