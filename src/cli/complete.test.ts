@@ -41,10 +41,10 @@ async function values(words: string[]): Promise<string[]> {
 test('commands, groups and subcommands', async () => {
   assert.deepEqual(await values(['']), ['status', 'completion', 'host', 'os', 'vm']);
   assert.deepEqual(await values(['s']), ['status']);
-  assert.deepEqual(await values(['vm', '']), ['create', 'start']);
+  assert.deepEqual(await values(['vm', '']), ['create', 'clone', 'delete', 'snapshot', 'start']);
   assert.deepEqual(await values(['os', 'e']), ['explain']);
   assert.deepEqual(await values(['--json', 'host', '']), ['check', 'devices']);
-  assert.deepEqual(await values(['help', 'vm', '']), ['create', 'start']);
+  assert.deepEqual(await values(['help', 'vm', '']), ['create', 'clone', 'delete', 'snapshot', 'start']);
   assert.deepEqual(await values(['nope', '']), [], 'nothing for a line the parser refuses');
 });
 
