@@ -20,7 +20,7 @@ import {
   PROTOCOL_VERSION,
 } from './packet.js';
 import { AuthType, Feature, type ProcedureDef, Proc } from './procedures.js';
-import { RpcStream, type StreamHost } from './streams.js';
+import { RpcStream, type StreamHost, type StreamOptions } from './streams.js';
 import type { Dialer } from './dialers/dialer.js';
 import { XdrReader, XdrWriter, decodeWith } from './xdr.js';
 
@@ -55,13 +55,19 @@ type MessageHandler = (pkt: Packet) => void;
 /** What the high-level API needs from a connection (plain or reconnecting). */
 export interface RpcCaller {
   call<A, R>(def: ProcedureDef<A, R>, args: A): Promise<R>;
-  openStream<A, R>(def: ProcedureDef<A, R>, args: A): Promise<{ ret: R; stream: RpcStream }>;
+  openStream<A, R>(
+    def: ProcedureDef<A, R>,
+    args: A,
+    options?: StreamOptions,
+  ): Promise<{ ret: R; stream: RpcStream }>;
 }
 
 export class RpcClient extends EventEmitter implements RpcCaller, StreamHost {
   private nextSerial = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly streams = new Map<number, RpcStream>();
+  /** Sparse read streams whose consumers fell behind: the socket is paused while any is here. */
+  private readonly pausedBy = new Set<RpcStream>();
   private readonly handlers = new Map<string, MessageHandler>();
   private readonly framer: Framer;
   private closedWith: Error | undefined;
@@ -149,8 +155,12 @@ export class RpcClient extends EventEmitter implements RpcCaller, StreamHost {
   }
 
   /** A call whose reply is followed by stream packets; the stream is routed until it completes. */
-  async openStream<A, R>(def: ProcedureDef<A, R>, args: A): Promise<{ ret: R; stream: RpcStream }> {
-    const stream = new RpcStream(this, def.name, def.stream ?? 'read', def.prog, def.num);
+  async openStream<A, R>(
+    def: ProcedureDef<A, R>,
+    args: A,
+    options: StreamOptions = {},
+  ): Promise<{ ret: R; stream: RpcStream }> {
+    const stream = new RpcStream(this, def.name, def.stream ?? 'read', def.prog, def.num, options);
     const ret = await this.callRaw(
       def.prog,
       def.num,
@@ -218,13 +228,13 @@ export class RpcClient extends EventEmitter implements RpcCaller, StreamHost {
 
   // ---- StreamHost ----
 
-  sendStream(stream: RpcStream, status: number, payload: Buffer = Buffer.alloc(0)): boolean {
+  sendStream(stream: RpcStream, status: number, payload: Buffer = Buffer.alloc(0), hole = false): boolean {
     return this.send(
       {
         prog: stream.prog,
         vers: PROTOCOL_VERSION,
         proc: stream.proc,
-        type: PacketType.STREAM,
+        type: hole ? PacketType.STREAM_HOLE : PacketType.STREAM,
         serial: stream.serial,
         status,
       },
@@ -250,6 +260,22 @@ export class RpcClient extends EventEmitter implements RpcCaller, StreamHost {
 
   release(stream: RpcStream): void {
     if (this.streams.get(stream.serial) === stream) this.streams.delete(stream.serial);
+    this.resumeInbound(stream);
+  }
+
+  /** True while a sparse read stream's slow consumer holds the connection's reading back. */
+  get inboundPaused(): boolean {
+    return this.pausedBy.size > 0;
+  }
+
+  pauseInbound(stream: RpcStream): void {
+    this.pausedBy.add(stream);
+    if (this.pausedBy.size === 1) this.socket.pause();
+  }
+
+  resumeInbound(stream: RpcStream): void {
+    if (!this.pausedBy.delete(stream)) return;
+    if (this.pausedBy.size === 0) this.socket.resume();
   }
 
   // ---- internals ----
@@ -285,7 +311,8 @@ export class RpcClient extends EventEmitter implements RpcCaller, StreamHost {
       case PacketType.MESSAGE:
         this.onMessagePacket(pkt);
         return;
-      case PacketType.STREAM: {
+      case PacketType.STREAM:
+      case PacketType.STREAM_HOLE: {
         // The daemon may send stream data before the REPLY of the call that opened the stream
         // (seen with DOMAIN_SCREENSHOT), so the stream is routed from the moment of the call.
         const stream = this.streams.get(pkt.serial);

@@ -18,6 +18,7 @@ import {
   PROTOCOL_VERSION,
 } from './packet.js';
 import { Proc } from './procedures.js';
+import { xstreamHole } from './streams.js';
 import { type Codec, encodeWith } from './xdr.js';
 
 /** Bytes from annotated hex: whitespace and `# comments` are ignored. */
@@ -124,6 +125,16 @@ export class FakeConnection {
 
   stream(call: Packet, status: number, payload: Buffer = Buffer.alloc(0)): void {
     this.write(encodePacket({ ...call, type: PacketType.STREAM, status }, payload));
+  }
+
+  /** A STREAM_HOLE packet on the call's serial: `length` bytes of zeros, not sent. */
+  hole(call: Packet, length: bigint): void {
+    this.write(
+      encodePacket(
+        { ...call, type: PacketType.STREAM_HOLE, status: PacketStatus.CONTINUE },
+        encodeWith(xstreamHole, { length, flags: 0 }),
+      ),
+    );
   }
 
   ping(): void {

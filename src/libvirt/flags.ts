@@ -108,3 +108,8 @@ export type VolumeType = (typeof VOLUME_TYPES)[number] | 'unknown';
 /** virStoragePoolBuildFlags / DeleteFlags / virStorageVolDeleteFlags */
 export const PoolBuildFlags = { NEW: 0, REPAIR: 1, RESIZE: 2, NO_OVERWRITE: 4, OVERWRITE: 8 } as const;
 export const VolDeleteFlags = { NORMAL: 0, ZEROED: 1, WITH_SNAPSHOTS: 2 } as const;
+
+/** virStorageVolDownloadFlags: the stream carries holes (STREAM_HOLE packets) instead of zeros. */
+export const VolDownloadFlags = { SPARSE_STREAM: 1 } as const;
+/** virStorageVolUploadFlags: holes in the stream become holes in the volume. */
+export const VolUploadFlags = { SPARSE_STREAM: 1 } as const;

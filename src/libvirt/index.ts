@@ -12,7 +12,7 @@ export * from './errors.js';
 export * from './events.js';
 export * from './flags.js';
 export { Proc, EventProc, Feature, type ProcedureDef, type ProcName } from './procedures.js';
-export { RpcStream } from './streams.js';
+export { RpcStream, StreamHole, type StreamChunk } from './streams.js';
 export { type TypedParam, type TypedParamValue, typedParamsToRecord } from './typed-params.js';
 export type { DomainRef, NetworkRef, StoragePoolRef, StorageVolRef, SnapshotRef } from './types.js';
 export { uuidToString, uuidFromString } from './types.js';

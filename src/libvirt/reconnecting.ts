@@ -11,7 +11,7 @@ import type { Dialer } from './dialers/dialer.js';
 import { ConnectionClosedError } from './errors.js';
 import { EventHub } from './events.js';
 import type { ProcedureDef } from './procedures.js';
-import type { RpcStream } from './streams.js';
+import type { RpcStream, StreamOptions } from './streams.js';
 
 export interface ReconnectOptions extends ClientOptions {
   /** First delay before redialling (default 100 ms); doubles up to `maxDelayMs` (default 5 s). */
@@ -51,8 +51,12 @@ export class ReconnectingClient extends EventEmitter implements RpcCaller {
     return this.live().call(def, args);
   }
 
-  openStream<A, R>(def: ProcedureDef<A, R>, args: A): Promise<{ ret: R; stream: RpcStream }> {
-    return this.live().openStream(def, args);
+  openStream<A, R>(
+    def: ProcedureDef<A, R>,
+    args: A,
+    options?: StreamOptions,
+  ): Promise<{ ret: R; stream: RpcStream }> {
+    return this.live().openStream(def, args, options);
   }
 
   /** Resolves at the next successful reconnection. */

@@ -2,8 +2,16 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { RpcCaller } from './client.js';
-import { POOL_STATES, type PoolState, VOLUME_TYPES, type VolumeType } from './flags.js';
+import {
+  POOL_STATES,
+  type PoolState,
+  VOLUME_TYPES,
+  VolDownloadFlags,
+  VolUploadFlags,
+  type VolumeType,
+} from './flags.js';
 import { Proc } from './procedures.js';
+import type { RpcStream } from './streams.js';
 import { type StoragePoolRef, type StorageVolRef, uuidToString } from './types.js';
 
 export class StoragePools {
@@ -142,6 +150,12 @@ export interface TransferRange {
   flags?: number;
 }
 
+export interface SparseTransfer {
+  offset?: bigint | number;
+  /** 0 = to the end. */
+  length?: bigint | number;
+}
+
 export class StorageVolume {
   constructor(
     private readonly rpc: RpcCaller,
@@ -182,6 +196,43 @@ export class StorageVolume {
     });
     await pipeline(source, stream);
   }
+  /**
+   * The volume's bytes as an object-mode stream of `Buffer`s and `StreamHole`s (the SPARSE_STREAM
+   * flag): the daemon skips the file's holes (SEEK_HOLE) and sends their lengths instead of zeros.
+   */
+  async downloadSparse(range: SparseTransfer = {}): Promise<RpcStream> {
+    const { stream } = await this.rpc.openStream(
+      Proc.StorageVolDownload,
+      {
+        vol: this.ref,
+        offset: BigInt(range.offset ?? 0),
+        length: BigInt(range.length ?? 0),
+        flags: VolDownloadFlags.SPARSE_STREAM,
+      },
+      { sparse: true },
+    );
+    return stream;
+  }
+
+  /**
+   * An object-mode stream to write `Buffer`s and `StreamHole`s into the volume (the SPARSE_STREAM
+   * flag; holes become holes in a file volume, zeros on a block device). Ending it resolves once the
+   * daemon confirmed the data is stored.
+   */
+  async uploadSparse(range: SparseTransfer = {}): Promise<RpcStream> {
+    const { stream } = await this.rpc.openStream(
+      Proc.StorageVolUpload,
+      {
+        vol: this.ref,
+        offset: BigInt(range.offset ?? 0),
+        length: BigInt(range.length ?? 0),
+        flags: VolUploadFlags.SPARSE_STREAM,
+      },
+      { sparse: true },
+    );
+    return stream;
+  }
+
   /** The volume's bytes as a stream. */
   async download(range: TransferRange = {}): Promise<Readable> {
     const { stream } = await this.rpc.openStream(Proc.StorageVolDownload, {

@@ -4,23 +4,51 @@
  * ("finish") and end once the daemon confirms with STREAM/OK. Write side: CONTINUE chunks of
  * at most 256 KiB, honouring socket backpressure; ending sends STREAM/OK and waits for the
  * daemon's STREAM/OK. Destroying early aborts (empty STREAM/ERROR).
+ *
+ * A sparse stream (opened with a procedure's SPARSE_STREAM flag) also carries holes: STREAM_HOLE
+ * packets (status CONTINUE, payload `virNetStreamHole {hyper length; unsigned flags}`) that stand for
+ * `length` zero bytes never sent. Such a stream is in object mode: it reads and writes `Buffer`s and
+ * `StreamHole`s, in order, so download → upload piping keeps the holes. Its read side applies
+ * backpressure: when the consumer falls behind, the connection stops reading until it catches up.
  */
 import { Duplex, type DuplexOptions } from 'node:stream';
 import { LibvirtError, xremoteError } from './errors.js';
-import { type Packet, PacketStatus } from './packet.js';
+import { type Packet, PacketStatus, PacketType } from './packet.js';
 import type { StreamDirection } from './procedures.js';
-import { decodeWith } from './xdr.js';
+import { type Codec, decodeWith, encodeWith, xhyper, xstruct, xuint } from './xdr.js';
 
 /** The most data one STREAM/CONTINUE packet carries (libvirt's VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX). */
 export const STREAM_CHUNK_MAX = 256 * 1024;
 
+/** `length` bytes of zeros that a sparse stream skips rather than sends. */
+export class StreamHole {
+  constructor(readonly length: number) {}
+}
+
+/** What one sparse stream chunk is: data, or a hole. */
+export type StreamChunk = Buffer | StreamHole;
+
+/** virNetStreamHole, the payload of a STREAM_HOLE packet. */
+export const xstreamHole: Codec<{ length: bigint; flags: number }> = xstruct({
+  length: xhyper,
+  flags: xuint,
+});
+
 /** What a stream needs from the client that owns it. */
 export interface StreamHost {
-  /** Send one STREAM packet on the stream's serial; false means "wait for drain". */
-  sendStream(stream: RpcStream, status: number, payload?: Buffer): boolean;
+  /** Send one STREAM (or, with `hole`, STREAM_HOLE) packet on the stream's serial; false means "wait for drain". */
+  sendStream(stream: RpcStream, status: number, payload?: Buffer, hole?: boolean): boolean;
   waitDrain(): Promise<void>;
   /** The stream needs no more routing. */
   release(stream: RpcStream): void;
+  /** A sparse read stream's consumer fell behind: stop reading the connection until `resumeInbound`. */
+  pauseInbound?(stream: RpcStream): void;
+  resumeInbound?(stream: RpcStream): void;
+}
+
+export interface StreamOptions {
+  /** Carries holes (the procedure was called with its SPARSE_STREAM flag): object mode. */
+  sparse?: boolean;
 }
 
 type State = 'open' | 'finishing' | 'aborting' | 'done';
@@ -29,6 +57,8 @@ export class RpcStream extends Duplex {
   serial = 0;
   private state: State = 'open';
   private finishWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  private paused = false;
+  readonly sparse: boolean;
 
   constructor(
     private readonly host: StreamHost,
@@ -36,23 +66,30 @@ export class RpcStream extends Duplex {
     readonly direction: StreamDirection,
     readonly prog: number,
     readonly proc: number,
+    options: StreamOptions = {},
   ) {
     super({
       readable: direction !== 'write',
       writable: direction !== 'read',
       allowHalfOpen: true,
+      objectMode: options.sparse === true,
     } as DuplexOptions);
+    this.sparse = options.sparse === true;
   }
 
   /** Called by the client for every STREAM packet (and errors) on this serial. */
   handlePacket(pkt: Packet): void {
+    if (pkt.type === PacketType.STREAM_HOLE) {
+      this.handleHole(pkt);
+      return;
+    }
     if (pkt.status === PacketStatus.CONTINUE) {
       if (this.state !== 'open' && this.state !== 'finishing') return; // data racing our abort
       if (pkt.payload.length === 0) {
         this.sendFinish();
         return;
       }
-      if (this.direction !== 'write') this.push(Buffer.from(pkt.payload));
+      if (this.direction !== 'write') this.deliver(Buffer.from(pkt.payload));
       return;
     }
     if (pkt.status === PacketStatus.OK) {
@@ -60,6 +97,39 @@ export class RpcStream extends Duplex {
       return;
     }
     this.fail(this.decodeError(pkt.payload));
+  }
+
+  private handleHole(pkt: Packet): void {
+    if (this.state !== 'open' && this.state !== 'finishing') return;
+    if (!this.sparse || this.direction === 'write') {
+      this.fail(new Error(`${this.procedure}: the daemon sent a stream hole on a stream that is not sparse`));
+      return;
+    }
+    let length: bigint;
+    try {
+      ({ length } = decodeWith(xstreamHole, pkt.payload));
+    } catch (cause) {
+      this.fail(cause as Error);
+      return;
+    }
+    if (length < 0n || length > BigInt(Number.MAX_SAFE_INTEGER)) {
+      this.fail(new Error(`${this.procedure}: the daemon sent a stream hole of ${length} bytes`));
+      return;
+    }
+    if (length > 0n) this.deliver(new StreamHole(Number(length)));
+  }
+
+  private deliver(chunk: StreamChunk): void {
+    if (!this.push(chunk) && this.sparse && !this.paused && this.host.pauseInbound) {
+      this.paused = true;
+      this.host.pauseInbound(this);
+    }
+  }
+
+  private unpause(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.host.resumeInbound?.(this);
   }
 
   /** The connection died under the stream. */
@@ -85,10 +155,16 @@ export class RpcStream extends Duplex {
   }
 
   override _read(): void {
-    // Data is pushed as it arrives; the socket reader must never wait on a slow consumer.
+    // Data is pushed as it arrives; only a sparse stream (a disk copy) pauses the connection when its
+    // consumer falls behind, and resumes it here.
+    this.unpause();
   }
 
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+  override _write(chunk: StreamChunk, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (chunk instanceof StreamHole) {
+      this.writeHole(chunk).then(() => cb(), cb);
+      return;
+    }
     this.writeChunks(chunk).then(() => cb(), cb);
   }
 
@@ -107,6 +183,7 @@ export class RpcStream extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.unpause();
     if (this.state === 'open' || this.state === 'finishing') {
       // Abandoned early: tell the daemon, but do not wait (its OK is absorbed by the client).
       this.state = 'aborting';
@@ -123,6 +200,15 @@ export class RpcStream extends Duplex {
     }
   }
 
+  private async writeHole(hole: StreamHole): Promise<void> {
+    if (!this.sparse)
+      throw new Error(`${this.procedure}: a hole cannot be written to a stream that is not sparse`);
+    if (this.state !== 'open') throw new Error('stream is no longer open for writing');
+    if (hole.length <= 0) return;
+    const payload = encodeWith(xstreamHole, { length: BigInt(hole.length), flags: 0 });
+    if (!this.host.sendStream(this, PacketStatus.CONTINUE, payload, true)) await this.host.waitDrain();
+  }
+
   private sendFinish(): void {
     if (this.state !== 'open') return;
     this.state = 'finishing';
@@ -136,6 +222,7 @@ export class RpcStream extends Duplex {
   }
 
   private complete(): void {
+    this.unpause();
     const wasAborting = this.state === 'aborting';
     this.state = 'done';
     this.host.release(this);
@@ -153,6 +240,7 @@ export class RpcStream extends Duplex {
   /** An error from the daemon on this stream's serial. */
   fail(err: Error): void {
     if (this.state === 'done') return;
+    this.unpause();
     this.state = 'done';
     this.host.release(this);
     const waiter = this.finishWaiter;
