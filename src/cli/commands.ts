@@ -138,8 +138,13 @@ export const commands: CommandSpec[] = [
   {
     name: 'vm clone',
     summary:
-      'Linked clone of a shut-off VM: both get an overlay on its frozen disk; NVRAM and TPM state copied',
+      'Clone a shut-off VM (linked: both get an overlay on its frozen disk), NVRAM and TPM state copied',
     options: {
+      full: {
+        type: 'boolean',
+        default: 'a linked clone',
+        description: 'Copy the disks (sparse-aware, with progress) instead of sharing a frozen base',
+      },
       'new-tpm': {
         type: 'boolean',
         default: 'a copy of the source’s TPM state',
@@ -155,7 +160,11 @@ export const commands: CommandSpec[] = [
         description: 'The new VM’s name: letters, digits, . _ + - (at most 63)',
       },
     ],
-    examples: ['phyllo vm clone win11 win11-test', 'phyllo vm clone web web2 --new-tpm --json'],
+    examples: [
+      'phyllo vm clone win11 win11-test',
+      'phyllo vm clone web web2 --new-tpm --json',
+      'phyllo vm clone web web-copy --full',
+    ],
     load: () => import('./commands/vm-clone.js'),
   },
   {

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DomainXmlFlags, isNotFound, type Domain, type Libvirt } from '../libvirt/index.js';
 import { validateName } from '../model/options.js';
+import type { JobContext } from '../jobs/job.js';
 import { UndoList } from '../jobs/undo-list.js';
+import { copyDiskSparse } from './disk-copy.js';
 import { child, childrenNamed, el, type XmlNode } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
 import { serializeXml } from '../xml/serialize.js';
@@ -12,6 +14,7 @@ import {
   dataDisks,
   overlayName,
   pointDiskAt,
+  shortId,
   readChains,
   writeChains,
   type DiskChain,
@@ -31,6 +34,13 @@ import {
 import { withVmLock } from './vm-lock.js';
 
 export interface CloneVmOptions {
+  /**
+   * An independent copy of each disk instead of overlays (sparse-aware, `copyDiskSparse`), with
+   * progress through `job`; the source is not changed.
+   */
+  full?: boolean;
+  /** The job this clone runs in: progress and cancellation for `full`. */
+  job?: JobContext;
   /** The clone gets no copy of the TPM state: swtpm makes a fresh TPM at its first start. */
   newTpm?: boolean;
   /** Aborted = cancel: stops before the next step and undoes what was done. */
@@ -43,10 +53,10 @@ export interface ClonedVm {
   name: string;
   uuid: string;
   source: string;
-  linked: true;
-  /** The clone's disks: its overlay and the frozen image it stands on. */
-  disks: { target: string; path: string; base: string }[];
-  /** The source's new overlays (it stays usable; the frozen base is never written again). */
+  linked: boolean;
+  /** The clone's disks: its overlay and the frozen image it stands on (none for a full copy). */
+  disks: { target: string; path: string; base?: string }[];
+  /** The source's new overlays (it stays usable; the frozen base is never written again); none for --full. */
   sourceDisks: { target: string; path: string }[];
   macs: string[];
   nvram?: string;
@@ -111,7 +121,7 @@ export async function cloneVm(
           name,
           uuid,
           source,
-          linked: true,
+          linked: !opts.full,
           disks: [],
           sourceDisks: [],
           macs: [],
@@ -122,6 +132,23 @@ export async function cloneVm(
         for (const [i, disk] of dataDisks(tree).entries()) {
           opts.signal?.throwIfAborted();
           const chain = meta.disks.find((d) => d.target === disk.target)!;
+          if (opts.full) {
+            step = `copying ${disk.path}`;
+            const vol = await lv.volumes.lookupByPath(disk.path);
+            const format = disk.format === 'raw' && chain.bases.length === 0 ? 'raw' : 'qcow2';
+            const job = opts.job ?? detachedJob(opts.signal, undo);
+            const copy = await copyDiskSparse(
+              lv,
+              vol,
+              { pool: vol.poolName, name: `${name}-${disk.target}-${shortId()}.${format}`, format },
+              job,
+            );
+            // copyDiskSparse recorded the new volume in the job's undo list.
+            pointDiskAt(dstDisks[i]!.node, copy.path, format);
+            dstChains.push({ target: disk.target, path: copy.path, owned: true, bases: [] });
+            result.disks.push({ target: disk.target, path: copy.path });
+            continue;
+          }
           const bases = [{ path: disk.path, owned: chain.owned }, ...chain.bases];
           step = `putting overlays on ${disk.path}`;
           const mine = await createOverlay(lv, disk.path, overlayName(source, disk.target));
@@ -137,7 +164,7 @@ export async function cloneVm(
           result.disks.push({ target: disk.target, path: theirsPath, base: disk.path });
           result.sourceDisks.push({ target: disk.target, path: minePath });
         }
-        writeChains(srcTree, { disks: srcChains, snapshots: meta.snapshots });
+        if (!opts.full) writeChains(srcTree, { disks: srcChains, snapshots: meta.snapshots });
         writeChains(dstTree, { disks: dstChains, snapshots: [] });
         renameTree(dstTree, source, name, uuid);
 
@@ -168,9 +195,11 @@ export async function cloneVm(
         }
 
         opts.signal?.throwIfAborted();
-        step = `moving "${source}" onto its new overlays`;
-        await lv.domains.define(serializeXml(srcTree));
-        undo.push(`redefined "${source}"`, () => lv.domains.define(oldXml));
+        if (!opts.full) {
+          step = `moving "${source}" onto its new overlays`;
+          await lv.domains.define(serializeXml(srcTree));
+          undo.push(`redefined "${source}"`, () => lv.domains.define(oldXml));
+        }
         step = `defining "${name}"`;
         const xml = serializeXml(dstTree);
         const dom = await lv.domains.define(opts.cloneXml ? opts.cloneXml(xml) : xml);
@@ -188,6 +217,11 @@ export async function cloneVm(
       }
     }),
   );
+}
+
+/** A job context for a full copy run outside a job: the clone's own undo list and signal. */
+function detachedJob(signal: AbortSignal | undefined, undo: UndoList): JobContext {
+  return { signal: signal ?? new AbortController().signal, progress: () => undefined, undo };
 }
 
 /** The clone's identity: new name and UUID; MAC addresses dropped so libvirt picks new ones. */

@@ -72,8 +72,8 @@ export function dataDisks(domain: XmlNode): DataDisk[] {
   return out;
 }
 
-/** Points a disk of the domain XML at a new qcow2 image (its backing chain is probed by libvirt). */
-export function pointDiskAt(disk: XmlNode, path: string): void {
+/** Points a disk of the domain XML at a new image (qcow2 unless told) (its backing chain is probed by libvirt). */
+export function pointDiskAt(disk: XmlNode, path: string, format = 'qcow2'): void {
   const src = child(disk, 'source');
   if (src) {
     delete src.attrs.dev;
@@ -81,8 +81,8 @@ export function pointDiskAt(disk: XmlNode, path: string): void {
   }
   disk.attrs.type = 'file';
   const driver = child(disk, 'driver');
-  if (driver) driver.attrs.type = 'qcow2';
-  else disk.children.unshift(el('driver', { name: 'qemu', type: 'qcow2' }));
+  if (driver) driver.attrs.type = format;
+  else disk.children.unshift(el('driver', { name: 'qemu', type: format }));
   disk.children = disk.children.filter((c) => c.name !== 'backingStore');
 }
 

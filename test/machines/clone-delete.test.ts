@@ -10,6 +10,8 @@ import { after, before, test } from 'node:test';
 import { connect, DomainXmlFlags, type Domain, type Libvirt } from '../../src/libvirt/index.js';
 import { VmChangeError } from '../../src/machines/chain-errors.js';
 import { cloneVm } from '../../src/machines/clone-vm.js';
+import { backingOf } from '../../src/machines/disk-chain.js';
+import { JobCancelledError, startJob } from '../../src/jobs/job.js';
 import { deleteVm } from '../../src/machines/delete-vm.js';
 import { VmExistsError, VmStateError } from '../../src/machines/errors.js';
 import { NVRAM_DIR, tpmDir } from '../../src/machines/state-files.js';
@@ -127,6 +129,35 @@ test('--new-tpm: the clone gets no copy, and swtpm manufactures a fresh TPM at i
   assert.notEqual(await sha256(permall(r.uuid)), await sha256(permall(src.uuid)));
   await deleteVm(lv, clone);
   made.pop();
+});
+
+test('--full: an independent copy (no backing file) with the same contents, the source untouched; a cancelled full clone leaves nothing', async () => {
+  const clone = uniqueName('clful');
+  const srcXml = await src.xml(DomainXmlFlags.INACTIVE);
+  const job = startJob('clone', (ctx) =>
+    cloneVm(lv, name, clone, { full: true, job: ctx, signal: ctx.signal }),
+  );
+  job.cancel();
+  await assert.rejects(job.result, JobCancelledError);
+  await assert.rejects(lv.domains.lookup(clone));
+  assert.equal(existsSync(nvram(clone)), false);
+
+  made.push(clone);
+  const r = await startJob('clone', (ctx) =>
+    cloneVm(lv, name, clone, { full: true, job: ctx, signal: ctx.signal }),
+  ).result;
+  assert.equal(r.linked, false);
+  assert.equal(await src.xml(DomainXmlFlags.INACTIVE), srcXml, 'a full clone does not touch the source');
+  const copy = r.disks[0]!.path;
+  assert.equal(await backingOf(lv, copy), undefined, 'the copy stands on nothing');
+  assert.ok(await readsPattern(copy, 0xaa, 0));
+  assert.ok(await readsPattern(copy, 0x11, 65536), "the source's overlay data was read through");
+  assert.equal(await sha256(nvram(clone)), await sha256(nvram(name)));
+  await bootOnce(await lv.domains.lookup(clone));
+  const gone = await deleteVm(lv, clone);
+  made.pop();
+  assert.deepEqual(gone.removed, [copy]);
+  assert.ok(existsSync(base));
 });
 
 test('delete keeps what another VM needs: the source goes, its clone still starts; the last one takes the base with it', async () => {

@@ -1,15 +1,23 @@
 import type { CommandContext, CommandResult } from '../command.js';
 import { startJob } from '../../jobs/job.js';
 import { cloneVm, type ClonedVm } from '../../machines/clone-vm.js';
-import { awaitJob, withConnection } from './vm-connection.js';
+import { awaitJob, withConnection, withProgressLines } from './vm-connection.js';
 
-/** `phyllo vm clone SRC DST [--new-tpm]`: a linked clone with copies of the NVRAM and TPM state. */
+/** `phyllo vm clone SRC DST [--full] [--new-tpm]`: a clone with copies of the NVRAM and TPM state. */
 export async function run(ctx: CommandContext): Promise<CommandResult<ClonedVm>> {
   const [source, name] = ctx.positionals as [string, string];
   const vm = await withConnection(ctx, (lv) =>
     awaitJob(
-      startJob('clone', ({ signal }) =>
-        cloneVm(lv, source, name, { newTpm: ctx.values['new-tpm'] === true, signal }),
+      withProgressLines(
+        ctx,
+        startJob('clone', (job) =>
+          cloneVm(lv, source, name, {
+            newTpm: ctx.values['new-tpm'] === true,
+            full: ctx.values.full === true,
+            signal: job.signal,
+            job,
+          }),
+        ),
       ),
     ),
   );
@@ -17,8 +25,12 @@ export async function run(ctx: CommandContext): Promise<CommandResult<ClonedVm>>
     data: vm,
     human: () =>
       [
-        `Cloned "${vm.source}" to "${vm.name}" (${vm.uuid}), linked:`,
-        ...vm.disks.map((d) => `  ${d.target}: ${d.path} on ${d.base} (frozen, shared with "${vm.source}")`),
+        `Cloned "${vm.source}" to "${vm.name}" (${vm.uuid}), ${vm.linked ? 'linked' : 'full copy'}:`,
+        ...vm.disks.map((d) =>
+          d.base
+            ? `  ${d.target}: ${d.path} on ${d.base} (frozen, shared with "${vm.source}")`
+            : `  ${d.target}: ${d.path}`,
+        ),
         ...vm.sourceDisks.map((d) => `  "${vm.source}" now writes ${d.path}`),
         vm.nvram ? `UEFI variables copied to ${vm.nvram}` : 'No UEFI variables to copy.',
         vm.tpm === 'copied'

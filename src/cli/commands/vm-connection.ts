@@ -1,5 +1,5 @@
 import { connect, defaultUri, type Libvirt } from '../../libvirt/index.js';
-import type { Job } from '../../jobs/job.js';
+import type { Job, JobProgress } from '../../jobs/job.js';
 import type { CommandContext } from '../command.js';
 
 /** Connects to `--connect` (else the default URI), runs `fn`, and closes the connection. */
@@ -21,4 +21,26 @@ export async function awaitJob<T>(job: Job<T>): Promise<T> {
   } finally {
     process.off('SIGINT', cancel);
   }
+}
+
+function line(p: JobProgress): string {
+  const mib = (n: number) => (p.unit === 'bytes' ? `${(n / 2 ** 20).toFixed(0)} MiB` : String(n));
+  const of = p.total === undefined ? '' : ` of ${mib(p.total)}`;
+  const rate = p.rate === undefined || p.unit !== 'bytes' ? '' : ` (${mib(p.rate)}/s)`;
+  return `${p.phase}: ${mib(p.done)}${of}${rate}`;
+}
+
+/** Shows a job's progress on stderr (not with --json): one redrawn line on a terminal, else a line per phase. */
+export function withProgressLines<T>(ctx: CommandContext, job: Job<T>): Job<T> {
+  if (ctx.json) return job;
+  let phase = '';
+  job.on('progress', (p) => {
+    if (ctx.isTTY) ctx.progress.write(`\r\x1b[K${line(p)}`);
+    else if (p.phase !== phase) ctx.progress.write(`${line(p)}\n`);
+    phase = p.phase;
+  });
+  job.on('end', () => {
+    if (ctx.isTTY && phase) ctx.progress.write('\r\x1b[K');
+  });
+  return job;
 }
