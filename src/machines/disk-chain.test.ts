@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseXml } from '../xml/parse.js';
 import { serializeXml } from '../xml/serialize.js';
+import { buildDomainXml } from '../model/domain-xml/build-domain.js';
+import { parseDomainXml } from '../model/domain-xml/parse-domain.js';
 import { dataDisks, imagesNeeded, pointDiskAt, readChains, writeChains } from './disk-chain.js';
 
 const DOMAIN = `<domain type='qemu'><name>web</name>
@@ -82,4 +84,23 @@ test('a VM made elsewhere gets our metadata element; a record whose disk was mov
   ]);
   pointDiskAt(dataDisks(tree)[0]!.node, '/b.qcow2');
   assert.deepEqual(readChains(parseXml(serializeXml(tree))).disks, [chain]);
+});
+
+test("the model's parse and build keep the chain records (a VM edited through the model keeps its bases)", () => {
+  const tree = parseXml(DOMAIN);
+  const meta = {
+    disks: [
+      { target: 'vda', path: '/img/mine.raw', owned: false, bases: [] },
+      {
+        target: 'vdb',
+        path: '/img/web-data.qcow2',
+        owned: true,
+        bases: [{ path: '/img/base.qcow2', owned: true }],
+      },
+    ],
+    snapshots: [],
+  };
+  writeChains(tree, meta);
+  const rebuilt = buildDomainXml(parseDomainXml(serializeXml(tree)));
+  assert.deepEqual(readChains(parseXml(rebuilt)), meta);
 });
