@@ -5,6 +5,7 @@ const benches = [
   ['node', ['dist/bench/libvirt-client.js']],
   ['node', ['bench/host-check.mjs']],
   ['node', ['bench/model.mjs']],
+  ['node', ['bench/clone.mjs']],
 ];
 let failed = 0;
 for (const [cmd, args] of benches) {
