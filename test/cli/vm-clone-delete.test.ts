@@ -67,3 +67,45 @@ test('clone, snapshot, list, delete both: the JSON documents say what happened, 
     [],
   );
 });
+
+test('an image brought with --disk-image is kept by delete, and its linked clone base too, unless --delete-images', async () => {
+  const own = uniqueName('cliimg');
+  const pool = await lv.pools.lookup('default');
+  const vol = await pool.volumes.create(
+    `<volume><name>${own}.qcow2</name><capacity unit='MiB'>16</capacity><target><format type='qcow2'/></target></volume>`,
+  );
+  const path = await vol.path();
+  const meta = `<metadata><phyllome:vm xmlns:phyllome="https://phyllo.me/xmlns/vm/1.0"><phyllome:options><phyllome:option name="disk-image">${path}</phyllome:option></phyllome:options></phyllome:vm></metadata>`;
+  const xml = (vm: string) =>
+    `<domain type='qemu'><name>${vm}</name>${meta}<memory unit='MiB'>64</memory><os><type arch='x86_64' machine='q35'>hvm</type></os><devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${path}'/><target dev='vda' bus='virtio'/></disk></devices></domain>`;
+  try {
+    await lv.domains.define(xml(own));
+    const kept = await phyllo('vm', 'delete', own);
+    assert.equal(kept.code, 0);
+    assert.deepEqual(kept.json.removed, []);
+    assert.match((kept.json.kept as { why: string }[])[0]!.why, /--disk-image/);
+    assert.ok(readdirSync(IMAGES).includes(`${own}.qcow2`));
+
+    // Cloned, the user's image becomes the base of both; deleting both keeps it, as it is theirs.
+    await lv.domains.define(xml(own));
+    assert.equal((await phyllo('vm', 'clone', own, `${own}-c`)).code, 0);
+    assert.equal((await phyllo('vm', 'delete', `${own}-c`)).code, 0);
+    const last = await phyllo('vm', 'delete', own);
+    assert.ok((last.json.kept as { path: string }[]).some((k) => k.path === path));
+    assert.deepEqual(
+      readdirSync(IMAGES).filter((f) => f.startsWith(own)),
+      [`${own}.qcow2`],
+    );
+
+    await lv.domains.define(xml(own));
+    const gone = await phyllo('vm', 'delete', own, '--delete-images');
+    assert.deepEqual(gone.json.removed, [path]);
+    assert.deepEqual(
+      readdirSync(IMAGES).filter((f) => f.startsWith(own)),
+      [],
+    );
+  } finally {
+    for (const vm of [`${own}-c`, own]) await deleteVm(lv, vm, { force: true }).catch(() => undefined);
+    await vol.delete().catch(() => undefined);
+  }
+});

@@ -39,8 +39,9 @@ export function withProgressLines<T>(ctx: CommandContext, job: Job<T>): Job<T> {
     else if (p.phase !== phase) ctx.progress.write(`${line(p)}\n`);
     phase = p.phase;
   });
-  job.on('end', () => {
+  job.on('end', (state) => {
     if (ctx.isTTY && phase) ctx.progress.write('\r\x1b[K');
+    else if (phase && state === 'done') ctx.progress.write(`${line(job.last)}\n`);
   });
   return job;
 }
