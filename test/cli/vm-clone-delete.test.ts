@@ -1,7 +1,8 @@
 // `phyllo vm clone|delete|snapshot` as a user runs them (bin/phyllo, the real system daemon): typed
 // errors with --json, and a clone + snapshot + delete round trip that leaves no file behind.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -12,6 +13,7 @@ import { uniqueName } from '../libvirt/helpers.js';
 import { defineUefiGuest, IMAGES } from '../support/uefi-guest.js';
 
 const BIN = join(fileURLToPath(new URL('../../../', import.meta.url)), 'bin', 'phyllo');
+const run = promisify(execFile);
 let lv: Libvirt;
 const name = uniqueName('clicl');
 const clone = `${name}-b`;
@@ -107,5 +109,42 @@ test('an image brought with --disk-image is kept by delete, and its linked clone
   } finally {
     for (const vm of [`${own}-c`, own]) await deleteVm(lv, vm, { force: true }).catch(() => undefined);
     await vol.delete().catch(() => undefined);
+  }
+});
+
+test('Ctrl-C (SIGINT to the CLI) during a full clone cancels it: exit 1 with "cancelled", no domain, no copy', async () => {
+  const big = uniqueName('clisig');
+  const disk = join(IMAGES, `${big}.raw`);
+  await run('truncate', ['-s', '1G', disk]);
+  await run('dd', ['if=/dev/urandom', `of=${disk}`, 'bs=4M', 'count=128', 'conv=notrunc']);
+  await (await lv.pools.lookup('default')).refresh();
+  await lv.domains.define(
+    `<domain type='qemu'><name>${big}</name><memory unit='MiB'>64</memory><os><type arch='x86_64' machine='q35'>hvm</type></os><devices><disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${disk}'/><target dev='vda' bus='virtio'/></disk></devices></domain>`,
+  );
+  try {
+    const child = spawn(BIN, ['vm', 'clone', big, `${big}-f`, '--full'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let stdout = '';
+    let interrupted = false;
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    // The first progress line means the copy is under way: interrupt it there.
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+      if (!interrupted && /copying/.test(stderr)) interrupted = child.kill('SIGINT');
+    });
+    const exit = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+    assert.equal(exit, 1, stdout + stderr);
+    assert.match(stderr, /cancelled/);
+    assert.match(stderr, /Nothing was left behind/);
+    await assert.rejects(lv.domains.lookup(`${big}-f`));
+    assert.deepEqual(
+      readdirSync(IMAGES).filter((f) => f.startsWith(big)),
+      [`${big}.raw`],
+    );
+  } finally {
+    await deleteVm(lv, `${big}-f`, { force: true }).catch(() => undefined);
+    await deleteVm(lv, big, { force: true }).catch(() => undefined);
   }
 });
