@@ -9,6 +9,7 @@ const benches = [
   ['node', ['bench/disk-copy.mjs']],
   ['node', ['bench/vm-start.mjs']],
   ['node', ['bench/vm-create.mjs']],
+  ['node', ['bench/clone.mjs']],
 ];
 let failed = 0;
 for (const [cmd, args] of benches) {

@@ -368,6 +368,81 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/vm-upgrade-devices.js'),
   },
   {
+    name: 'vm clone',
+    summary:
+      'Clone a shut-off VM (linked: both get an overlay on its frozen disk), NVRAM and TPM state copied',
+    options: {
+      full: {
+        type: 'boolean',
+        default: 'a linked clone',
+        description: 'Copy the disks (sparse-aware, with progress) instead of sharing a frozen base',
+      },
+      'new-tpm': {
+        type: 'boolean',
+        default: 'a copy of the source’s TPM state',
+        description: 'Give the clone a fresh TPM instead of a copy (a new TPM identity)',
+      },
+      ...connectOption,
+    },
+    positionals: [
+      { name: 'SRC', required: true, description: 'The VM to clone (shut off)', complete: 'vm' },
+      {
+        name: 'DST',
+        required: true,
+        description: 'The new VM’s name: letters, digits, . _ + - (at most 63)',
+      },
+    ],
+    examples: [
+      'phyllo vm clone win11 win11-test',
+      'phyllo vm clone web web2 --new-tpm --json',
+      'phyllo vm clone web web-copy --full',
+    ],
+    load: () => import('./commands/vm-clone.js'),
+  },
+  {
+    name: 'vm delete',
+    summary: 'Delete a VM with its own disks, NVRAM, TPM state and snapshots; never what another VM uses',
+    options: {
+      'keep-disks': {
+        type: 'boolean',
+        default: 'delete its own disks',
+        description: 'Keep every disk image',
+      },
+      force: { type: 'boolean', default: 'refuse a running VM', description: 'Power a running VM off first' },
+      'delete-images': {
+        type: 'boolean',
+        default: 'keep them',
+        description: 'Also delete images you brought with vm create --disk-image',
+      },
+      ...connectOption,
+    },
+    positionals: [{ name: 'NAME', required: true, description: 'The VM to delete', complete: 'vm' }],
+    examples: ['phyllo vm delete web', 'phyllo vm delete web --force --json'],
+    load: () => import('./commands/vm-delete.js'),
+  },
+  {
+    name: 'vm snapshot',
+    summary: 'Snapshots of a shut-off VM that restore its disks, UEFI variables and TPM state',
+    options: { ...connectOption },
+    positionals: [
+      {
+        name: 'ACTION',
+        required: true,
+        description: 'create, list, revert or delete',
+        choices: ['create', 'list', 'revert', 'delete'],
+      },
+      { name: 'NAME', required: true, description: 'The VM', complete: 'vm' },
+      { name: 'SNAP', required: false, description: 'The snapshot (all but list)' },
+    ],
+    examples: [
+      'phyllo vm snapshot create win11 before-update',
+      'phyllo vm snapshot list win11 --json',
+      'phyllo vm snapshot revert win11 before-update',
+      'phyllo vm snapshot delete win11 before-update',
+    ],
+    load: () => import('./commands/vm-snapshot.js'),
+  },
+  {
     name: 'completion',
     summary: 'Print a shell completion script (bash, zsh or fish)',
     positionals: [

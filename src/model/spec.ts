@@ -13,6 +13,8 @@ export interface PhyllomeMetadata {
   modelVersion: number;
   /** The options the user gave, as strings. */
   options: Record<string, string>;
+  /** Other children of `phyllome:vm` (the disk chains and snapshots, docs/disk-chains.md), kept as they are. */
+  extra?: XmlNode[];
 }
 
 export interface OsSpec {

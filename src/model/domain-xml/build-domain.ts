@@ -28,6 +28,7 @@ function metadata(spec: DomainSpec): XmlNode | undefined {
             .sort()
             .map((k) => el('phyllome:option', { name: k }, p.options[k] ?? '')),
         ),
+        ...(p.extra ?? []),
       ]),
     );
   }

@@ -61,6 +61,9 @@ function parseMetadata(node: XmlNode | undefined): DomainSpec['metadata'] {
           childrenNamed(opts, `${prefix}option`).map((o) => [o.attrs.name ?? '', o.text ?? '']),
         ),
       };
+      const known = ['profile', 'os', 'model-version', 'options'].map((k) => prefix + k);
+      const extra = c.children.filter((x) => !known.includes(x.name));
+      if (extra.length) meta.extra = extra;
       out.phyllome = meta;
     } else out.extra.push(c);
   }

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { DomainXmlFlags, isNotFound, type Domain, type Libvirt } from '../libvirt/index.js';
+import { validateName } from '../model/options.js';
+import type { JobContext } from '../jobs/job.js';
+import { UndoList } from '../jobs/undo-list.js';
+import { copyDiskSparse } from './disk-copy.js';
+import { child, childrenNamed, el, type XmlNode } from '../xml/node.js';
+import { parseXml } from '../xml/parse.js';
+import { serializeXml } from '../xml/serialize.js';
+import { VmChangeError } from './chain-errors.js';
+import {
+  createOverlay,
+  dataDisks,
+  overlayName,
+  pointDiskAt,
+  shortId,
+  readChains,
+  writeChains,
+  type DiskChain,
+} from './disk-chain.js';
+import { VmExistsError, VmStateError } from './errors.js';
+import { findVm } from './find-vm.js';
+import {
+  copyState,
+  exists,
+  hasEmulatedTpm,
+  nvramPath,
+  nvramPathFor,
+  removeState,
+  requireLocalState,
+  tpmDir,
+} from './state-files.js';
+import { withVmLock } from './vm-lock.js';
+
+export interface CloneVmOptions {
+  /**
+   * An independent copy of each disk instead of overlays (sparse-aware, `copyDiskSparse`), with
+   * progress through `job`; the source is not changed.
+   */
+  full?: boolean;
+  /** The job this clone runs in: progress and cancellation for `full`. */
+  job?: JobContext;
+  /** The clone gets no copy of the TPM state: swtpm makes a fresh TPM at its first start. */
+  newTpm?: boolean;
+  /** Aborted = cancel: stops before the next step and undoes what was done. */
+  signal?: AbortSignal;
+  /** A test's hook on the clone's domain XML before it is defined (to make libvirt refuse it). */
+  cloneXml?: (xml: string) => string;
+}
+
+export interface ClonedVm {
+  name: string;
+  uuid: string;
+  source: string;
+  linked: boolean;
+  /** The clone's disks: its overlay and the frozen image it stands on (none for a full copy). */
+  disks: { target: string; path: string; base?: string }[];
+  /** The source's new overlays (it stays usable; the frozen base is never written again); none for --full. */
+  sourceDisks: { target: string; path: string }[];
+  macs: string[];
+  nvram?: string;
+  tpm: 'copied' | 'fresh' | 'none';
+}
+
+/** The VM must be shut off for `op`; a typed `vm-wrong-state` error otherwise. */
+export async function requireShutOff(dom: Domain, op: string): Promise<void> {
+  const { state } = await dom.state();
+  if (state !== 'shutoff')
+    throw new VmStateError(
+      dom.name,
+      state,
+      `${op} needs it shut off, so that its disks, UEFI variables and TPM state are consistent`,
+      `Shut it down first: phyllo vm shutdown ${dom.name}`,
+    );
+}
+
+async function domainExists(lv: Libvirt, name: string): Promise<boolean> {
+  return lv.domains.lookup(name).then(
+    () => true,
+    (err: unknown) => {
+      if (isNotFound(err)) return false;
+      throw err;
+    },
+  );
+}
+
+/**
+ * A linked clone: each data disk's current image of the (shut off) source is frozen as a read-only
+ * base, and both the source and the clone get a fresh qcow2 overlay on it (created through libvirt,
+ * a header whatever the disk's size). The clone gets a new name, UUID and MAC addresses, a copy of
+ * the UEFI variable store and (unless `newTpm`) of the TPM state, placed where libvirt looks for
+ * them before its first start. Both chains are recorded in our metadata. Any failure or a cancel
+ * undoes everything: the overlays are deleted, the copies removed, the source redefined as it was.
+ */
+export async function cloneVm(
+  lv: Libvirt,
+  source: string,
+  name: string,
+  opts: CloneVmOptions = {},
+): Promise<ClonedVm> {
+  validateName(name);
+  const src = await findVm(lv, source);
+  if (await domainExists(lv, name)) throw new VmExistsError(name);
+  const uuid = randomUUID();
+  return withVmLock(lv, src, `clone to ${name}`, () =>
+    withVmLock(lv, { name, uuid } as Domain, `clone from ${source}`, async () => {
+      await requireShutOff(src, 'Cloning');
+      const oldXml = await src.xml(DomainXmlFlags.INACTIVE);
+      const tree = parseXml(oldXml, `the domain XML of "${source}"`);
+      await requireLocalState(lv, tree, source, 'cloning');
+      const undo = new UndoList();
+      let step = 'reading its disks';
+      try {
+        const meta = readChains(tree);
+        const srcTree = parseXml(oldXml);
+        const dstTree = parseXml(oldXml);
+        const srcDisks = dataDisks(srcTree);
+        const dstDisks = dataDisks(dstTree);
+        const result: ClonedVm = {
+          name,
+          uuid,
+          source,
+          linked: !opts.full,
+          disks: [],
+          sourceDisks: [],
+          macs: [],
+          tpm: 'none',
+        };
+        const srcChains: DiskChain[] = [];
+        const dstChains: DiskChain[] = [];
+        for (const [i, disk] of dataDisks(tree).entries()) {
+          opts.signal?.throwIfAborted();
+          const chain = meta.disks.find((d) => d.target === disk.target)!;
+          if (opts.full) {
+            step = `copying ${disk.path}`;
+            const vol = await lv.volumes.lookupByPath(disk.path);
+            const format = disk.format === 'raw' && chain.bases.length === 0 ? 'raw' : 'qcow2';
+            const job = opts.job ?? detachedJob(opts.signal, undo);
+            const copy = await copyDiskSparse(
+              lv,
+              vol,
+              { pool: vol.poolName, name: `${name}-${disk.target}-${shortId()}.${format}`, format },
+              job,
+            );
+            // copyDiskSparse recorded the new volume in the job's undo list.
+            pointDiskAt(dstDisks[i]!.node, copy.path, format);
+            dstChains.push({ target: disk.target, path: copy.path, owned: true, bases: [] });
+            result.disks.push({ target: disk.target, path: copy.path });
+            continue;
+          }
+          const bases = [{ path: disk.path, owned: chain.owned }, ...chain.bases];
+          step = `putting overlays on ${disk.path}`;
+          const mine = await createOverlay(lv, disk.path, overlayName(source, disk.target));
+          const minePath = await mine.path();
+          undo.push(`created ${minePath}`, () => mine.delete());
+          const theirs = await createOverlay(lv, disk.path, overlayName(name, disk.target));
+          const theirsPath = await theirs.path();
+          undo.push(`created ${theirsPath}`, () => theirs.delete());
+          pointDiskAt(srcDisks[i]!.node, minePath);
+          pointDiskAt(dstDisks[i]!.node, theirsPath);
+          srcChains.push({ target: disk.target, path: minePath, owned: true, bases });
+          dstChains.push({ target: disk.target, path: theirsPath, owned: true, bases });
+          result.disks.push({ target: disk.target, path: theirsPath, base: disk.path });
+          result.sourceDisks.push({ target: disk.target, path: minePath });
+        }
+        if (!opts.full) writeChains(srcTree, { disks: srcChains, snapshots: meta.snapshots });
+        writeChains(dstTree, { disks: dstChains, snapshots: [] });
+        renameTree(dstTree, source, name, uuid);
+
+        opts.signal?.throwIfAborted();
+        const srcNvram = nvramPath(tree);
+        if (srcNvram && (await exists(srcNvram))) {
+          const dstNvram = nvramPathFor(srcNvram, name);
+          const nv = child(child(dstTree, 'os'), 'nvram');
+          if (nv) nv.text = dstNvram;
+          step = `copying the UEFI variables to ${dstNvram}`;
+          await copyState(srcNvram, dstNvram);
+          undo.push(`copied ${dstNvram}`, () => removeState(dstNvram));
+          result.nvram = dstNvram;
+        } else {
+          const nv = child(child(dstTree, 'os'), 'nvram');
+          if (nv?.text && srcNvram) nv.text = nvramPathFor(srcNvram, name);
+        }
+        if (hasEmulatedTpm(tree)) {
+          const from = join(tpmDir(src.uuid), 'tpm2');
+          result.tpm = 'fresh';
+          if (!opts.newTpm && (await exists(from))) {
+            step = 'copying the TPM state';
+            // A stale directory for a brand-new UUID cannot exist; the copy fails rather than merge.
+            await copyState(from, join(tpmDir(uuid), 'tpm2'));
+            undo.push(`copied the TPM state to ${tpmDir(uuid)}`, () => removeState(tpmDir(uuid)));
+            result.tpm = 'copied';
+          }
+        }
+
+        opts.signal?.throwIfAborted();
+        if (!opts.full) {
+          step = `moving "${source}" onto its new overlays`;
+          await lv.domains.define(serializeXml(srcTree));
+          undo.push(`redefined "${source}"`, () => lv.domains.define(oldXml));
+        }
+        step = `defining "${name}"`;
+        const xml = serializeXml(dstTree);
+        const dom = await lv.domains.define(opts.cloneXml ? opts.cloneXml(xml) : xml);
+        undo.push(`defined "${name}"`, () => dom.undefine(4));
+        opts.signal?.throwIfAborted();
+        const defined = parseXml(await dom.xml(DomainXmlFlags.INACTIVE));
+        result.macs = childrenNamed(child(defined, 'devices'), 'interface')
+          .map((n) => child(n, 'mac')?.attrs.address)
+          .filter((m): m is string => Boolean(m));
+        return result;
+      } catch (err) {
+        const leftBehind = await undo.run();
+        if (opts.signal?.aborted) throw Object.assign(err as object, { leftBehind });
+        throw new VmChangeError('vm-clone-failed', `clone "${source}" to "${name}"`, step, err, leftBehind);
+      }
+    }),
+  );
+}
+
+/** A job context for a full copy run outside a job: the clone's own undo list and signal. */
+function detachedJob(signal: AbortSignal | undefined, undo: UndoList): JobContext {
+  return { signal: signal ?? new AbortController().signal, progress: () => undefined, undo };
+}
+
+/** The clone's identity: new name and UUID; MAC addresses dropped so libvirt picks new ones. */
+function renameTree(tree: XmlNode, source: string, name: string, uuid: string): void {
+  const set = (tag: string, value: string) => {
+    const node = child(tree, tag);
+    if (node) node.text = value;
+    else tree.children.unshift(el(tag, {}, value));
+  };
+  set('uuid', uuid);
+  set('name', name);
+  tree.children.sort((a, b) => (a.name === 'name' ? -1 : b.name === 'name' ? 1 : 0));
+  for (const nic of childrenNamed(child(tree, 'devices'), 'interface'))
+    nic.children = nic.children.filter((c) => c.name !== 'mac' && c.name !== 'target');
+  for (const g of childrenNamed(child(tree, 'devices'), 'graphics'))
+    if (g.attrs.autoport !== 'no') delete g.attrs.port;
+  // Serial and console logs are the VM's own: the clone's name replaces the source's in the file name.
+  for (const dev of child(tree, 'devices')?.children ?? []) {
+    const log = child(dev, 'log');
+    if (log?.attrs.file) log.attrs.file = logFileFor(log.attrs.file, source, name);
+  }
+}
+
+export function logFileFor(file: string, source: string, name: string): string {
+  const cut = file.lastIndexOf('/') + 1;
+  const base = file.slice(cut);
+  const renamed = base.includes(source) ? base.split(source).join(name) : `${name}-${base}`;
+  return file.slice(0, cut) + renamed;
+}
