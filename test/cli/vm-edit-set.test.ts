@@ -15,11 +15,11 @@ import { run as create } from '../../src/cli/commands/vm-create.js';
 import { run as edit } from '../../src/cli/commands/vm-edit.js';
 import { run as set } from '../../src/cli/commands/vm-set.js';
 import type { CommandContext } from '../../src/cli/command.js';
-import { PhyllomeError } from '../../src/errors.js';
 import { connect, DomainXmlFlags, type Libvirt } from '../../src/libvirt/index.js';
 import type { SetOutcome } from '../../src/machines/set-vm.js';
 import { isRoot, uniqueName } from '../libvirt/helpers.js';
 import { withVmLock } from '../../src/machines/vm-lock.js';
+import { rejectsWith } from '../support/rejects.js';
 
 const skip = !isRoot && 'needs root (the system daemon)';
 let lv: Libvirt;
@@ -49,14 +49,7 @@ async function inactiveXml(): Promise<string> {
   return (await lv.domains.lookup(vm)).xml(DomainXmlFlags.INACTIVE);
 }
 
-async function rejects(p: Promise<unknown>, code: string, message: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof PhyllomeError, String(e));
-    assert.equal(e.code, code);
-    assert.match(e.message, message);
-    return true;
-  });
-}
+const rejects = rejectsWith;
 
 before(async () => {
   if (!isRoot) return;

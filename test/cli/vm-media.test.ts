@@ -12,11 +12,11 @@ import { PassThrough } from 'node:stream';
 import { run as create } from '../../src/cli/commands/vm-create.js';
 import { run as media } from '../../src/cli/commands/vm-media.js';
 import type { CommandContext } from '../../src/cli/command.js';
-import { PhyllomeError } from '../../src/errors.js';
 import { connect, DomainXmlFlags, type Libvirt } from '../../src/libvirt/index.js';
 import type { MediaOutcome } from '../../src/machines/vm-media.js';
 import { isRoot, uniqueName } from '../libvirt/helpers.js';
 import { isoImage } from '../support/iso-image.js';
+import { rejectsWith } from '../support/rejects.js';
 
 const skip = !isRoot && 'needs root (the system daemon)';
 let lv: Libvirt;
@@ -46,14 +46,7 @@ async function sources(name: string, live = false): Promise<(string | undefined)
   );
 }
 
-async function rejects(p: Promise<unknown>, code: string, message: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof PhyllomeError, String(e));
-    assert.equal(e.code, code);
-    assert.match(e.message, message);
-    return true;
-  });
-}
+const rejects = rejectsWith;
 
 before(async () => {
   if (!isRoot) return;

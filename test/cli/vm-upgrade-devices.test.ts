@@ -13,11 +13,11 @@ import { PassThrough } from 'node:stream';
 import { run as create } from '../../src/cli/commands/vm-create.js';
 import { run as upgrade } from '../../src/cli/commands/vm-upgrade-devices.js';
 import type { CommandContext } from '../../src/cli/command.js';
-import { PhyllomeError } from '../../src/errors.js';
 import { connect, DomainXmlFlags, type Libvirt } from '../../src/libvirt/index.js';
 import type { UpgradeOutcome } from '../../src/machines/upgrade-devices.js';
 import { isRoot, tcgDomainXml, uniqueName } from '../libvirt/helpers.js';
 import { isoImage } from '../support/iso-image.js';
+import { rejectsWith } from '../support/rejects.js';
 
 const skip = !isRoot && 'needs root (the system daemon)';
 let lv: Libvirt;
@@ -49,14 +49,7 @@ function devices(domainXml: string): string[] {
   return [...disks, ...nics];
 }
 
-async function rejects(p: Promise<unknown>, code: string, message: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof PhyllomeError, String(e));
-    assert.equal(e.code, code);
-    assert.match(e.message, message);
-    return true;
-  });
-}
+const rejects = rejectsWith;
 
 before(async () => {
   if (!isRoot) return;
