@@ -190,6 +190,11 @@ export class EventHub {
   private readonly subs = new Map<DomainEventKind, Set<EventSubscription<DomainEvent>>>();
   /** kind → callbackID on the current connection. */
   private readonly registered = new Map<DomainEventKind, Promise<number>>();
+  /**
+   * Deregistrations still on their way, per kind: libvirt refuses a second callback of one kind on a
+   * connection ("event callback already tracked"), so a new registration waits for the old one to go.
+   */
+  private readonly deregistering = new Map<DomainEventKind, Promise<unknown>>();
   private readonly byCallback = new Map<number, DomainEventKind>();
 
   /** Use this connection; re-register every kind that has subscribers. */
@@ -236,8 +241,10 @@ export class EventHub {
     if (existing) return existing;
     const client = this.client;
     if (!client) return Promise.reject(new Error('not connected'));
-    const p = client
-      .call(Proc.ConnectDomainEventCallbackRegisterAny, { eventID: KINDS[kind].eventId, dom: null })
+    const p = (this.deregistering.get(kind) ?? Promise.resolve())
+      .then(() =>
+        client.call(Proc.ConnectDomainEventCallbackRegisterAny, { eventID: KINDS[kind].eventId, dom: null }),
+      )
       .then(({ callbackID }) => {
         this.byCallback.set(callbackID, kind);
         return callbackID;
@@ -255,13 +262,17 @@ export class EventHub {
       this.registered.delete(sub.kind);
       const client = this.client;
       if (reg && client) {
-        reg
+        const gone = reg
           .then((callbackID) => {
             this.byCallback.delete(callbackID);
             if (!client.isClosed)
               return client.call(Proc.ConnectDomainEventCallbackDeregisterAny, { callbackID });
           })
           .catch(() => undefined);
+        this.deregistering.set(sub.kind, gone);
+        void gone.then(() => {
+          if (this.deregistering.get(sub.kind) === gone) this.deregistering.delete(sub.kind);
+        });
       }
     }
   }
