@@ -6,46 +6,16 @@
  * terminal is restored) → removed with the libvirt client, and no file of these commands is left.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { inflateSync } from 'node:zlib';
 import { connect, UndefineFlags } from '../../src/libvirt/index.js';
 import { lockDir, lockPath } from '../../src/machines/vm-lock.js';
 import { testGuestPaths, REPORT_MARKER, ECHO_MARKER } from '../support/test-guest.js';
 import { uniqueName } from '../libvirt/helpers.js';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'bin/phyllo');
-const PTY = join(ROOT, 'test/support/pty-session.py');
-
-function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-const phyllo = (...args: string[]) => run(BIN, args);
-
-interface PtyResult {
-  before: string;
-  after: string;
-  output: string;
-  exit: number;
-  failedStep: number | null;
-}
-type Step = { expect: string } | { send: string } | { signal: string };
-
-/** Runs `phyllo ARGS` on a new pseudo-terminal and plays `steps` against it. */
-async function onPty(steps: Step[], ...args: string[]): Promise<PtyResult> {
-  const r = await run('python3', [PTY, JSON.stringify(steps), BIN, ...args]);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as PtyResult;
-}
+import { onPty, phyllo } from '../support/bin-phyllo.js';
 
 const name = uniqueName('loop');
 const shots = mkdtempSync(join(tmpdir(), 'phyllo-loop-'));

@@ -7,12 +7,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { run as explain } from '../../src/cli/commands/os-explain.js';
 import { run as create } from '../../src/cli/commands/vm-create.js';
 import { status } from '../../src/cli/commands/status.js';
 import { kvmVerdict } from '../../src/host/kvm-verdict.js';
-import type { CommandContext } from '../../src/cli/command.js';
 import { PhyllomeError } from '../../src/errors.js';
 import { connect, isNotFound, type Libvirt, type StoragePool } from '../../src/libvirt/index.js';
 import type { ExplainedDecision } from '../../src/model/build-model.js';
@@ -21,6 +20,7 @@ import { ISO_SIGNATURE_OFFSET } from '../../src/machines/option-paths.js';
 import { secondHostSkip, startSecondHost, type SecondHost } from '../support/second-host.js';
 import { openSystem, uniqueName } from '../libvirt/helpers.js';
 import { isoImage } from '../support/iso-image.js';
+import { jsonContext } from '../support/command-context.js';
 
 const uniqName = uniqueName('remote');
 const MEMORY_KIB = 4 * 1024 * 1024;
@@ -34,15 +34,7 @@ let pool: StoragePool;
 
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function ctx(positionals: string[], values: CommandContext['values']): CommandContext {
-  return {
-    positionals,
-    values: { json: true, ...values },
-    json: true,
-    progress: new PassThrough(),
-    isTTY: false,
-  };
-}
+const ctx = jsonContext;
 
 async function decisions(
   connectUri: string | undefined,

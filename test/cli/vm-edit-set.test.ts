@@ -10,7 +10,6 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { run as create } from '../../src/cli/commands/vm-create.js';
 import { run as edit } from '../../src/cli/commands/vm-edit.js';
 import { run as set } from '../../src/cli/commands/vm-set.js';
@@ -20,6 +19,7 @@ import type { SetOutcome } from '../../src/machines/set-vm.js';
 import { isRoot, uniqueName } from '../libvirt/helpers.js';
 import { withVmLock } from '../../src/machines/vm-lock.js';
 import { rejectsWith } from '../support/rejects.js';
+import { jsonContext } from '../support/command-context.js';
 
 const skip = !isRoot && 'needs root (the system daemon)';
 let lv: Libvirt;
@@ -27,15 +27,8 @@ let dir: string;
 const vm = uniqueName('edit');
 const env = { EDITOR: process.env.EDITOR, VISUAL: process.env.VISUAL };
 
-function ctx(positionals: string[], values: CommandContext['values'] = {}): CommandContext {
-  return {
-    positionals,
-    values: { json: true, connect: 'qemu:///system', ...values },
-    json: true,
-    progress: new PassThrough(),
-    isTTY: false,
-  };
-}
+const ctx = (positionals: string[], values: CommandContext['values'] = {}) =>
+  jsonContext(positionals, { connect: 'qemu:///system', ...values });
 
 /** An editor: a shell script that gets the file as $1. */
 function editor(name: string, script: string): string {

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { run as create } from '../../src/cli/commands/vm-create.js';
 import { run as media } from '../../src/cli/commands/vm-media.js';
 import type { CommandContext } from '../../src/cli/command.js';
@@ -17,6 +16,7 @@ import type { MediaOutcome } from '../../src/machines/vm-media.js';
 import { isRoot, uniqueName } from '../libvirt/helpers.js';
 import { isoImage } from '../support/iso-image.js';
 import { rejectsWith } from '../support/rejects.js';
+import { jsonContext } from '../support/command-context.js';
 
 const skip = !isRoot && 'needs root (the system daemon)';
 let lv: Libvirt;
@@ -24,15 +24,8 @@ let dir: string;
 const withDrive = uniqueName('media');
 const noDrive = uniqueName('media-none');
 
-function ctx(positionals: string[], values: CommandContext['values'] = {}): CommandContext {
-  return {
-    positionals,
-    values: { json: true, connect: 'qemu:///system', ...values },
-    json: true,
-    progress: new PassThrough(),
-    isTTY: false,
-  };
-}
+const ctx = (positionals: string[], values: CommandContext['values'] = {}) =>
+  jsonContext(positionals, { connect: 'qemu:///system', ...values });
 
 async function run(positionals: string[], values: CommandContext['values'] = {}): Promise<MediaOutcome> {
   return (await media(ctx(positionals, values))).data as MediaOutcome;

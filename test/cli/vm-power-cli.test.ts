@@ -4,28 +4,15 @@
  * of a shut-off VM (refused, no file), and bad input (--timeout).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { connect, UndefineFlags } from '../../src/libvirt/index.js';
 import { testGuestDomainXml, testGuestPaths, REPORT_MARKER } from '../support/test-guest.js';
 import { uniqueName } from '../libvirt/helpers.js';
+import { onPty, phyllo } from '../support/bin-phyllo.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'bin/phyllo');
-const PTY = join(ROOT, 'test/support/pty-session.py');
-
-function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-const phyllo = (...args: string[]) => run(BIN, args);
 const names: string[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'phyllo-power-cli-'));
 
@@ -64,19 +51,7 @@ test('vm create --console: created, started and attached; the ready line shows; 
     'console=ttyS0 quiet',
     '--console',
   ];
-  const r = await run('python3', [
-    PTY,
-    JSON.stringify([{ expect: `${REPORT_MARKER} ` }, { send: '\u001d' }]),
-    BIN,
-    ...args,
-  ]);
-  const session = JSON.parse(r.stdout) as {
-    before: string;
-    after: string;
-    output: string;
-    exit: number;
-    failedStep: number | null;
-  };
+  const session = await onPty([{ expect: `${REPORT_MARKER} ` }, { send: '\u001d' }], ...args);
   assert.equal(session.failedStep, null, session.output.slice(-500));
   assert.equal(session.exit, 0, session.output.slice(-500));
   assert.match(session.output, /starting it/);

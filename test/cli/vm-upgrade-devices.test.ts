@@ -9,7 +9,6 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { run as create } from '../../src/cli/commands/vm-create.js';
 import { run as upgrade } from '../../src/cli/commands/vm-upgrade-devices.js';
 import type { CommandContext } from '../../src/cli/command.js';
@@ -18,6 +17,7 @@ import type { UpgradeOutcome } from '../../src/machines/upgrade-devices.js';
 import { isRoot, tcgDomainXml, uniqueName } from '../libvirt/helpers.js';
 import { isoImage } from '../support/iso-image.js';
 import { rejectsWith } from '../support/rejects.js';
+import { jsonContext } from '../support/command-context.js';
 
 const skip = !isRoot && 'needs root (the system daemon)';
 let lv: Libvirt;
@@ -25,15 +25,8 @@ let dir: string;
 const win = uniqueName('upgrade');
 const foreign = uniqueName('upgrade-foreign');
 
-function ctx(positionals: string[], values: CommandContext['values'] = {}): CommandContext {
-  return {
-    positionals,
-    values: { json: true, connect: 'qemu:///system', ...values },
-    json: true,
-    progress: new PassThrough(),
-    isTTY: false,
-  };
-}
+const ctx = (positionals: string[], values: CommandContext['values'] = {}) =>
+  jsonContext(positionals, { connect: 'qemu:///system', ...values });
 
 const xml = async (name: string): Promise<string> =>
   (await lv.domains.lookup(name)).xml(DomainXmlFlags.INACTIVE);
