@@ -43,6 +43,16 @@ const nvramOf = (vm) => `/var/lib/libvirt/qemu/nvram/${vm}_VARS.fd`;
 const tpmOf = (uuid) => `/var/lib/libvirt/swtpm/${uuid}/tpm2/tpm2-00.permall`;
 
 const lv = await connect('qemu:///system');
+// On a fresh machine no pool exists until the first `vm create`: define libvirt's usual one.
+const defaultPool = await lv.pools.lookup('default').catch(async () => {
+  const pool = await lv.pools.define(
+    `<pool type='dir'><name>default</name><target><path>${IMAGES}</path></target></pool>`,
+  );
+  await pool.build().catch(() => {});
+  await pool.start();
+  await pool.setAutostart(true);
+  return pool;
+});
 const rows = [];
 const made = [];
 try {
@@ -58,7 +68,7 @@ try {
         stdio: 'ignore',
       },
     );
-    await (await lv.pools.lookup('default')).refresh();
+    await defaultPool.refresh();
     const xml = testGuestDomainXml({
       name: src,
       tpm: true,
