@@ -28,3 +28,31 @@ export class InvalidInputError extends PhyllomeError {
     super('invalid-input', message, options);
   }
 }
+
+/** What the CLI prints with --json and the API answers, under "error". */
+export interface ErrorShape {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+/** The shape of any error; `unexpected` when it is not one Phyllome raised on purpose (a bug). */
+export function errorShape(err: unknown): { shape: ErrorShape; unexpected: boolean } {
+  if (err instanceof PhyllomeError) return { shape: err.toJSON(), unexpected: false };
+  if (err && typeof err === 'object' && 'code' in err && 'message' in err && typeof err.code === 'string') {
+    const e = err as ErrorShape;
+    return {
+      shape: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) },
+      unexpected: false,
+    };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    shape: {
+      code: 'internal',
+      message,
+      hint: 'This is a bug in Phyllome: please report it with the command you ran.',
+    },
+    unexpected: true,
+  };
+}

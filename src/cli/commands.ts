@@ -443,6 +443,62 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/vm-snapshot.js'),
   },
   {
+    name: 'serve',
+    summary: 'Serve the HTTP/WebSocket API (and the web UI) on loopback, with a one-time login link',
+    options: {
+      listen: {
+        type: 'string',
+        value: 'HOST:PORT',
+        default: '127.0.0.1:8006',
+        description: 'Where to listen; anything but loopback needs --tls-cert and --tls-key',
+      },
+      connect: {
+        type: 'string',
+        short: 'c',
+        multiple: true,
+        value: 'URI',
+        default: '$PHYLLO_CONNECT, else qemu:///system for root and qemu:///session otherwise',
+        description: 'A libvirt daemon to serve; give several for one API over several hosts (?host=ID)',
+      },
+      'tls-cert': {
+        type: 'string',
+        value: 'FILE',
+        default: 'plain HTTP, loopback only',
+        description: 'TLS certificate (PEM)',
+        complete: 'file',
+      },
+      'tls-key': {
+        type: 'string',
+        value: 'FILE',
+        default: 'plain HTTP, loopback only',
+        description: 'TLS private key (PEM)',
+        complete: 'file',
+      },
+      origin: {
+        type: 'string',
+        multiple: true,
+        value: 'URL',
+        default: 'the listen address',
+        description: 'Another origin browsers reach the server as (a reverse proxy’s https://NAME)',
+      },
+      'allow-dir': {
+        type: 'string',
+        multiple: true,
+        value: 'DIR',
+        default: '/var/lib/libvirt/images and ~/Downloads',
+        description: 'A directory API requests may name files in (ISOs, disk images)',
+        complete: 'dir',
+      },
+    },
+    positionals: [],
+    examples: [
+      'phyllo serve',
+      'phyllo serve --connect qemu:///system --connect qemu+ssh://root@nas/system',
+      'phyllo serve --listen 0.0.0.0:8006 --tls-cert cert.pem --tls-key key.pem',
+    ],
+    load: () => import('./commands/serve.js'),
+  },
+  {
     name: 'completion',
     summary: 'Print a shell completion script (bash, zsh or fish)',
     positionals: [

@@ -1,4 +1,7 @@
-import { PhyllomeError } from '../errors.js';
+import { errorShape } from '../errors.js';
+import { jsonReplacer } from '../json.js';
+
+export { errorShape, jsonReplacer };
 import type { CommandResult } from './command.js';
 
 /** Where the CLI writes: stdout for the result (or the JSON error), stderr for a person's error. */
@@ -29,39 +32,6 @@ export function printResult(result: CommandResult, json: boolean, io: Streams = 
     const text = result.human();
     if (text !== '') io.stdout.write(text.endsWith('\n') ? text : text + '\n');
   }
-}
-
-/** BigInt values (libvirt's hyper) print as numbers when safe, else as strings. */
-export function jsonReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint')
-    return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
-  return value;
-}
-
-interface ErrorShape {
-  code: string;
-  message: string;
-  hint?: string;
-}
-
-export function errorShape(err: unknown): { shape: ErrorShape; unexpected: boolean } {
-  if (err instanceof PhyllomeError) return { shape: err.toJSON(), unexpected: false };
-  if (err && typeof err === 'object' && 'code' in err && 'message' in err && typeof err.code === 'string') {
-    const e = err as ErrorShape;
-    return {
-      shape: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) },
-      unexpected: false,
-    };
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return {
-    shape: {
-      code: 'internal',
-      message,
-      hint: 'This is a bug in Phyllome: please report it with the command you ran.',
-    },
-    unexpected: true,
-  };
 }
 
 /** Prints an error (JSON on stdout with --json, else a message and hint on stderr); returns the exit code. */

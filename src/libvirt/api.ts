@@ -123,6 +123,11 @@ export class Libvirt {
     this.events = new Events(hub);
   }
 
+  /** Whether the daemon can be called now (a reconnecting handle is false between a drop and a redial). */
+  get connected(): boolean {
+    return this.rpc.connected;
+  }
+
   async hostname(): Promise<string> {
     return (await this.rpc.call(Proc.ConnectGetHostname, undefined)).hostname;
   }

@@ -60,6 +60,8 @@ export interface RpcCaller {
     args: A,
     options?: StreamOptions,
   ): Promise<{ ret: R; stream: RpcStream }>;
+  /** Whether calls can be made now (false after the connection closed, until a redial succeeds). */
+  readonly connected: boolean;
 }
 
 export class RpcClient extends EventEmitter implements RpcCaller, StreamHost {
@@ -137,6 +139,10 @@ export class RpcClient extends EventEmitter implements RpcCaller, StreamHost {
 
   get isClosed(): boolean {
     return this.closedWith !== undefined;
+  }
+
+  get connected(): boolean {
+    return !this.isClosed;
   }
 
   /** How many calls are waiting for a reply. */

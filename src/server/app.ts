@@ -1,0 +1,98 @@
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { jsonReplacer } from '../json.js';
+import { InvalidInputError } from '../errors.js';
+import { registerAuth, type AuthOptions } from './auth/plugin.js';
+import type { Api, ServerContext } from './context.js';
+import { httpError } from './http-errors.js';
+import { PhyllomeError } from '../errors.js';
+import { routes } from './routes/index.js';
+
+export interface BuildOptions extends ServerContext {
+  auth: AuthOptions;
+  /** Fastify's logger options (JSON lines); false in tests that do not read the log. */
+  logger?: FastifyServerOptions['logger'];
+  https?: { cert: Buffer; key: Buffer };
+  version: string;
+}
+
+class RouteNotFoundError extends PhyllomeError {
+  override name = 'RouteNotFoundError';
+  constructor(method: string, url: string) {
+    super('route-not-found', `No route ${method} ${url.split('?')[0]}.`, {
+      hint: 'GET /api/openapi.json lists every route.',
+    });
+  }
+}
+
+/** Log lines never carry a secret: the query (login codes), cookies and Authorization are left out. */
+const serializers = {
+  req: (req: { method: string; url: string; ip?: string }) => ({
+    method: req.method,
+    url: req.url.split('?')[0],
+    ip: req.ip,
+  }),
+};
+
+/**
+ * The API server: Fastify with TypeBox schemas (validated input, the OpenAPI document at
+ * /api/openapi.json), authentication on every route, and the error shape the CLI prints with --json.
+ * Routes call the same services as the CLI (src/machines), so answers have the CLI's JSON shapes.
+ */
+export async function buildServer(opts: BuildOptions): Promise<Api> {
+  const logger =
+    opts.logger === undefined || opts.logger === false
+      ? false
+      : { ...(typeof opts.logger === 'object' ? opts.logger : {}), serializers };
+  const app = Fastify({
+    logger,
+    ...(opts.https ? { https: opts.https } : {}),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
+  app.setReplySerializer((payload) => JSON.stringify(payload, jsonReplacer));
+  app.setErrorHandler((err: unknown, req, reply) => {
+    const e = err as { validation?: unknown; statusCode?: number; message?: string; code?: string };
+    const mapped = e.validation
+      ? httpError(new InvalidInputError(`Bad request: ${e.message ?? 'invalid input'}`))
+      : e.statusCode === 429
+        ? {
+            status: 429,
+            body: { error: { code: 'too-many-requests', message: 'Too many attempts; wait a minute.' } },
+          }
+        : httpError(err);
+    if (mapped.status >= 500)
+      req.log.error({ code: mapped.body.error.code, msg: mapped.body.error.message }, 'request failed');
+    return reply.status(mapped.status).send(mapped.body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const { status, body } = httpError(new RouteNotFoundError(req.method, req.url));
+    return reply.status(status).send(body);
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Phyllome API', version: opts.version },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'phyllome_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+  });
+  registerAuth(app, opts.auth);
+  await app.register(async (scoped) => {
+    await routes(scoped as unknown as Api, opts);
+  });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,27 @@
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Hosts } from './hosts.js';
+import type { JobRegistry } from './job-registry.js';
+
+/** The Fastify instance with TypeBox schemas as the type provider: handlers see typed input. */
+export type Api = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** What every route module gets: the hosts the server speaks for and the jobs it runs. */
+export interface ServerContext {
+  hosts: Hosts;
+  jobs: JobRegistry;
+  /** Directories an ISO (or other installer file) named in a request must lie in. */
+  allowedDirs: string[];
+}

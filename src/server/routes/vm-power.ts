@@ -1,0 +1,138 @@
+import { Type } from 'typebox';
+import type { Api, ServerContext } from '../context.js';
+import { ErrorBody, HostQuery, VmParams } from '../query.js';
+import { listVms } from '../../machines/vm-list.js';
+import { vmInfo } from '../../machines/vm-info.js';
+import { powerVm, setVmAutostart, startVm } from '../../machines/vm-power.js';
+import { shutdownVm, DEFAULT_SHUTDOWN_TIMEOUT_S } from '../../machines/shutdown-vm.js';
+import { JobView } from './jobs.js';
+import { findVm } from '../../machines/find-vm.js';
+import { refusal } from '../../machines/power-rules.js';
+
+/** A document with the CLI's JSON shape; the fields are those `phyllo … --json` prints. */
+const Doc = (description: string) => Type.Object({}, { additionalProperties: true, description });
+
+const PowerResult = Type.Object({
+  name: Type.String(),
+  operation: Type.String(),
+  state: Type.String(),
+});
+
+const replies = (ok: unknown, status = 200) => ({ [status]: ok, '4xx': ErrorBody, '5xx': ErrorBody });
+
+export function vmPowerRoutes(app: Api, ctx: ServerContext): void {
+  app.get(
+    '/api/vms',
+    {
+      schema: {
+        summary: 'Every VM: state, OS, vCPUs, memory, disk use, uptime (as `phyllo vm list --json`)',
+        tags: ['vms'],
+        querystring: Type.Object({
+          ...HostQuery.properties,
+          cpu: Type.Optional(Type.Boolean({ description: 'Sample CPU % over half a second' })),
+        }),
+        response: replies(Type.Array(Doc('One VM, as in `phyllo vm list --json`'))),
+      },
+    },
+    async (req) => {
+      const { lv } = await ctx.hosts.get(req.query.host);
+      return listVms(lv, req.query.cpu ? { cpuSampleMs: 500 } : {});
+    },
+  );
+  app.get(
+    '/api/vms/:name',
+    {
+      schema: {
+        summary:
+          'One VM: the model’s choices with reasons, devices, disks, display, state files, snapshots, clones',
+        tags: ['vms'],
+        params: VmParams,
+        querystring: HostQuery,
+        response: replies(Doc('As `phyllo vm info NAME --json`')),
+      },
+    },
+    async (req) => {
+      const { lv } = await ctx.hosts.get(req.query.host);
+      return vmInfo(lv, req.params.name);
+    },
+  );
+  const power = (op: 'start' | 'kill' | 'reboot' | 'pause' | 'resume', summary: string) =>
+    app.post(
+      `/api/vms/:name/${op}`,
+      {
+        schema: {
+          summary,
+          tags: ['vms'],
+          params: VmParams,
+          querystring: HostQuery,
+          response: replies(PowerResult),
+        },
+      },
+      async (req) => {
+        const { lv } = await ctx.hosts.get(req.query.host);
+        return op === 'start' ? startVm(lv, req.params.name) : powerVm(lv, req.params.name, op);
+      },
+    );
+  power('start', 'Start a VM (a failure carries the diagnosis, as `phyllo vm start`)');
+  power('kill', 'Power a VM off at once');
+  power('reboot', 'Reboot a running VM (ACPI)');
+  power('pause', 'Pause a running VM');
+  power('resume', 'Resume a paused VM');
+  app.post(
+    '/api/vms/:name/autostart',
+    {
+      schema: {
+        summary: 'Start the VM with the host, or not',
+        tags: ['vms'],
+        params: VmParams,
+        querystring: HostQuery,
+        body: Type.Object({ on: Type.Boolean() }),
+        response: replies(
+          Type.Object({
+            name: Type.String(),
+            operation: Type.String(),
+            state: Type.String(),
+            autostart: Type.Boolean(),
+          }),
+        ),
+      },
+    },
+    async (req) => {
+      const { lv } = await ctx.hosts.get(req.query.host);
+      return setVmAutostart(lv, req.params.name, req.body.on);
+    },
+  );
+  app.post(
+    '/api/vms/:name/shutdown',
+    {
+      schema: {
+        summary:
+          'ACPI shutdown as a job: 202 with the job; it ends when the VM is shut off (or at the timeout)',
+        tags: ['vms'],
+        params: VmParams,
+        querystring: HostQuery,
+        body: Type.Optional(
+          Type.Object({
+            timeout: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: 3600, default: DEFAULT_SHUTDOWN_TIMEOUT_S }),
+            ),
+            force: Type.Optional(Type.Boolean({ description: 'Power off when the timeout passes' })),
+          }),
+        ),
+        response: replies(JobView, 202),
+      },
+    },
+    async (req, reply) => {
+      const host = await ctx.hosts.get(req.query.host);
+      // Unknown VM or a state that cannot shut down: answered now (404/409), not as a failed job.
+      const dom = await findVm(host.lv, req.params.name);
+      const refused = refusal(dom.name, 'shutdown', (await dom.state()).state);
+      if (refused) throw refused;
+      const job = shutdownVm(host.lv, req.params.name, {
+        timeoutS: req.body?.timeout ?? DEFAULT_SHUTDOWN_TIMEOUT_S,
+        force: req.body?.force === true,
+      });
+      return reply.status(202).send(ctx.jobs.add(job, { host: host.id, vm: req.params.name }));
+    },
+  );
+}

@@ -1,0 +1,71 @@
+/**
+ * An API server for tests, in-process: `buildServer` on real libvirt connections, with a fresh token
+ * and Fastify's `inject` (no socket) for requests. `call` sends the Bearer token and a same-origin
+ * Origin; `listen()` gives a real socket for WebSocket tests.
+ */
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildServer } from '../../src/server/app.js';
+import { allowedHosts, allowedOrigins } from '../../src/server/auth/origin.js';
+import { Sessions, type SessionOptions } from '../../src/server/auth/sessions.js';
+import { newSecret } from '../../src/server/auth/token.js';
+import type { Api } from '../../src/server/context.js';
+import { Hosts } from '../../src/server/hosts.js';
+import { JobRegistry } from '../../src/server/job-registry.js';
+
+/** inject() sends `Host: localhost:80`: the server's own origin is then http://localhost. */
+export const ORIGIN = 'http://localhost';
+
+export interface TestApi {
+  app: Api;
+  token: string;
+  sessions: Sessions;
+  hosts: Hosts;
+  jobs: JobRegistry;
+  /** A request with the token and the server's own Origin (override either in `opts.headers`). */
+  call(
+    method: InjectOptions['method'],
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export async function testApi(
+  opts: { uris?: string[]; allowedDirs?: string[]; sessions?: SessionOptions } = {},
+): Promise<TestApi> {
+  const token = newSecret();
+  const sessions = new Sessions(token, opts.sessions);
+  const hosts = new Hosts(opts.uris ?? ['qemu:///system']);
+  const jobs = new JobRegistry();
+  await hosts.start();
+  const origins = allowedOrigins({ host: 'localhost', port: 80, tls: false });
+  const app = await buildServer({
+    hosts,
+    jobs,
+    allowedDirs: opts.allowedDirs ?? ['/var/lib/libvirt/images'],
+    auth: { sessions, origins, hosts: allowedHosts(origins), secure: false },
+    version: 'test',
+    logger: false,
+  });
+  await app.ready();
+  return {
+    app,
+    token,
+    sessions,
+    hosts,
+    jobs,
+    call: (method, url, body, headers = {}) =>
+      app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${token}`, origin: ORIGIN, ...headers },
+        ...(body === undefined ? {} : { payload: body as InjectOptions['payload'] }),
+      }),
+    close: async () => {
+      await jobs.cancelAll();
+      await app.close();
+      await hosts.close();
+    },
+  };
+}
