@@ -10,7 +10,9 @@ import { buildModel, type ExplainedDecision, type ModelDeps } from '../model/bui
 import type { ModelHostFacts } from '../model/host-facts.js';
 import type { ModelOptions } from '../model/options.js';
 import { escapeXml } from '../xml/serialize.js';
-import { NetworkMissingError, VmCreateError, VmExistsError } from './errors.js';
+import { NetworkMissingError, VmCreateError, VmDiskNoSpaceError, VmExistsError } from './errors.js';
+import { hostName } from './find-vm.js';
+import { isNoSpace } from './no-space.js';
 import { DEFAULT_NETWORK_XML, ensureNetwork } from './networks.js';
 import { UndoList } from '../jobs/undo-list.js';
 
@@ -54,7 +56,8 @@ const STEP_WORDS: Record<CreateVmStep, (what: string) => string> = {
  * Every change made on the way (the `default` network defined, autostarted and started; a storage
  * pool defined, built and started; the disk image) is recorded, and a failure of any later step
  * undoes them in reverse order, so a VM is either fully there or not at all. The original error is
- * the one thrown; anything that could not be undone is named in it (`VmCreateError.leftBehind`).
+ * the one thrown; anything that could not be undone is named in it (`VmCreateError.leftBehind`). A
+ * disk that does not fit because the pool's filesystem is full is `VmDiskNoSpaceError` (`pool-full`).
  */
 export async function createVm(
   lv: Libvirt,
@@ -80,13 +83,14 @@ export async function createVm(
   const undo = new UndoList();
   const definitionOf =
     deps.networkDefinition ?? ((n: string) => (n === 'default' ? DEFAULT_NETWORK_XML : undefined));
-  let step: CreateVmStep = 'network';
+  let step = 'network' as CreateVmStep; // set by `begin` (a closure: no narrowing)
   let what = nic?.network ?? '';
   const begin = async (s: CreateVmStep, w: string): Promise<void> => {
     step = s;
     what = w;
     await deps.beforeStep?.(s);
   };
+  let poolName = '';
   try {
     let network: Awaited<ReturnType<typeof ensureNetwork>> | undefined;
     if (nic?.network) {
@@ -96,6 +100,7 @@ export async function createVm(
     if (model.newDisk) {
       await begin('pool', dirname(model.newDisk.path));
       const pool = await poolFor(lv, dirname(model.newDisk.path), undo);
+      poolName = pool.name;
       await begin('disk', model.newDisk.path);
       const volume = await createImage(pool, model.newDisk);
       undo.push(`created the disk ${model.newDisk.path}`, () => volume.delete());
@@ -117,6 +122,9 @@ export async function createVm(
     const leftBehind = await undo.run();
     // A missing network is the user's to fix, and its own typed error, when nothing else happened.
     if (err instanceof NetworkMissingError && leftBehind.length === 0) throw err;
+    // A full pool is said as such (its own code), not as libvirt's qemu-img command line.
+    if (step === 'disk' && isNoSpace(err))
+      throw new VmDiskNoSpaceError(options.name, poolName, what, hostName(lv), err, leftBehind);
     throw new VmCreateError(options.name, STEP_WORDS[step](what), err, leftBehind);
   }
 }

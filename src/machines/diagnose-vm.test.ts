@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseXml } from '../xml/parse.js';
-import { neededFiles, qemuComplaint } from './diagnose-vm.js';
+import { hookRefusal, neededFiles, qemuComplaint } from './diagnose-vm.js';
 
 test("QEMU's complaint is found inside libvirt's error, without the timestamp", () => {
   assert.equal(
@@ -29,4 +29,22 @@ test('the files a domain needs: kernel, initrd, loader, NVRAM template, file dis
     { what: 'disk image', path: '/d.qcow2', image: true, target: 'vda' },
     { what: 'CD-ROM image (ISO)', path: '/x.iso', image: false, target: 'sda' },
   ]);
+});
+
+test("a hook script's refusal is found inside libvirt's error: the script, the operation, what it printed", () => {
+  const env = 'LC_ALL=C PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root';
+  assert.deepEqual(
+    hookRefusal(
+      `Hook script execution failed: internal error: Child process (${env} /etc/libvirt/hooks/qemu my vm prepare begin -) unexpected exit status 1: no VMs on Sundays\n`,
+    ),
+    { script: '/etc/libvirt/hooks/qemu', operation: 'prepare', status: 1, output: 'no VMs on Sundays' },
+  );
+  // A script of hooks/qemu.d/ that printed nothing.
+  assert.deepEqual(
+    hookRefusal(
+      `Hook script execution failed: internal error: Child process (${env} /etc/libvirt/hooks/qemu.d/50-policy web start begin -) unexpected exit status 3`,
+    ),
+    { script: '/etc/libvirt/hooks/qemu.d/50-policy', operation: 'start', status: 3 },
+  );
+  assert.equal(hookRefusal("Cannot access storage file '/a.iso': No such file or directory"), undefined);
 });

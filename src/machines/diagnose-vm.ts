@@ -13,6 +13,7 @@ import { readStartFailure, type StartFailure } from './start-failure.js';
 export type FindingId =
   | 'start.failed'
   | 'qemu.refused'
+  | 'hook.refused'
   | 'file.missing'
   | 'backing.missing'
   | 'kvm.not-working'
@@ -107,6 +108,31 @@ export function neededFiles(domain: XmlNode): NeededFile[] {
 export function qemuComplaint(message: string): string | undefined {
   const m = /qemu-system-[\w-]+: (.+?)(?:\n|$)/.exec(message);
   return m?.[1]?.trim();
+}
+
+/** A libvirt hook script that refused the start, as libvirt's error names it. */
+export interface HookRefusal {
+  /** The script on the VM's host: /etc/libvirt/hooks/qemu (or one in hooks/qemu.d/). */
+  script: string;
+  /** The hook's operation that failed: prepare, start, … */
+  operation: string;
+  status: number;
+  /** What the script printed on stderr, if anything. */
+  output?: string;
+}
+
+/**
+ * The hook script's refusal inside a libvirt error ("Hook script execution failed: … Child process
+ * (ENV /etc/libvirt/hooks/qemu NAME prepare begin -) unexpected exit status 1: OUTPUT"), if any.
+ */
+export function hookRefusal(message: string): HookRefusal | undefined {
+  const m =
+    /Hook script execution failed:[\s\S]*?(\S*\/hooks\/\S+) [\s\S]*? (\w+) \w+ \S+\) unexpected exit status (\d+)(?::\s*([\s\S]*))?$/.exec(
+      message,
+    );
+  if (!m) return undefined;
+  const output = m[4]?.trim();
+  return { script: m[1]!, operation: m[2]!, status: Number(m[3]), ...(output ? { output } : {}) };
 }
 
 interface FileCheck {
@@ -205,6 +231,14 @@ export async function diagnoseVm(lv: Libvirt, dom: Domain, facts?: ModelHostFact
       summary: `The last start (${failure.at}) failed: ${failure.message}`,
       fix: 'Fix the cause named below, then `phyllo vm start` again',
     });
+    const hook = hookRefusal(failure.message);
+    if (hook)
+      findings.push({
+        id: 'hook.refused',
+        severity: 'problem',
+        summary: `The libvirt hook script ${hook.script} on ${host} refused the start (exit status ${hook.status} at "${hook.operation}")${hook.output ? `: ${hook.output}` : ''}`,
+        fix: `The script is a rule of ${host}, not part of the VM's configuration: read it there to see what it checks, then change the VM (or the script) to fit`,
+      });
     if (complaint)
       findings.push({
         id: 'qemu.refused',

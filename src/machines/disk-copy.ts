@@ -37,6 +37,7 @@ import { parseXml } from '../xml/parse.js';
 import { escapeXml } from '../xml/serialize.js';
 import { canCopyLocally, copyFileSparse } from './disk-copy-local.js';
 import { DiskCopyError, DiskNotFoundError, PoolFullError, VolumeExistsError } from './disk-copy-errors.js';
+import { isNoSpace } from './no-space.js';
 
 export interface DiskCopyTarget {
   /** The storage pool to create the copy in. */
@@ -303,11 +304,4 @@ async function createFrom(
   } finally {
     clearInterval(timer);
   }
-}
-
-function isNoSpace(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    if (/No space left on device|ENOSPC/i.test(e.message)) return true;
-  }
-  return false;
 }

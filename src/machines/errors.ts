@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { PhyllomeError } from '../errors.js';
 
 /** A VM of that name is already defined: nothing was created. */
@@ -29,6 +30,38 @@ export class VmCreateError extends PhyllomeError {
         hint: leftBehind.length
           ? 'Remove what was left behind by hand (virsh net-undefine / pool-undefine / vol-delete), then try again.'
           : 'Nothing was left behind. Check the message above; `phyllo host check` lists missing host parts.',
+      },
+    );
+    this.leftBehind = leftBehind;
+  }
+}
+
+/**
+ * The new VM's disk image did not fit: the filesystem under its storage pool is full (qemu-img or
+ * libvirt said ENOSPC). Like VmCreateError, everything the create had made was undone and
+ * `leftBehind` names what could not be. The code is the disk copy's for a full pool, `pool-full`.
+ */
+export class VmDiskNoSpaceError extends PhyllomeError {
+  override name = 'VmDiskNoSpaceError';
+  readonly leftBehind: string[];
+  /** `host` as `hostName` says it ("this computer", or the remote host). */
+  constructor(
+    vm: string,
+    pool: string,
+    disk: string,
+    host: string,
+    cause: unknown,
+    leftBehind: string[] = [],
+  ) {
+    super(
+      'pool-full',
+      `Could not create VM "${vm}": no room for its disk ${disk} in the storage pool "${pool}" on ${host} (No space left on device)` +
+        (leftBehind.length ? `. Left behind: ${leftBehind.join('; ')}` : ''),
+      {
+        cause,
+        hint: leftBehind.length
+          ? `Remove what was left behind by hand (virsh net-undefine / pool-undefine / vol-delete), free space in ${dirname(disk)} on ${host}, then try again.`
+          : `Nothing was left behind. Free space in ${dirname(disk)} on ${host}, or give the VM an existing image elsewhere (--disk-image PATH) or no disk (--disk-size none).`,
       },
     );
     this.leftBehind = leftBehind;

@@ -40,7 +40,7 @@ export async function startVm(lv: Libvirt, name: string): Promise<PowerResult> {
       await dom.start();
     } catch (err) {
       await hadFailure;
-      const message = err instanceof Error ? err.message : String(err);
+      const message = (err instanceof Error ? err.message : String(err)).trimEnd();
       await recordStartFailure(dom, message);
       const diagnosis = await diagnoseVm(lv, dom).catch(() => undefined);
       throw new VmStartError(dom.name, err, diagnosis);

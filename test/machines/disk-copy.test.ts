@@ -17,6 +17,7 @@ import { copyDiskSparse, type DiskCopyOptions } from '../../src/machines/disk-co
 import { DiskCopyError, PoolFullError, VolumeExistsError } from '../../src/machines/disk-copy-errors.js';
 import { uniqueName } from '../libvirt/helpers.js';
 import { startSecondHost } from '../support/second-host.js';
+import { fillTmpfs, tmpfsPool } from '../support/tmpfs.js';
 
 const MiB = 2 ** 20;
 const IMAGES = '/var/lib/libvirt/images';
@@ -161,21 +162,15 @@ test('a target name already taken: VolumeExistsError, and the old volume is unto
 });
 
 /** A tmpfs of `mib` MiB as a dir pool; unmounted after the tests. */
-async function tmpfsPool(mib: number): Promise<{ name: string; dir: string }> {
+async function fullablePool(mib: number): Promise<{ name: string; dir: string }> {
   const name = uniqueName('dcfull');
   const dir = join(IMAGES, name);
-  mkdirSync(dir);
-  sh('mount', ['-t', 'tmpfs', '-o', `size=${mib}M`, 'tmpfs', dir]);
-  cleanup.push(() => {
-    sh('umount', [dir]);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  await dirPool(lv, name, dir, false);
+  cleanup.push((await tmpfsPool(lv, name, dir, mib)).remove);
   return { name, dir };
 }
 
 test('a pool too small for the data: PoolFullError before anything is made', async () => {
-  const { name, dir } = await tmpfsPool(8);
+  const { name, dir } = await fullablePool(8);
   const { result } = await copy(join(sourceDir, 'big.raw'), name, 'copy.raw');
   await assert.rejects(result, (err: unknown) => err instanceof PoolFullError && err.code === 'pool-full');
   assert.deepEqual(readdirSync(dir), []);
@@ -183,7 +178,7 @@ test('a pool too small for the data: PoolFullError before anything is made', asy
 
 for (const via of ['local', 'stream'] as const) {
   test(`a pool that fills during a ${via} copy: PoolFullError, and the new volume is gone`, async () => {
-    const { name, dir } = await tmpfsPool(8);
+    const { name, dir } = await fullablePool(8);
     const pool = await lv.pools.lookup(name);
     const { job, result } = await copy(join(sourceDir, 'small.raw'), name, 'copy.raw', { via });
     let filled = false;
@@ -191,14 +186,7 @@ for (const via of ['local', 'stream'] as const) {
       if (filled) return;
       filled = true;
       // The target exists and nothing is copied yet: take every free byte of the tmpfs.
-      const chunk = Buffer.alloc(MiB, 1);
-      for (let i = 0; ; i++) {
-        try {
-          writeFileSync(join(dir, 'filler'), chunk, { flag: i ? 'a' : 'w' });
-        } catch {
-          break;
-        }
-      }
+      fillTmpfs(dir);
     });
     await assert.rejects(result, (err: unknown) => err instanceof PoolFullError && err.code === 'pool-full');
     assert.ok(filled);

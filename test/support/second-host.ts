@@ -10,7 +10,11 @@
  * binds a fake NUMA node meminfo (what libvirt's node info reads) and /proc/meminfo over the real
  * ones; `hideSwtpm` binds /dev/null over /usr/bin/swtpm, so its libvirt lists no emulated TPM
  * backend; `ssh` runs an sshd (OpenSSH server) in the namespaces too, on the host's address, port 22,
- * with generated keys, so it is reachable as qemu+ssh:// (virt-ssh-helper there reaches its daemon).
+ * with generated keys, so it is reachable as qemu+ssh:// (virt-ssh-helper there reaches its daemon);
+ * `qemuHook` installs a libvirt hook script (/etc/libvirt/hooks/qemu in its copy, read by libvirt when
+ * the daemon starts), so a test can make libvirt refuse one domain's start with a real error;
+ * `imagesMiB` makes its /var/lib/libvirt/images a tmpfs of that size (`DIR/lib/images` here, where a
+ * test can fill it), for tests of a disk that does not fit.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -21,6 +25,7 @@ import { connect, type Libvirt } from '../../src/libvirt/index.js';
 import { portOpen } from './port.js';
 import { writeSshdConfig } from './sshd-config.js';
 import { testGuestPaths } from './test-guest.js';
+import { mountTmpfs } from './tmpfs.js';
 import { waitFor } from './wait.js';
 
 export interface SecondHost {
@@ -48,6 +53,14 @@ export interface SecondHostOptions {
   hideSwtpm?: boolean;
   /** Also reachable over SSH. */
   ssh?: boolean;
+  /**
+   * The text of a libvirt qemu hook script (`#!/bin/sh` …), installed executable as its
+   * /etc/libvirt/hooks/qemu. libvirt runs it as `qemu DOMAIN OPERATION SUB-OPERATION -` with the
+   * domain XML on stdin; a non-zero exit at `prepare` or `start` makes that start fail.
+   */
+  qemuHook?: string;
+  /** Its /var/lib/libvirt/images is a tmpfs of this many MiB (seen here as `DIR/lib/images`). */
+  imagesMiB?: number;
 }
 
 const SSHD = '/usr/sbin/sshd';
@@ -87,6 +100,12 @@ function sshdSetup(dir: string, address: string): string {
   return `mkdir -p /run/sshd\n${SSHD} -f ${config} -E ${join(dir, 'sshd.log')}`;
 }
 
+/** The hook script, written beside the start script and installed into its copy of /etc/libvirt. */
+function qemuHookSetup(dir: string, text: string): string {
+  writeFileSync(join(dir, 'qemu-hook'), text);
+  return `install -D -m 0755 ${join(dir, 'qemu-hook')} /etc/libvirt/hooks/qemu`;
+}
+
 /** The script run inside the new mount namespace: private libvirt directories, then the daemon. */
 function daemonScript(dir: string, hostUuid: string, extra: string): string {
   return `set -e
@@ -98,7 +117,7 @@ rm -f $D/etc/storage/*.xml $D/etc/storage/autostart/*
 printf '%s\\n' 'listen_tls = 0' 'listen_tcp = 1' 'auth_tcp = "none"' 'host_uuid = "${hostUuid}"' > $D/etc/libvirtd.conf
 printf '%s\\n' 'cgroup_controllers = [ ]' 'stdio_handler = "file"' > $D/etc/qemu.conf
 mount --bind $D/run /run/libvirt
-mount --bind $D/lib /var/lib/libvirt
+mount --rbind $D/lib /var/lib/libvirt
 mount --bind $D/cache /var/cache/libvirt
 mount --bind $D/log /var/log/libvirt
 mount --bind $D/etc /etc/libvirt
@@ -120,8 +139,12 @@ export async function startSecondHost(opts: SecondHostOptions = {}): Promise<Sec
     opts.memoryKiB !== undefined ? fakeMeminfo(dir, opts.memoryKiB) : '',
     opts.hideSwtpm ? 'mount --bind /dev/null /usr/bin/swtpm' : '',
     opts.ssh ? sshdSetup(dir, address) : '',
+    opts.qemuHook !== undefined ? qemuHookSetup(dir, opts.qemuHook) : '',
   ].join('\n');
   writeFileSync(script, daemonScript(dir, hostUuid, extra));
+  // Mounted here, before its mount namespace is made (a copy of this one), so both see the same files.
+  const unmountImages =
+    opts.imagesMiB !== undefined ? mountTmpfs(join(dir, 'lib/images'), opts.imagesMiB) : undefined;
 
   run('ip', ['netns', 'add', ns]);
   let daemon: ChildProcess | undefined;
@@ -142,6 +165,11 @@ export async function startSecondHost(opts: SecondHostOptions = {}): Promise<Sec
       run('ip', ['netns', 'del', ns]);
     } catch {
       // never created
+    }
+    try {
+      unmountImages?.();
+    } catch {
+      // left for rmSync to fail on, with its reason
     }
     rmSync(dir, { recursive: true, force: true });
   };

@@ -6,6 +6,7 @@ import { modelOptionsFrom } from './os-model-options.js';
 import { withModelHost } from './model-host.js';
 import { consoleSession } from './vm-console.js';
 import { startCommand } from './vm-power.js';
+import { VmStartError } from '../../machines/power-errors.js';
 import { withConnection } from './vm-connection.js';
 import { OsinfoDb } from '../../catalog/osinfo.js';
 import { identifyOs, readMediumIdentity, type DetectedOs } from '../../machines/detect-os.js';
@@ -85,13 +86,17 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const osId = detected?.os ?? (os as string);
   warn(vm.warnings);
   const attach = ctx.values.console === true;
-  // A start that fails leaves the VM defined (it is what the user asked to create): say so, keep it.
+  // A start that fails leaves the VM defined (it is what the user asked to create, and the
+  // diagnosis says why it did not start): the error says it was created, and `--json` names it.
   let started: { state: string } | undefined;
   if (ctx.values.start === true || attach) {
     if (!ctx.json) ctx.progress.write(`Created VM "${vm.name}" (${vm.uuid}); starting it…\n`);
     try {
       started = await startCommand(ctx, vm.name);
     } catch (err) {
+      if (err instanceof VmStartError)
+        throw err.afterCreate({ name: vm.name, uuid: vm.uuid, ...(vm.disk ? { disk: vm.disk } : {}) });
+      // Not libvirt's refusal (the connection, another command on the VM): the VM is there all the same.
       if (err instanceof PhyllomeError)
         Object.assign(err, {
           hint: `VM "${vm.name}" was created and stays defined. ${err.hint ?? ''}`.trim(),
