@@ -4,9 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { child } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
 import { qcow2BackingFile, qcow2Chain, xmlBackingChain } from './image-chain.js';
-import { clonesFrom, defaultNvram, tpmStatePath } from './vm-info.js';
+import { clonesFrom, defaultNvram, displaysOf, tpmStatePath } from './vm-info.js';
 
 describe('vm info: where the state lives', () => {
   it('UEFI variables: libvirt’s default file for firmware=efi or a pflash loader; none for BIOS', () => {
@@ -108,5 +109,39 @@ describe('vm info: backing chains and clones', () => {
       { path: '/i/top.qcow2', format: 'qcow2' },
       { path: '/i/base.qcow2', format: 'qcow2' },
     ]);
+  });
+});
+
+describe('vm info: displays', () => {
+  const devices = (g: string) => child(parseXml(`<domain><devices>${g}</devices></domain>`), 'devices');
+  const vnc = `<graphics type='vnc' port='5900'><listen type='address' address='127.0.0.1'/></graphics>`;
+  it('where each listens; the address (as vm display gives it) only while running', () => {
+    assert.deepEqual(displaysOf(devices(vnc), true, undefined), [
+      { type: 'vnc', listen: '127.0.0.1', address: 'vnc://127.0.0.1:5900' },
+    ]);
+    assert.deepEqual(displaysOf(devices(vnc), false, undefined), [{ type: 'vnc', listen: '127.0.0.1' }]);
+  });
+  it('a remote host: its name in the address, and the tunnel for a loopback listener; a socket and no listener said as such', () => {
+    assert.deepEqual(displaysOf(devices(vnc), true, 'h2'), [
+      {
+        type: 'vnc',
+        listen: '127.0.0.1',
+        address: 'vnc://h2:5900',
+        note: 'listens on 127.0.0.1 on h2 only: tunnel it, e.g. ssh -L 5900:127.0.0.1:5900 h2',
+      },
+    ]);
+    assert.deepEqual(
+      displaysOf(
+        devices(
+          `<graphics type='vnc'><listen type='socket' socket='/run/v.sock'/></graphics><graphics type='spice'><listen type='none'/></graphics>`,
+        ),
+        false,
+        undefined,
+      ),
+      [
+        { type: 'vnc', listen: '/run/v.sock', note: 'a UNIX socket on the VM’s host' },
+        { type: 'spice', listen: 'none', note: 'no network listener (e.g. reached only through libvirt)' },
+      ],
+    );
   });
 });

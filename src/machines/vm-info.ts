@@ -9,6 +9,7 @@ import { localBackingChain, qcow2Chain, xmlBackingChain, type ChainImage } from 
 import { VmNotFoundError } from './errors.js';
 import { findVm, hostName } from './find-vm.js';
 import { remoteHostOf } from './model-host-facts.js';
+import { displayAddress, readGraphics } from './vm-display.js';
 import { listVms, type VmListEntry } from './vm-list.js';
 
 export interface VmDiskInfo {
@@ -25,9 +26,12 @@ export interface VmDiskInfo {
 
 export interface VmDisplay {
   type: string;
-  /** `vnc://127.0.0.1:5900`; absent while not running or without a network listener. */
+  /** `vnc://127.0.0.1:5900` (as `vm display` gives it); absent while not running or without a network listener. */
   address?: string;
+  /** The address it is bound to, `none`, or a UNIX socket's path. */
   listen?: string;
+  /** How to reach it from here when that is not plain (a remote host's loopback, a socket, no listener). */
+  note?: string;
 }
 
 export interface VmStateFile {
@@ -82,17 +86,20 @@ function deviceSummary(node: XmlNode): string {
   return parts.join(' ');
 }
 
-function displaysOf(devices: XmlNode | undefined, active: boolean): VmDisplay[] {
-  return childrenNamed(devices, 'graphics').map((g) => {
-    const listenNode = child(g, 'listen');
-    const listen =
-      listenNode?.attrs.type === 'none' ? 'none' : (listenNode?.attrs.address ?? g.attrs.listen ?? undefined);
-    const port = Number(g.attrs.port ?? -1);
-    const host = listen && listen !== 'none' ? (listen.includes(':') ? `[${listen}]` : listen) : undefined;
+/** vm info's view of each `<graphics>`: where it listens, and (running) the address to reach it from here. */
+export function displaysOf(
+  devices: XmlNode | undefined,
+  active: boolean,
+  remote: string | undefined,
+): VmDisplay[] {
+  return readGraphics(devices).map((g) => {
+    const listen = g.listener === 'none' ? 'none' : g.listener === 'socket' ? g.socket : g.listen;
+    const reach = displayAddress(g, remote);
     return {
-      type: g.attrs.type ?? 'unknown',
+      type: g.type,
       ...(listen ? { listen } : {}),
-      ...(active && host && port > 0 ? { address: `${g.attrs.type}://${host}:${port}` } : {}),
+      ...(active && g.listener === 'address' && reach.address ? { address: reach.address } : {}),
+      ...((active || g.listener !== 'address') && reach.note ? { note: reach.note } : {}),
     };
   });
 }
@@ -226,7 +233,7 @@ export async function vmInfo(lv: Libvirt, name: string): Promise<VmInfoFacts> {
     ...(spec.metadata.libosinfoId ? { libosinfoId: spec.metadata.libosinfoId } : {}),
     devices,
     disks,
-    displays: displaysOf(devicesNode, active),
+    displays: displaysOf(devicesNode, active, remoteHostOf(lv.requestedUri)),
     nvram: nvramPath ? stateFile(nvramPath, local) : null,
     tpm: tpmNode
       ? {
