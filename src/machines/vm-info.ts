@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DomainXmlFlags, type Domain, type DomainState, type Libvirt } from '../libvirt/index.js';
+import type { Domain, DomainState, Libvirt } from '../libvirt/index.js';
 import type { PhyllomeMetadata } from '../model/spec.js';
 import { parseDomainXml } from '../model/domain-xml/parse-domain.js';
 import { child, childrenNamed, type XmlNode } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
-import { localBackingChain, qcow2Chain, xmlBackingChain, type ChainImage } from './image-chain.js';
+import { readChains } from './disk-chain.js';
+import { localBackingChain, xmlBackingChain, type ChainImage } from './image-chain.js';
+import { dependentsOf, hostImages, ownImages } from './images-in-use.js';
 import { VmNotFoundError } from './errors.js';
 import { findVm, hostName } from './find-vm.js';
 import { remoteHostOf } from './model-host-facts.js';
@@ -66,8 +68,8 @@ export interface VmInfoFacts {
   tpm: (VmStateFile & { model: string; version: string }) | null;
   snapshots: VmSnapshotInfo[];
   /**
-   * VMs whose disks are based on this VM's (linked clones). A seam: the clone feature records the chain
-   * in our metadata; until it does, this is derived from the other VMs' disk backing chains.
+   * The VMs that stand on this VM's images (its linked clones, and theirs): from every domain's chain
+   * records and the backing chains libvirt reports (see `dependentsOf`), so a remote host's too.
    */
   dependentClones: string[];
 }
@@ -151,14 +153,6 @@ async function snapshotsOf(dom: Domain): Promise<VmSnapshotInfo[]> {
   );
 }
 
-/** The disks (files) of every other VM whose backing chain includes one of `paths`. */
-export function clonesFrom(paths: string[], others: { name: string; chains: ChainImage[][] }[]): string[] {
-  const mine = new Set(paths);
-  return others
-    .filter((o) => o.chains.some((chain) => chain.slice(1).some((img) => mine.has(img.path))))
-    .map((o) => o.name);
-}
-
 /**
  * Everything about one VM that is not the model's reasons (those come from re-running the model; see the
  * CLI's `vm info`): devices, disks with allocation and backing chain, display address, NVRAM and TPM
@@ -168,10 +162,11 @@ export async function vmInfo(lv: Libvirt, name: string): Promise<VmInfoFacts> {
   const dom = await findVm(lv, name);
   const local = remoteHostOf(lv.requestedUri) === undefined;
   const session = lv.requestedUri.includes('/session');
-  const [xml, all, snapshots] = await Promise.all([
+  const [xml, all, snapshots, others] = await Promise.all([
     dom.xml(0),
     listVms(lv, { only: [dom] }),
     snapshotsOf(dom),
+    hostImages(lv, dom.uuid),
   ]);
   const summary = all.find((e) => e.uuid === dom.uuid);
   if (!summary) throw new VmNotFoundError(name, hostName(lv));
@@ -243,28 +238,6 @@ export async function vmInfo(lv: Libvirt, name: string): Promise<VmInfoFacts> {
         }
       : null,
     snapshots,
-    dependentClones: await dependentClones(lv, dom, disks),
+    dependentClones: dependentsOf(dom.uuid, ownImages(dom.uuid, readChains(root)), others),
   };
-}
-
-/**
- * The seam for linked clones: until the clone feature records its chains in our metadata, the VMs on this
- * machine whose disk images are based (through any number of qcow2 backing files) on one of this VM's
- * images, read from the qcow2 headers (not read on a remote host).
- */
-async function dependentClones(lv: Libvirt, dom: Domain, disks: VmDiskInfo[]): Promise<string[]> {
-  const mine = disks.flatMap((d) => (d.source ? [d.source] : []));
-  if (!mine.length || remoteHostOf(lv.requestedUri) !== undefined) return [];
-  const others = (await lv.domains.list()).filter((d) => d.uuid !== dom.uuid);
-  const chains = await Promise.all(
-    others.map(async (o) => {
-      const x = parseXml(await o.xml(DomainXmlFlags.INACTIVE), `the domain XML of ${o.name}`);
-      const files = childrenNamed(child(x, 'devices'), 'disk')
-        .filter((d) => child(d, 'driver')?.attrs.type === 'qcow2')
-        .flatMap((d) => (child(d, 'source')?.attrs.file ? [child(d, 'source')!.attrs.file!] : []));
-      const c = await Promise.all(files.map((f) => qcow2Chain(f)));
-      return { name: o.name, chains: c.map((paths) => paths.map((path) => ({ path }))) };
-    }),
-  );
-  return clonesFrom(mine, chains);
 }
