@@ -18,36 +18,39 @@ const domain = (name: string, uuid: string, devices: string, records = '') =>
   `<phyllome:vm xmlns:phyllome="https://phyllo.me/xmlns/vm/1.0"><phyllome:profile>linux</phyllome:profile>${records}</phyllome:vm>` +
   `</metadata><devices>${devices}</devices></domain>`;
 
+const base = (path: string, from?: string) =>
+  `<phyllome:base path="${path}"${from ? ` from="${from}"` : ''}/>`;
+/** A VM as Phyllome leaves it: one disk and its chain record (`bases` nearest first), then `more` records. */
+const recorded = (name: string, uuid: string, path: string, bases: string, devices = '', more = '') =>
+  domain(
+    name,
+    uuid,
+    disk(path) + devices,
+    `<phyllome:disks><phyllome:disk target="vda" path="${path}">${bases}</phyllome:disk></phyllome:disks>${more}`,
+  );
+// web2's image since `vm clone web2 web3` stands, like web3's, on its frozen ddd, then bbb (frozen by s1).
+const WEB2_BASES =
+  base('/img/web2-vda-ddd.qcow2', WEB2) + base('/img/web2-vda-bbb.qcow2') + base('/img/web.qcow2', WEB);
+
 const FIXTURES = {
-  web: domain(
+  web: recorded(
     'web',
     WEB,
-    disk('/img/web-vda-aaa.qcow2') +
-      `<disk type='file' device='cdrom'><source file='/iso/debian.iso'/><target dev='sda' bus='sata'/><readonly/></disk>`,
-    `<phyllome:disks><phyllome:disk target="vda" path="/img/web-vda-aaa.qcow2">
-       <phyllome:base path="/img/web.qcow2" from="${WEB}"/></phyllome:disk></phyllome:disks>`,
+    '/img/web-vda-aaa.qcow2',
+    base('/img/web.qcow2', WEB),
+    `<disk type='file' device='cdrom'><source file='/iso/debian.iso'/><target dev='sda' bus='sata'/><readonly/></disk>`,
   ),
-  web2: domain(
+  web2: recorded(
     'web2',
     WEB2,
-    disk('/img/web2-vda-eee.qcow2'),
-    `<phyllome:disks><phyllome:disk target="vda" path="/img/web2-vda-eee.qcow2">
-       <phyllome:base path="/img/web2-vda-ddd.qcow2" from="${WEB2}"/>
-       <phyllome:base path="/img/web2-vda-bbb.qcow2"/>
-       <phyllome:base path="/img/web.qcow2" from="${WEB}"/></phyllome:disk></phyllome:disks>
-     <phyllome:snapshots><phyllome:snapshot name="s1" created="2026-12-01T20:00:00.000Z" dir="/snap/${WEB2}/s1">
-       <phyllome:disk target="vda" image="/img/web2-vda-bbb.qcow2"><phyllome:base path="/img/web.qcow2" from="${WEB}"/></phyllome:disk>
+    '/img/web2-vda-eee.qcow2',
+    WEB2_BASES,
+    '',
+    `<phyllome:snapshots><phyllome:snapshot name="s1" created="2026-12-01T20:00:00.000Z" dir="/snap/${WEB2}/s1">
+       <phyllome:disk target="vda" image="/img/web2-vda-bbb.qcow2">${base('/img/web.qcow2', WEB)}</phyllome:disk>
      </phyllome:snapshot></phyllome:snapshots>`,
   ),
-  web3: domain(
-    'web3',
-    WEB3,
-    disk('/img/web3-vda-fff.qcow2'),
-    `<phyllome:disks><phyllome:disk target="vda" path="/img/web3-vda-fff.qcow2">
-       <phyllome:base path="/img/web2-vda-ddd.qcow2" from="${WEB2}"/>
-       <phyllome:base path="/img/web2-vda-bbb.qcow2"/>
-       <phyllome:base path="/img/web.qcow2" from="${WEB}"/></phyllome:disk></phyllome:disks>`,
-  ),
+  web3: recorded('web3', WEB3, '/img/web3-vda-fff.qcow2', WEB2_BASES),
   hand: `<domain type='qemu'><name>hand</name><uuid>11111111-0000-0000-0000-000000000004</uuid><devices>${disk('/img/hand.qcow2')}</devices></domain>`,
   handLive: `<domain type='qemu' id='7'><name>hand</name><uuid>11111111-0000-0000-0000-000000000004</uuid><devices>${disk(
     '/img/hand.qcow2',
