@@ -162,15 +162,17 @@ export async function vmInfo(lv: Libvirt, name: string): Promise<VmInfoFacts> {
   const dom = await findVm(lv, name);
   const local = remoteHostOf(lv.requestedUri) === undefined;
   const session = lv.requestedUri.includes('/session');
-  const [xml, all, snapshots, others] = await Promise.all([
-    dom.xml(0),
+  const xml = await dom.xml(0);
+  const root = parseXml(xml, `the domain XML of ${name}`);
+  // A VM without images has no clones: the other domains are not read at all.
+  const own = ownImages(dom.uuid, readChains(root));
+  const [all, snapshots, others] = await Promise.all([
     listVms(lv, { only: [dom] }),
     snapshotsOf(dom),
-    hostImages(lv, dom.uuid),
+    own.size ? hostImages(lv, dom.uuid) : [],
   ]);
   const summary = all.find((e) => e.uuid === dom.uuid);
   if (!summary) throw new VmNotFoundError(name, hostName(lv));
-  const root = parseXml(xml, `the domain XML of ${name}`);
   const active = summary.state === 'running' || summary.state === 'paused' || summary.state === 'blocked';
   const spec = parseDomainXml(xml);
   const devicesNode = child(root, 'devices');
@@ -238,6 +240,6 @@ export async function vmInfo(lv: Libvirt, name: string): Promise<VmInfoFacts> {
         }
       : null,
     snapshots,
-    dependentClones: dependentsOf(dom.uuid, ownImages(dom.uuid, readChains(root)), others),
+    dependentClones: dependentsOf(dom.uuid, own, others),
   };
 }
