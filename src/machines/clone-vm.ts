@@ -149,7 +149,8 @@ export async function cloneVm(
             result.disks.push({ target: disk.target, path: copy.path });
             continue;
           }
-          const bases = [{ path: disk.path, owned: chain.owned }, ...chain.bases];
+          // Frozen from the source: `vm info` finds the source's clones by this mark.
+          const bases = [{ path: disk.path, owned: chain.owned, from: src.uuid }, ...chain.bases];
           step = `putting overlays on ${disk.path}`;
           const mine = await createOverlay(lv, disk.path, overlayName(source, disk.target));
           const minePath = await mine.path();

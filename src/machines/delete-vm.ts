@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { DomainXmlFlags, UndefineFlags, type Libvirt } from '../libvirt/index.js';
 import { parseXml } from '../xml/parse.js';
-import { dataDisks, deleteImage, imagesInUse, imagesNeeded, readChains } from './disk-chain.js';
+import { dataDisks, deleteImage, imagesNeeded, readChains } from './disk-chain.js';
+import { imagesInUse } from './images-in-use.js';
 import { VmStateError } from './errors.js';
 import { findVm } from './find-vm.js';
 import { exists, hasEmulatedTpm, nvramPath, removeState, snapshotRoot, tpmDir } from './state-files.js';

@@ -43,7 +43,7 @@ test('chains and snapshots written into our metadata read back the same, beside 
         target: 'vda',
         path: '/img/web-vda-1.qcow2',
         owned: true,
-        bases: [{ path: '/img/mine.raw', owned: false }],
+        bases: [{ path: '/img/mine.raw', owned: false, from: '0b5c2f7e-1111-2222-3333-444455556666' }],
       },
       { target: 'vdb', path: '/img/web-data.qcow2', owned: true, bases: [] },
     ],
@@ -61,6 +61,10 @@ test('chains and snapshots written into our metadata read back the same, beside 
   const again = parseXml(serializeXml(tree));
   assert.deepEqual(readChains(again), meta);
   assert.match(serializeXml(again), /<phyllome:option name='disk-image'>\/img\/mine.raw</);
+  assert.match(
+    serializeXml(again),
+    /<phyllome:base path='\/img\/mine.raw' owned='no' from='0b5c2f7e-1111-2222-3333-444455556666'\/>/,
+  );
   assert.match(
     serializeXml(again),
     /<driver name='qemu' type='qcow2'\/>\s*<source file='\/img\/web-vda-1.qcow2'/,

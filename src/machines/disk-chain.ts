@@ -5,22 +5,17 @@
  */
 import { basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import {
-  DomainXmlFlags,
-  isNotFound,
-  type Domain,
-  type Libvirt,
-  type StorageVolume,
-} from '../libvirt/index.js';
+import { isNotFound, type Libvirt, type StorageVolume } from '../libvirt/index.js';
 import { PHYLLOME_NS } from '../model/domain-xml/build-domain.js';
 import { child, childrenNamed, el, type XmlNode } from '../xml/node.js';
 import { escapeXml } from '../xml/serialize.js';
-import { parseXml } from '../xml/parse.js';
 
 /** One image below a disk's current image: `owned` = Phyllome made it (else the user brought it). */
 export interface ChainLayer {
   path: string;
   owned: boolean;
+  /** The UUID of the VM whose current image it was until `vm clone` froze it (its linked clones stand on it). */
+  from?: string;
 }
 
 /** A disk of the VM and the read-only images it stands on, nearest first. */
@@ -107,7 +102,8 @@ function prefixOf(node: XmlNode): string {
 }
 
 function layer(node: XmlNode): ChainLayer {
-  return { path: node.attrs.path ?? '', owned: node.attrs.owned !== 'no' };
+  const from = node.attrs.from;
+  return { path: node.attrs.path ?? '', owned: node.attrs.owned !== 'no', ...(from ? { from } : {}) };
 }
 
 /** The VM options `vm create` recorded (`disk-image` and the like); empty for a VM made elsewhere. */
@@ -161,7 +157,7 @@ export function writeChains(domain: XmlNode, meta: ChainMetadata): void {
   const vm = ourElement(domain, true)!;
   const p = prefixOf(vm);
   vm.children = vm.children.filter((c) => c.name !== `${p}disks` && c.name !== `${p}snapshots`);
-  const base = (b: ChainLayer) => el(`${p}base`, { path: b.path, owned: ownedAttr(b.owned) });
+  const base = (b: ChainLayer) => el(`${p}base`, { path: b.path, owned: ownedAttr(b.owned), from: b.from });
   if (meta.disks.some((d) => d.bases.length > 0 || !d.owned))
     vm.children.push(
       el(
@@ -273,33 +269,6 @@ export async function deleteImage(lv: Libvirt, path: string): Promise<boolean> {
 
 export function fileName(path: string): string {
   return basename(path);
-}
-
-/** Every image some other domain on the host needs, with its name: disks, their chains, our records. */
-export async function imagesInUse(lv: Libvirt, self: string): Promise<Map<string, string>> {
-  const used = new Map<string, string>();
-  const domains = (await lv.domains.list()).filter((d) => d.uuid !== self);
-  await Promise.all(
-    domains.map(async (d: Domain) => {
-      let tree: XmlNode;
-      try {
-        tree = parseXml(await d.xml(DomainXmlFlags.INACTIVE));
-      } catch (err) {
-        if (isNotFound(err)) return; // deleted meanwhile
-        throw err;
-      }
-      const paths = new Set<string>();
-      for (const disk of childrenNamed(child(tree, 'devices'), 'disk')) {
-        const src = child(disk, 'source');
-        const p = src?.attrs.file ?? src?.attrs.dev;
-        if (p) paths.add(p);
-      }
-      for (const l of imagesNeeded(readChains(tree))) paths.add(l.path);
-      for (const p of [...paths]) for (const b of await backingChain(lv, p)) paths.add(b);
-      for (const p of paths) if (!used.has(p)) used.set(p, d.name);
-    }),
-  );
-  return used;
 }
 
 /** The format libvirt reports for the image at `path` (qcow2, raw); raw when it cannot tell. */

@@ -79,14 +79,3 @@ export async function qcow2BackingFile(path: string): Promise<string | undefined
     await fh.close();
   }
 }
-
-/** An image and the qcow2 backing files under it, the image first (at most 64 deep; a loop stops it). */
-export async function qcow2Chain(path: string): Promise<string[]> {
-  const chain = [path];
-  for (let i = 0; i < 64; i++) {
-    const next = await qcow2BackingFile(chain[chain.length - 1]!);
-    if (next === undefined || chain.includes(next)) break;
-    chain.push(next);
-  }
-  return chain;
-}

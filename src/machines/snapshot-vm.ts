@@ -21,7 +21,6 @@ import {
   dataDisks,
   deleteImage,
   formatOf,
-  imagesInUse,
   overlayName,
   pointDiskAt,
   readChains,
@@ -29,6 +28,7 @@ import {
   type ChainMetadata,
   type SnapshotRecord,
 } from './disk-chain.js';
+import { imagesInUse } from './images-in-use.js';
 import { findVm } from './find-vm.js';
 import {
   copyState,

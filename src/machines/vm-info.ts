@@ -1,14 +1,17 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DomainXmlFlags, type Domain, type DomainState, type Libvirt } from '../libvirt/index.js';
+import type { Domain, DomainState, Libvirt } from '../libvirt/index.js';
 import type { PhyllomeMetadata } from '../model/spec.js';
 import { parseDomainXml } from '../model/domain-xml/parse-domain.js';
 import { child, childrenNamed, type XmlNode } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
-import { localBackingChain, qcow2Chain, xmlBackingChain, type ChainImage } from './image-chain.js';
+import { readChains } from './disk-chain.js';
+import { localBackingChain, xmlBackingChain, type ChainImage } from './image-chain.js';
+import { dependentsOf, hostImages, ownImages } from './images-in-use.js';
 import { VmNotFoundError } from './errors.js';
 import { findVm, hostName } from './find-vm.js';
 import { remoteHostOf } from './model-host-facts.js';
+import { displayAddress, readGraphics } from './vm-display.js';
 import { listVms, type VmListEntry } from './vm-list.js';
 
 export interface VmDiskInfo {
@@ -25,9 +28,12 @@ export interface VmDiskInfo {
 
 export interface VmDisplay {
   type: string;
-  /** `vnc://127.0.0.1:5900`; absent while not running or without a network listener. */
+  /** `vnc://127.0.0.1:5900` (as `vm display` gives it); absent while not running or without a network listener. */
   address?: string;
+  /** The address it is bound to, `none`, or a UNIX socket's path. */
   listen?: string;
+  /** How to reach it from here when that is not plain (a remote host's loopback, a socket, no listener). */
+  note?: string;
 }
 
 export interface VmStateFile {
@@ -62,8 +68,8 @@ export interface VmInfoFacts {
   tpm: (VmStateFile & { model: string; version: string }) | null;
   snapshots: VmSnapshotInfo[];
   /**
-   * VMs whose disks are based on this VM's (linked clones). A seam: the clone feature records the chain
-   * in our metadata; until it does, this is derived from the other VMs' disk backing chains.
+   * The VMs that stand on this VM's images (its linked clones, and theirs): from every domain's chain
+   * records and the backing chains libvirt reports (see `dependentsOf`), so a remote host's too.
    */
   dependentClones: string[];
 }
@@ -82,17 +88,20 @@ function deviceSummary(node: XmlNode): string {
   return parts.join(' ');
 }
 
-function displaysOf(devices: XmlNode | undefined, active: boolean): VmDisplay[] {
-  return childrenNamed(devices, 'graphics').map((g) => {
-    const listenNode = child(g, 'listen');
-    const listen =
-      listenNode?.attrs.type === 'none' ? 'none' : (listenNode?.attrs.address ?? g.attrs.listen ?? undefined);
-    const port = Number(g.attrs.port ?? -1);
-    const host = listen && listen !== 'none' ? (listen.includes(':') ? `[${listen}]` : listen) : undefined;
+/** vm info's view of each `<graphics>`: where it listens, and (running) the address to reach it from here. */
+export function displaysOf(
+  devices: XmlNode | undefined,
+  active: boolean,
+  remote: string | undefined,
+): VmDisplay[] {
+  return readGraphics(devices).map((g) => {
+    const listen = g.listener === 'none' ? 'none' : g.listener === 'socket' ? g.socket : g.listen;
+    const reach = displayAddress(g, remote);
     return {
-      type: g.attrs.type ?? 'unknown',
+      type: g.type,
       ...(listen ? { listen } : {}),
-      ...(active && host && port > 0 ? { address: `${g.attrs.type}://${host}:${port}` } : {}),
+      ...(active && g.listener === 'address' && reach.address ? { address: reach.address } : {}),
+      ...((active || g.listener !== 'address') && reach.note ? { note: reach.note } : {}),
     };
   });
 }
@@ -144,14 +153,6 @@ async function snapshotsOf(dom: Domain): Promise<VmSnapshotInfo[]> {
   );
 }
 
-/** The disks (files) of every other VM whose backing chain includes one of `paths`. */
-export function clonesFrom(paths: string[], others: { name: string; chains: ChainImage[][] }[]): string[] {
-  const mine = new Set(paths);
-  return others
-    .filter((o) => o.chains.some((chain) => chain.slice(1).some((img) => mine.has(img.path))))
-    .map((o) => o.name);
-}
-
 /**
  * Everything about one VM that is not the model's reasons (those come from re-running the model; see the
  * CLI's `vm info`): devices, disks with allocation and backing chain, display address, NVRAM and TPM
@@ -161,14 +162,17 @@ export async function vmInfo(lv: Libvirt, name: string): Promise<VmInfoFacts> {
   const dom = await findVm(lv, name);
   const local = remoteHostOf(lv.requestedUri) === undefined;
   const session = lv.requestedUri.includes('/session');
-  const [xml, all, snapshots] = await Promise.all([
-    dom.xml(0),
+  const xml = await dom.xml(0);
+  const root = parseXml(xml, `the domain XML of ${name}`);
+  // A VM without images has no clones: the other domains are not read at all.
+  const own = ownImages(dom.uuid, readChains(root));
+  const [all, snapshots, others] = await Promise.all([
     listVms(lv, { only: [dom] }),
     snapshotsOf(dom),
+    own.size ? hostImages(lv, dom.uuid) : [],
   ]);
   const summary = all.find((e) => e.uuid === dom.uuid);
   if (!summary) throw new VmNotFoundError(name, hostName(lv));
-  const root = parseXml(xml, `the domain XML of ${name}`);
   const active = summary.state === 'running' || summary.state === 'paused' || summary.state === 'blocked';
   const spec = parseDomainXml(xml);
   const devicesNode = child(root, 'devices');
@@ -226,7 +230,7 @@ export async function vmInfo(lv: Libvirt, name: string): Promise<VmInfoFacts> {
     ...(spec.metadata.libosinfoId ? { libosinfoId: spec.metadata.libosinfoId } : {}),
     devices,
     disks,
-    displays: displaysOf(devicesNode, active),
+    displays: displaysOf(devicesNode, active, remoteHostOf(lv.requestedUri)),
     nvram: nvramPath ? stateFile(nvramPath, local) : null,
     tpm: tpmNode
       ? {
@@ -236,28 +240,6 @@ export async function vmInfo(lv: Libvirt, name: string): Promise<VmInfoFacts> {
         }
       : null,
     snapshots,
-    dependentClones: await dependentClones(lv, dom, disks),
+    dependentClones: dependentsOf(dom.uuid, own, others),
   };
-}
-
-/**
- * The seam for linked clones: until the clone feature records its chains in our metadata, the VMs on this
- * machine whose disk images are based (through any number of qcow2 backing files) on one of this VM's
- * images, read from the qcow2 headers (not read on a remote host).
- */
-async function dependentClones(lv: Libvirt, dom: Domain, disks: VmDiskInfo[]): Promise<string[]> {
-  const mine = disks.flatMap((d) => (d.source ? [d.source] : []));
-  if (!mine.length || remoteHostOf(lv.requestedUri) !== undefined) return [];
-  const others = (await lv.domains.list()).filter((d) => d.uuid !== dom.uuid);
-  const chains = await Promise.all(
-    others.map(async (o) => {
-      const x = parseXml(await o.xml(DomainXmlFlags.INACTIVE), `the domain XML of ${o.name}`);
-      const files = childrenNamed(child(x, 'devices'), 'disk')
-        .filter((d) => child(d, 'driver')?.attrs.type === 'qcow2')
-        .flatMap((d) => (child(d, 'source')?.attrs.file ? [child(d, 'source')!.attrs.file!] : []));
-      const c = await Promise.all(files.map((f) => qcow2Chain(f)));
-      return { name: o.name, chains: c.map((paths) => paths.map((path) => ({ path }))) };
-    }),
-  );
-  return clonesFrom(mine, chains);
 }

@@ -15,7 +15,10 @@ import { kvmVerdict } from '../../src/host/kvm-verdict.js';
 import { PhyllomeError } from '../../src/errors.js';
 import { connect, isNotFound, type Libvirt, type StoragePool } from '../../src/libvirt/index.js';
 import type { ExplainedDecision } from '../../src/model/build-model.js';
+import { cloneVm } from '../../src/machines/clone-vm.js';
+import { deleteVm } from '../../src/machines/delete-vm.js';
 import { gatherModelHostFacts } from '../../src/machines/model-host-facts.js';
+import { vmInfo } from '../../src/machines/vm-info.js';
 import { ISO_SIGNATURE_OFFSET } from '../../src/machines/option-paths.js';
 import { secondHostSkip, startSecondHost, type SecondHost } from '../support/second-host.js';
 import { openSystem, uniqueName } from '../libvirt/helpers.js';
@@ -210,6 +213,27 @@ describe('a remote host answers for itself', { skip }, () => {
     } finally {
       await dom.undefine(4 | 32).catch(() => undefined);
       await (await lvB.volumes.lookupByPath(`${IMAGES}/${uniqName}.qcow2`)).delete().catch(() => undefined);
+    }
+  });
+
+  test('vm info on the remote host lists a linked clone made there (from the chain records), and not once it is deleted', async () => {
+    const src = `${uniqName}-cl`;
+    const dst = `${src}-b`;
+    const vol = await pool.volumes.create(
+      `<volume><name>${src}.qcow2</name><capacity unit='MiB'>16</capacity><target><format type='qcow2'/></target></volume>`,
+    );
+    await lvB.domains.define(
+      `<domain type='qemu'><name>${src}</name><memory unit='MiB'>64</memory><os><type arch='x86_64' machine='q35'>hvm</type></os><devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${await vol.path()}'/><target dev='vda' bus='virtio'/></disk></devices></domain>`,
+    );
+    try {
+      assert.equal((await cloneVm(lvB, src, dst)).linked, true);
+      assert.deepEqual((await vmInfo(lvB, src)).dependentClones, [dst]);
+      assert.deepEqual((await vmInfo(lvB, dst)).dependentClones, []);
+      await deleteVm(lvB, dst);
+      assert.deepEqual((await vmInfo(lvB, src)).dependentClones, []);
+    } finally {
+      for (const vm of [dst, src]) await deleteVm(lvB, vm, { force: true }).catch(() => undefined);
+      await vol.delete().catch(() => undefined);
     }
   });
 

@@ -52,6 +52,9 @@ test('clone, snapshot, list, delete both: the JSON documents say what happened, 
   const c = await phyllo('vm', 'clone', name, clone);
   assert.equal(c.code, 0, JSON.stringify(c.json));
   assert.equal(c.json.linked, true);
+  // vm info finds the clone from the chain records: the source lists it, the clone lists no one.
+  assert.deepEqual((await phyllo('vm', 'info', name)).json.dependentClones, [clone]);
+  assert.deepEqual((await phyllo('vm', 'info', clone)).json.dependentClones, []);
   assert.equal((await phyllo('vm', 'snapshot', 'create', clone, 's1')).code, 0);
   const list = await phyllo('vm', 'snapshot', 'list', clone);
   assert.deepEqual(
@@ -91,7 +94,9 @@ test('an image brought with --disk-image is kept by delete, and its linked clone
     // Cloned, the user's image becomes the base of both; deleting both keeps it, as it is theirs.
     await lv.domains.define(xml(own));
     assert.equal((await phyllo('vm', 'clone', own, `${own}-c`)).code, 0);
+    assert.deepEqual((await phyllo('vm', 'info', own)).json.dependentClones, [`${own}-c`]);
     assert.equal((await phyllo('vm', 'delete', `${own}-c`)).code, 0);
+    assert.deepEqual((await phyllo('vm', 'info', own)).json.dependentClones, [], 'the clone is gone');
     const last = await phyllo('vm', 'delete', own);
     assert.ok((last.json.kept as { path: string }[]).some((k) => k.path === path));
     assert.deepEqual(

@@ -43,6 +43,9 @@ before(async () => {
   lv = await openSystem();
   execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', baseDisk, '64M']);
   execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', baseDisk, cloneDisk]);
+  // The default pool lists the two images (as after `virsh pool-refresh`): vm info reads what stands on
+  // what through libvirt's storage API, not from the files.
+  await (await lv.pools.lookup('default')).refresh();
   const b = await lv.domains.define(
     testGuestDomainXml({ name: base, memoryMiB: 128, vcpus: 2, extraDevices: diskXml(baseDisk) }),
   );
@@ -72,8 +75,11 @@ after(async () => {
       await s.delete(2).catch(() => undefined);
     await d?.undefine(4 | 32).catch(() => undefined);
   }
-  rmSync(cloneDisk, { force: true });
-  rmSync(baseDisk, { force: true });
+  for (const path of [cloneDisk, baseDisk]) {
+    // Through the pool, which lists them, then the file in case the pool did not.
+    await (await lv.volumes.lookupByPath(path).catch(() => undefined))?.delete().catch(() => undefined);
+    rmSync(path, { force: true });
+  }
   await lv.close();
 });
 

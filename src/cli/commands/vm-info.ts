@@ -77,7 +77,11 @@ export function renderVmInfo(r: VmInfoReport): string {
       'Display',
       r.displays.length
         ? r.displays
-            .map((d) => d.address ?? `${d.type}${d.listen ? ` on ${d.listen}` : ''} (address when running)`)
+            .map(
+              (d) =>
+                (d.address ?? `${d.type}${d.listen ? ` on ${d.listen}` : ''}`) +
+                (d.note ? ` (${d.note})` : d.address ? '' : ' (address when running)'),
+            )
             .join(', ')
         : 'none',
     ],
