@@ -194,6 +194,22 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/host-devices.js'),
   },
   {
+    name: 'host overhead',
+    summary: 'What the host itself costs the guests: memory and CPU of the OS, libvirt and Phyllome',
+    options: {
+      sample: {
+        type: 'string',
+        value: 'MS',
+        default: '500',
+        description: 'How long to watch CPU use, in milliseconds',
+      },
+      ...rootOption,
+    },
+    positionals: [],
+    examples: ['phyllo host overhead', 'phyllo host overhead --sample 2000 --json'],
+    load: () => import('./commands/host-overhead.js'),
+  },
+  {
     name: 'os list',
     summary: 'Guest OS profiles (tuned and tested); --all adds every osinfo-db id',
     options: {
