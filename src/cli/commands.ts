@@ -505,12 +505,26 @@ export const commands: CommandSpec[] = [
         description: 'A directory API requests may name files in (ISOs, disk images)',
         complete: 'dir',
       },
+      'install-service': {
+        type: 'boolean',
+        default: 'serve now',
+        description:
+          'Write a systemd unit that runs phyllo serve at boot with these options, and say how to enable it',
+      },
+      'unit-dir': {
+        type: 'string',
+        value: 'DIR',
+        default: '/etc/systemd/system for root, ~/.config/systemd/user otherwise',
+        description: 'Where --install-service writes phyllome.service',
+        complete: 'dir',
+      },
     },
     positionals: [],
     examples: [
       'phyllo serve',
       'phyllo serve --connect qemu:///system --connect qemu+ssh://root@nas/system',
       'phyllo serve --listen 0.0.0.0:8006 --tls-cert cert.pem --tls-key key.pem',
+      'phyllo serve --install-service',
     ],
     load: () => import('./commands/serve.js'),
   },
