@@ -194,6 +194,22 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/host-devices.js'),
   },
   {
+    name: 'host overhead',
+    summary: 'What the host itself costs the guests: memory and CPU of the OS, libvirt and Phyllome',
+    options: {
+      sample: {
+        type: 'string',
+        value: 'MS',
+        default: '500',
+        description: 'How long to watch CPU use, in milliseconds',
+      },
+      ...rootOption,
+    },
+    positionals: [],
+    examples: ['phyllo host overhead', 'phyllo host overhead --sample 2000 --json'],
+    load: () => import('./commands/host-overhead.js'),
+  },
+  {
     name: 'os list',
     summary: 'Guest OS profiles (tuned and tested); --all adds every osinfo-db id',
     options: {
@@ -489,12 +505,26 @@ export const commands: CommandSpec[] = [
         description: 'A directory API requests may name files in (ISOs, disk images)',
         complete: 'dir',
       },
+      'install-service': {
+        type: 'boolean',
+        default: 'serve now',
+        description:
+          'Write a systemd unit that runs phyllo serve at boot with these options, and say how to enable it',
+      },
+      'unit-dir': {
+        type: 'string',
+        value: 'DIR',
+        default: '/etc/systemd/system for root, ~/.config/systemd/user otherwise',
+        description: 'Where --install-service writes phyllome.service',
+        complete: 'dir',
+      },
     },
     positionals: [],
     examples: [
       'phyllo serve',
       'phyllo serve --connect qemu:///system --connect qemu+ssh://root@nas/system',
       'phyllo serve --listen 0.0.0.0:8006 --tls-cert cert.pem --tls-key key.pem',
+      'phyllo serve --install-service',
     ],
     load: () => import('./commands/serve.js'),
   },

@@ -47,7 +47,7 @@ test('commands, groups and subcommands', async () => {
   assert.deepEqual(await values(['vm', '']), vmSubcommands);
   assert.ok(vmSubcommands.includes('create') && vmSubcommands.includes('start'));
   assert.deepEqual(await values(['os', 'e']), ['explain']);
-  assert.deepEqual(await values(['--json', 'host', '']), ['check', 'devices']);
+  assert.deepEqual(await values(['--json', 'host', '']), ['check', 'devices', 'overhead']);
   assert.deepEqual(await values(['help', 'vm', '']), vmSubcommands);
   assert.deepEqual(await values(['nope', '']), [], 'nothing for a line the parser refuses');
 });

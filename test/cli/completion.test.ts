@@ -92,7 +92,7 @@ byLine 'phyllo --json host '
     'words[phyllo completion ] -> bash zsh fish',
     'words[phyllo nope ] -> ',
     'line[phyllo --connect qemu:///system st] -> status',
-    'line[phyllo --json host ] -> check devices',
+    'line[phyllo --json host ] -> check devices overhead',
   ];
   assert.deepEqual(lines.slice(0, expect.length), expect);
 });

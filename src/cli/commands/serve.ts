@@ -1,10 +1,52 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tokenPath } from '../../server/auth/token.js';
+import { defaultUnitDir, installService } from '../../server/install-service.js';
+import { parseListen, requireTlsOffLoopback } from '../../server/listen.js';
 import { defaultUri } from '../../libvirt/index.js';
 import { startServer } from '../../server/serve.js';
 import { DEFAULT_LISTEN } from '../../server/listen.js';
 import type { CommandContext, CommandResult } from '../command.js';
 import { readVersion } from '../version.js';
+
+/** `serve --install-service`: the systemd unit that runs this same `phyllo serve` at boot. */
+function install(ctx: CommandContext): CommandResult {
+  const args: string[] = [];
+  const one = (flag: string, v: unknown, path = false) => {
+    if (typeof v === 'string') args.push(`--${flag}`, path ? resolve(v) : v);
+  };
+  one('listen', ctx.values.listen);
+  for (const c of strings(ctx.values.connect)) args.push('--connect', c);
+  one('tls-cert', ctx.values['tls-cert'], true);
+  one('tls-key', ctx.values['tls-key'], true);
+  for (const o of strings(ctx.values.origin)) args.push('--origin', o);
+  for (const d of strings(ctx.values['allow-dir'])) args.push('--allow-dir', resolve(d));
+  // Checked now, so the unit never holds options the server would refuse at boot.
+  const listen = parseListen(typeof ctx.values.listen === 'string' ? ctx.values.listen : DEFAULT_LISTEN);
+  requireTlsOffLoopback(listen, typeof ctx.values['tls-cert'] === 'string');
+  const uid = process.getuid?.() ?? 0;
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const unitDir =
+    typeof ctx.values['unit-dir'] === 'string' ? resolve(ctx.values['unit-dir']) : defaultUnitDir(uid);
+  const done = installService(unitDir, {
+    phyllo: join(root, 'bin', 'phyllo'),
+    nodeDir: dirname(process.execPath),
+    args,
+    user: uid !== 0,
+    home: homedir(),
+    readme: join(root, 'README.md'),
+  });
+  return {
+    data: done,
+    human: () =>
+      [
+        `Wrote ${done.path}. Enable and start it:`,
+        ...done.enable.map((c) => `  ${c}`),
+        `Then log in with the token in ${tokenPath()} (the service's log has no login link).`,
+      ].join('\n'),
+  };
+}
 
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
@@ -15,6 +57,7 @@ const strings = (v: unknown): string[] =>
  * JSON-line log to stdout.
  */
 export async function run(ctx: CommandContext): Promise<CommandResult> {
+  if (ctx.values['install-service'] === true) return install(ctx);
   const connect = strings(ctx.values.connect);
   const dirs = strings(ctx.values['allow-dir']);
   const server = await startServer({

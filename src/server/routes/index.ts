@@ -4,6 +4,7 @@ import { authRoutes } from './auth.js';
 import { hostRoutes } from './hosts.js';
 import { jobRoutes } from './jobs.js';
 import { vmPowerRoutes } from './vm-power.js';
+import { hostOverheadRoutes } from './host-overhead.js';
 
 /** Every route of the API. */
 export async function routes(app: Api, opts: BuildOptions): Promise<void> {
@@ -11,4 +12,5 @@ export async function routes(app: Api, opts: BuildOptions): Promise<void> {
   hostRoutes(app, opts);
   jobRoutes(app, opts);
   vmPowerRoutes(app, opts);
+  hostOverheadRoutes(app, opts);
 }
