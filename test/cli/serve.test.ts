@@ -4,35 +4,20 @@
  * HTTPS there. The JSON-line log never holds the token or a login code.
  */
 import assert from 'node:assert/strict';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { BIN, phyllo } from '../support/bin-phyllo.js';
+import { phyllo } from '../support/bin-phyllo.js';
+import { banner, serve as serveWith } from '../support/serve-process.js';
 import { waitFor } from '../support/wait.js';
 
 const home = mkdtempSync(join(tmpdir(), 'phyllo-serve-'));
 after(() => rmSync(home, { recursive: true, force: true }));
 const env = { ...process.env, XDG_CONFIG_HOME: join(home, 'config') };
-
-interface Served {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function serve(...args: string[]): Served {
-  const child = spawn(BIN, ['serve', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
+const serve = (...args: string[]) => serveWith(env, ...args);
 
 test('the login link logs a browser in once; the token works for curl; Ctrl-C stops it with exit 0', async () => {
   const s = serve('--listen', '127.0.0.1:0');
