@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import type { Domain, Libvirt } from '../libvirt/index.js';
 import { VmBusyError } from './errors.js';
 import { lockPath, withVmLock } from './vm-lock.js';
@@ -19,7 +20,10 @@ describe('per-VM lock', () => {
     dir = mkdtempSync(join(tmpdir(), 'phyllo-lock-'));
     process.env.PHYLLO_LOCK_DIR = dir;
   });
-  after(() => delete process.env.PHYLLO_LOCK_DIR);
+  after(() => {
+    delete process.env.PHYLLO_LOCK_DIR;
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('a second operation on the same VM is refused with operation-in-progress naming the first', async () => {
     let release!: () => void;
@@ -64,5 +68,54 @@ describe('per-VM lock', () => {
     writeFileSync(lockPath(lv, web), JSON.stringify({ pid, operation: 'vm clone', token: 'gone' }));
     assert.equal(await withVmLock(lv, web, 'vm start', async () => 4), 4);
     assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('processes racing for it, with holders that die, never hold it at once', async () => {
+    const dead = Number(
+      spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout,
+    );
+    const stress = vm('6f1c1b32-3f6e-4f43-9d0e-0b8a3d8c0a03');
+    // Each worker takes the lock 300 times; inside, it makes a marker file that only one process can
+    // make at a time ('wx'). Every 4th time it "dies" holding it: the lock is atomically replaced by
+    // one naming a dead process, and left behind for the others to take over.
+    const worker = `
+      import { renameSync, rmSync, writeFileSync } from 'node:fs';
+      const { lockPath, withVmLock } = await import(${JSON.stringify(new URL('./vm-lock.js', import.meta.url).href)});
+      const [lv, dom] = [{ requestedUri: 'qemu:///system' }, ${JSON.stringify(stress)}];
+      const inside = ${JSON.stringify(join(dir, 'inside'))};
+      const n = { held: 0, busy: 0, overlaps: 0 };
+      for (let i = 0; i < 300; i++) {
+        await withVmLock(lv, dom, 'stress', async () => {
+          try { writeFileSync(inside, '', { flag: 'wx' }); } catch { n.overlaps++; return; }
+          n.held++;
+          await new Promise((r) => setImmediate(r));
+          rmSync(inside);
+          if (i % 4 === 0) {
+            const tmp = lockPath(lv, dom) + '.crash-' + process.pid;
+            writeFileSync(tmp, JSON.stringify({ pid: ${dead}, operation: 'crashed', token: 'dead-' + process.pid + '-' + i }));
+            renameSync(tmp, lockPath(lv, dom));
+          }
+        }).catch((e) => { if (e.code !== 'operation-in-progress') throw e; n.busy++; });
+      }
+      process.stdout.write(JSON.stringify(n));
+    `;
+    const exec = promisify(execFile);
+    const runs = await Promise.all(
+      Array.from({ length: 4 }, () => exec(process.execPath, ['--input-type=module', '-e', worker])),
+    );
+    const counts = runs.map((r) => JSON.parse(r.stdout) as { held: number; busy: number; overlaps: number });
+    assert.deepEqual(
+      counts.map((c) => c.overlaps),
+      [0, 0, 0, 0],
+      `two processes held the lock at once: ${JSON.stringify(counts)}`,
+    );
+    assert.ok(
+      counts.every((c) => c.held > 0),
+      `every worker got the lock sometimes: ${JSON.stringify(counts)}`,
+    );
+    assert.ok(
+      counts.some((c) => c.busy > 0),
+      `the workers did contend: ${JSON.stringify(counts)}`,
+    );
   });
 });
