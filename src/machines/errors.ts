@@ -1,4 +1,6 @@
 import { PhyllomeError } from '../errors.js';
+import type { DomainState } from '../libvirt/index.js';
+import { stateWords } from './state-words.js';
 
 /** A VM of that name is already defined: nothing was created. */
 export class VmExistsError extends PhyllomeError {
@@ -100,11 +102,23 @@ export class VmNotFoundError extends PhyllomeError {
   }
 }
 
-/** The VM is not in a state the operation accepts (start a running VM, clone a running one). */
+/**
+ * The VM is not in a state the operation accepts (start a running VM, clone a running one). `state`
+ * is libvirt's, also in `--json` (`{"error":{"code":"vm-wrong-state","state":"running",…}}`).
+ */
 export class VmStateError extends PhyllomeError {
   override name = 'VmStateError';
-  constructor(vm: string, state: string, message: string, hint: string) {
-    super('vm-wrong-state', `VM "${vm}" is ${state}: ${message}`, { hint });
+  constructor(
+    vm: string,
+    readonly state: DomainState,
+    message: string,
+    hint: string,
+  ) {
+    super('vm-wrong-state', `VM "${vm}" is ${stateWords(state)}: ${message}`, { hint });
+  }
+
+  override toJSON(): ReturnType<PhyllomeError['toJSON']> & { state: DomainState } {
+    return { ...super.toJSON(), state: this.state };
   }
 }
 
