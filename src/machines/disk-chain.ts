@@ -5,17 +5,11 @@
  */
 import { basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import {
-  DomainXmlFlags,
-  isNotFound,
-  type Domain,
-  type Libvirt,
-  type StorageVolume,
-} from '../libvirt/index.js';
+import { isNotFound, type Libvirt, type StorageVolume } from '../libvirt/index.js';
 import { PHYLLOME_NS } from '../model/domain-xml/build-domain.js';
 import { child, childrenNamed, el, type XmlNode } from '../xml/node.js';
 import { escapeXml } from '../xml/serialize.js';
-import { parseXml } from '../xml/parse.js';
+import { otherDomains } from './other-domains.js';
 
 /** One image below a disk's current image: `owned` = Phyllome made it (else the user brought it). */
 export interface ChainLayer {
@@ -278,16 +272,8 @@ export function fileName(path: string): string {
 /** Every image some other domain on the host needs, with its name: disks, their chains, our records. */
 export async function imagesInUse(lv: Libvirt, self: string): Promise<Map<string, string>> {
   const used = new Map<string, string>();
-  const domains = (await lv.domains.list()).filter((d) => d.uuid !== self);
   await Promise.all(
-    domains.map(async (d: Domain) => {
-      let tree: XmlNode;
-      try {
-        tree = parseXml(await d.xml(DomainXmlFlags.INACTIVE));
-      } catch (err) {
-        if (isNotFound(err)) return; // deleted meanwhile
-        throw err;
-      }
+    (await otherDomains(lv, self)).map(async ({ dom: d, tree }) => {
       const paths = new Set<string>();
       for (const disk of childrenNamed(child(tree, 'devices'), 'disk')) {
         const src = child(disk, 'source');

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DomainXmlFlags, type Domain, type DomainState, type Libvirt } from '../libvirt/index.js';
+import { type Domain, type DomainState, type Libvirt } from '../libvirt/index.js';
 import type { PhyllomeMetadata } from '../model/spec.js';
 import { parseDomainXml } from '../model/domain-xml/parse-domain.js';
 import { child, childrenNamed, type XmlNode } from '../xml/node.js';
@@ -9,6 +9,7 @@ import { localBackingChain, qcow2Chain, xmlBackingChain, type ChainImage } from 
 import { VmNotFoundError } from './errors.js';
 import { findVm, hostName } from './find-vm.js';
 import { remoteHostOf } from './model-host-facts.js';
+import { otherDomains } from './other-domains.js';
 import { listVms, type VmListEntry } from './vm-list.js';
 
 export interface VmDiskInfo {
@@ -248,10 +249,8 @@ export async function vmInfo(lv: Libvirt, name: string): Promise<VmInfoFacts> {
 async function dependentClones(lv: Libvirt, dom: Domain, disks: VmDiskInfo[]): Promise<string[]> {
   const mine = disks.flatMap((d) => (d.source ? [d.source] : []));
   if (!mine.length || remoteHostOf(lv.requestedUri) !== undefined) return [];
-  const others = (await lv.domains.list()).filter((d) => d.uuid !== dom.uuid);
   const chains = await Promise.all(
-    others.map(async (o) => {
-      const x = parseXml(await o.xml(DomainXmlFlags.INACTIVE), `the domain XML of ${o.name}`);
+    (await otherDomains(lv, dom.uuid)).map(async ({ dom: o, tree: x }) => {
       const files = childrenNamed(child(x, 'devices'), 'disk')
         .filter((d) => child(d, 'driver')?.attrs.type === 'qcow2')
         .flatMap((d) => (child(d, 'source')?.attrs.file ? [child(d, 'source')!.attrs.file!] : []));
