@@ -122,13 +122,24 @@ export class VmStateError extends PhyllomeError {
   }
 }
 
-/** Another Phyllome command is working on this VM right now. */
+/**
+ * Another Phyllome command is working on this VM right now: `operation` and `pid` name it (also in
+ * `--json`; pid 0 when the lock kept changing hands and no holder could be read).
+ */
 export class VmBusyError extends PhyllomeError {
   override name = 'VmBusyError';
-  constructor(vm: string, operation: string, pid: number) {
+  constructor(
+    vm: string,
+    readonly operation: string,
+    readonly pid: number,
+  ) {
     super('operation-in-progress', `VM "${vm}" is busy: "${operation}" is running on it (process ${pid}).`, {
       hint: 'Wait for it to finish, then try again.',
     });
+  }
+
+  override toJSON(): ReturnType<PhyllomeError['toJSON']> & { operation: string; pid: number } {
+    return { ...super.toJSON(), operation: this.operation, pid: this.pid };
   }
 }
 

@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { Domain, Libvirt } from '../libvirt/index.js';
-import { VmBusyError } from './errors.js';
-import { lockPath, withVmLock } from './vm-lock.js';
+import { ErrorCode, LibvirtError } from '../libvirt/index.js';
+import { VmBusyError, VmNotFoundError } from './errors.js';
+import { lockPath, withNewVmLock, withVmLock } from './vm-lock.js';
 
-// The lock needs only the connection's URI and the VM's name and UUID.
-const lv = { requestedUri: 'qemu:///system' } as Libvirt;
+// The lock needs the connection's URI, the VM's name and UUID, and a lookup by UUID that finds it.
+const lv = { requestedUri: 'qemu:///system', domains: { lookup: async () => ({}) } } as unknown as Libvirt;
 const vm = (uuid: string) => ({ name: 'web', uuid }) as Domain;
 const web = vm('6f1c1b32-3f6e-4f43-9d0e-0b8a3d8c0a01');
 
@@ -34,6 +35,7 @@ describe('per-VM lock', () => {
         assert.ok(e instanceof VmBusyError);
         assert.equal(e.code, 'operation-in-progress');
         assert.match(e.message, /"vm shutdown" is running on it \(process \d+\)/);
+        assert.deepEqual([e.toJSON().operation, e.toJSON().pid], ['vm shutdown', process.pid]);
         return true;
       },
     );
@@ -48,7 +50,7 @@ describe('per-VM lock', () => {
     const first = withVmLock(lv, web, 'vm clone', () => new Promise<void>((r) => (release = r)));
     const other = vm('6f1c1b32-3f6e-4f43-9d0e-0b8a3d8c0a02');
     assert.equal(await withVmLock(lv, other, 'vm start', async () => 1), 1);
-    const far = { requestedUri: 'qemu+ssh://far/system' } as Libvirt;
+    const far = { ...lv, requestedUri: 'qemu+ssh://far/system' } as Libvirt;
     assert.equal(await withVmLock(far, web, 'vm start', async () => 2), 2);
     release();
     await first;
@@ -60,6 +62,32 @@ describe('per-VM lock', () => {
       /boom/,
     );
     assert.equal(await withVmLock(lv, web, 'vm start', async () => 3), 3);
+  });
+
+  it('a VM deleted before the lock was taken gives vm-not-found, and nothing runs', async () => {
+    const noDomain = new LibvirtError({
+      code: ErrorCode.NO_DOMAIN,
+      domain: 10,
+      message: 'Domain not found',
+      level: 2,
+      dom: null,
+      str1: null,
+      str2: null,
+      str3: null,
+      int1: -1,
+      int2: -1,
+      net: null,
+    });
+    const gone = { ...lv, domains: { lookup: () => Promise.reject(noDomain) } } as unknown as Libvirt;
+    let ran = false;
+    await assert.rejects(
+      withVmLock(gone, web, 'vm start', async () => (ran = true)),
+      (e: unknown) => e instanceof VmNotFoundError && /no VM named "web"/.test(e.message),
+    );
+    assert.equal(ran, false);
+    assert.deepEqual(readdirSync(dir), [], 'the lock is released');
+    // The lock of a VM being made looks nothing up.
+    assert.equal(await withNewVmLock(gone, web, 'vm clone', async () => 5), 5);
   });
 
   it('a lock left by a process that died is taken over', async () => {
@@ -81,7 +109,8 @@ describe('per-VM lock', () => {
     const worker = `
       import { renameSync, rmSync, writeFileSync } from 'node:fs';
       const { lockPath, withVmLock } = await import(${JSON.stringify(new URL('./vm-lock.js', import.meta.url).href)});
-      const [lv, dom] = [{ requestedUri: 'qemu:///system' }, ${JSON.stringify(stress)}];
+      const lv = { requestedUri: 'qemu:///system', domains: { lookup: async () => ({}) } };
+      const dom = ${JSON.stringify(stress)};
       const inside = ${JSON.stringify(join(dir, 'inside'))};
       const n = { held: 0, busy: 0, overlaps: 0 };
       for (let i = 0; i < 300; i++) {

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Domain, Libvirt } from '../libvirt/index.js';
-import { VmBusyError } from './errors.js';
+import { isNotFound, type Domain, type Libvirt } from '../libvirt/index.js';
+import { VmBusyError, VmNotFoundError } from './errors.js';
+import { hostName } from './find-vm.js';
 
 /**
  * Where the per-VM locks live: /run/phyllome/locks for root, else the user's runtime directory
@@ -91,23 +92,52 @@ function breakStale(path: string, text: string, own: string): void {
 }
 
 /** The lock file of one VM (by UUID, so a rename keeps it) on one daemon (by the URI asked for). */
-export function lockPath(lv: Libvirt, dom: Domain): string {
+export function lockPath(lv: Libvirt, dom: Pick<Domain, 'uuid'>): string {
   const key = createHash('sha256').update(`${lv.requestedUri}\n${dom.uuid}`).digest('hex').slice(0, 32);
   return join(lockDir(), `${key}.lock`);
 }
 
+/** What the lock needs of a VM: its UUID (the key) and its name (for messages). */
+type LockedVm = Pick<Domain, 'name' | 'uuid'>;
+
 /**
  * Runs `fn` while holding the VM's lock, so two Phyllome commands (or a command and the server) never
  * change one VM at once: the second gets a typed `operation-in-progress` error (it does not wait). A
- * lock whose process has died is removed and taken (`breakStale`). The lock is this machine's: commands run on two machines against one remote
- * daemon do not see each other's.
+ * lock whose process has died is removed and taken (`breakStale`). The lock is this machine's:
+ * commands run on two machines against one remote daemon do not see each other's.
+ *
+ * Once the lock is held, the VM is looked up again by its UUID: a VM deleted between the caller's
+ * lookup and the lock (by the command that held it) gives `vm-not-found`, not libvirt's "Domain not
+ * found" from the middle of `fn`.
  */
-export async function withVmLock<T>(
+export function withVmLock<T>(
   lv: Libvirt,
-  dom: Domain,
+  dom: LockedVm,
   operation: string,
   fn: () => Promise<T>,
 ): Promise<T> {
+  return holding(lv, dom, operation, async () => {
+    try {
+      await lv.domains.lookup(dom.uuid);
+    } catch (err) {
+      if (isNotFound(err)) throw new VmNotFoundError(dom.name, hostName(lv), err);
+      throw err;
+    }
+    return fn();
+  });
+}
+
+/** The lock of a VM being made (`vm clone`'s new UUID): held the same way, with no VM to look up yet. */
+export function withNewVmLock<T>(
+  lv: Libvirt,
+  vm: LockedVm,
+  operation: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return holding(lv, vm, operation, fn);
+}
+
+async function holding<T>(lv: Libvirt, dom: LockedVm, operation: string, fn: () => Promise<T>): Promise<T> {
   const path = lockPath(lv, dom);
   mkdirSync(lockDir(), { recursive: true, mode: 0o700 });
   const me: Holder = {
