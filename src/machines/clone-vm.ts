@@ -31,7 +31,7 @@ import {
   requireLocalState,
   tpmDir,
 } from './state-files.js';
-import { withVmLock } from './vm-lock.js';
+import { withNewVmLock, withVmLock } from './vm-lock.js';
 
 export interface CloneVmOptions {
   /**
@@ -104,7 +104,7 @@ export async function cloneVm(
   if (await domainExists(lv, name)) throw new VmExistsError(name);
   const uuid = randomUUID();
   return withVmLock(lv, src, `clone to ${name}`, () =>
-    withVmLock(lv, { name, uuid } as Domain, `clone from ${source}`, async () => {
+    withNewVmLock(lv, { name, uuid }, `clone from ${source}`, async () => {
       await requireShutOff(src, 'Cloning');
       const oldXml = await src.xml(DomainXmlFlags.INACTIVE);
       const tree = parseXml(oldXml, `the domain XML of "${source}"`);

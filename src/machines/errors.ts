@@ -1,5 +1,7 @@
 import { dirname } from 'node:path';
 import { PhyllomeError } from '../errors.js';
+import type { DomainState } from '../libvirt/index.js';
+import { stateWords } from './state-words.js';
 
 /** A VM of that name is already defined: nothing was created. */
 export class VmExistsError extends PhyllomeError {
@@ -133,21 +135,44 @@ export class VmNotFoundError extends PhyllomeError {
   }
 }
 
-/** The VM is not in a state the operation accepts (start a running VM, clone a running one). */
+/**
+ * The VM is not in a state the operation accepts (start a running VM, clone a running one). `state`
+ * is libvirt's, also in `--json` (`{"error":{"code":"vm-wrong-state","state":"running",…}}`).
+ */
 export class VmStateError extends PhyllomeError {
   override name = 'VmStateError';
-  constructor(vm: string, state: string, message: string, hint: string) {
-    super('vm-wrong-state', `VM "${vm}" is ${state}: ${message}`, { hint });
+  constructor(
+    vm: string,
+    readonly state: DomainState,
+    message: string,
+    hint: string,
+  ) {
+    super('vm-wrong-state', `VM "${vm}" is ${stateWords(state)}: ${message}`, { hint });
+  }
+
+  override toJSON(): ReturnType<PhyllomeError['toJSON']> & { state: DomainState } {
+    return { ...super.toJSON(), state: this.state };
   }
 }
 
-/** Another Phyllome command is working on this VM right now. */
+/**
+ * Another Phyllome command is working on this VM right now: `operation` and `pid` name it (also in
+ * `--json`; pid 0 when the lock kept changing hands and no holder could be read).
+ */
 export class VmBusyError extends PhyllomeError {
   override name = 'VmBusyError';
-  constructor(vm: string, operation: string, pid: number) {
+  constructor(
+    vm: string,
+    readonly operation: string,
+    readonly pid: number,
+  ) {
     super('operation-in-progress', `VM "${vm}" is busy: "${operation}" is running on it (process ${pid}).`, {
       hint: 'Wait for it to finish, then try again.',
     });
+  }
+
+  override toJSON(): ReturnType<PhyllomeError['toJSON']> & { operation: string; pid: number } {
+    return { ...super.toJSON(), operation: this.operation, pid: this.pid };
   }
 }
 

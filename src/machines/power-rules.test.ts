@@ -12,9 +12,11 @@ test('each operation accepts its states and refuses the others with a hint that 
   const start = refusal('a', 'start', 'running');
   assert.equal(start?.code, 'vm-wrong-state');
   assert.match(start?.message ?? '', /"a" is running: it is already started/);
+  assert.equal(start?.toJSON().state, 'running', "--json carries libvirt's state");
   assert.match(refusal('a', 'start', 'paused')?.hint ?? '', /phyllo vm resume a/);
   const pause = refusal('a', 'pause', 'shutoff');
   assert.match(pause?.message ?? '', /is shut off: only a running VM can be paused/);
+  assert.equal(pause?.state, 'shutoff');
   assert.match(pause?.hint ?? '', /phyllo vm start a/);
   assert.match(refusal('a', 'shutdown', 'shutoff')?.hint ?? '', /phyllo vm start a/);
   assert.match(refusal('a', 'shutdown', 'paused')?.hint ?? '', /phyllo vm kill a/);

@@ -4,23 +4,6 @@ import { VmStateError } from './errors.js';
 /** What `phyllo vm` can do to a VM's power. */
 export type PowerOperation = 'start' | 'shutdown' | 'kill' | 'reboot' | 'pause' | 'resume';
 
-/** The states in words, as the messages say them. */
-export function stateWords(state: DomainState): string {
-  switch (state) {
-    case 'shutoff':
-      return 'shut off';
-    case 'pmsuspended':
-      return 'suspended by the guest';
-    case 'nostate':
-    case 'unknown':
-      return 'in an unknown state';
-    case 'blocked':
-      return 'running';
-    default:
-      return state;
-  }
-}
-
 const RUNNING: readonly DomainState[] = ['running', 'blocked'];
 const ACTIVE: readonly DomainState[] = ['running', 'blocked', 'paused', 'shutdown', 'pmsuspended', 'crashed'];
 
@@ -40,46 +23,45 @@ const ACCEPTS: Record<PowerOperation, readonly DomainState[]> = {
  */
 export function refusal(vm: string, operation: PowerOperation, state: DomainState): VmStateError | undefined {
   if (ACCEPTS[operation].includes(state)) return undefined;
-  const is = stateWords(state);
   const off = state === 'shutoff';
   const paused = state === 'paused';
   switch (operation) {
     case 'start':
       return new VmStateError(
         vm,
-        is,
+        state,
         'it is already started',
         paused ? `Resume it: phyllo vm resume ${vm}` : `See it: phyllo vm console ${vm}`,
       );
     case 'shutdown':
       return new VmStateError(
         vm,
-        is,
+        state,
         off ? 'there is nothing to shut down' : 'a paused guest cannot answer the ACPI power button',
         off
           ? `Start it: phyllo vm start ${vm}`
           : `Resume it first (phyllo vm resume ${vm}), or power it off: phyllo vm kill ${vm}`,
       );
     case 'kill':
-      return new VmStateError(vm, is, 'there is nothing to power off', `Start it: phyllo vm start ${vm}`);
+      return new VmStateError(vm, state, 'there is nothing to power off', `Start it: phyllo vm start ${vm}`);
     case 'reboot':
       return new VmStateError(
         vm,
-        is,
+        state,
         'only a running guest can reboot',
         off ? `Start it: phyllo vm start ${vm}` : `Resume it first: phyllo vm resume ${vm}`,
       );
     case 'pause':
       return new VmStateError(
         vm,
-        is,
+        state,
         paused ? 'it is already paused' : 'only a running VM can be paused',
         paused ? `Resume it: phyllo vm resume ${vm}` : `Start it: phyllo vm start ${vm}`,
       );
     case 'resume':
       return new VmStateError(
         vm,
-        is,
+        state,
         'only a paused VM can be resumed',
         off ? `Start it: phyllo vm start ${vm}` : `It is not paused; pause it with: phyllo vm pause ${vm}`,
       );

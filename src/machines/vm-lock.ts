@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Domain, Libvirt } from '../libvirt/index.js';
-import { VmBusyError } from './errors.js';
+import { isNotFound, type Domain, type Libvirt } from '../libvirt/index.js';
+import { VmBusyError, VmNotFoundError } from './errors.js';
+import { hostName } from './find-vm.js';
 
 /**
  * Where the per-VM locks live: /run/phyllome/locks for root, else the user's runtime directory
@@ -17,6 +18,9 @@ export function lockDir(): string {
     ? join(runtime, 'phyllome', 'locks')
     : join(tmpdir(), `phyllome-${process.getuid?.() ?? 0}`, 'locks');
 }
+
+/** Tries to take a lock that keeps changing hands (released, or left by a dead holder) this often. */
+const MAX_ATTEMPTS = 20;
 
 interface Holder {
   pid: number;
@@ -33,32 +37,107 @@ function alive(pid: number): boolean {
   }
 }
 
-function readHolder(path: string): Holder | undefined {
+/** The lock file's text, or undefined when there is none (its holder has just released it). */
+function readText(path: string): string | undefined {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Holder;
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+function parseHolder(text: string | undefined): Holder | undefined {
+  try {
+    return text === undefined ? undefined : (JSON.parse(text) as Holder);
   } catch {
     return undefined;
   }
 }
 
+const readHolder = (path: string): Holder | undefined => parseHolder(readText(path));
+
+/** Tries `link` (atomic: fails when the target exists); false when it exists. */
+function linked(from: string, to: string): boolean {
+  try {
+    linkSync(from, to);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+/**
+ * Removes the lock at `path` if it still holds `text` (left by a holder that died). Only one process
+ * at a time does this, under `path.break` (made with `link` from `own`, a file naming this process),
+ * so two takers cannot both see the dead holder and one then remove the live lock the other made
+ * meanwhile. A break lock whose process died (within these few calls) is removed and this attempt
+ * gives up; only a second crash-and-race in that instant could let two breakers in.
+ */
+function breakStale(path: string, text: string, own: string): void {
+  const breaker = `${path}.break`;
+  if (!linked(own, breaker)) {
+    const other = readText(breaker);
+    const holder = parseHolder(other);
+    if (other !== undefined && !(holder && alive(holder.pid)) && readText(breaker) === other)
+      rmSync(breaker, { force: true });
+    return;
+  }
+  try {
+    if (readText(path) === text) rmSync(path);
+  } finally {
+    rmSync(breaker, { force: true });
+  }
+}
+
 /** The lock file of one VM (by UUID, so a rename keeps it) on one daemon (by the URI asked for). */
-export function lockPath(lv: Libvirt, dom: Domain): string {
+export function lockPath(lv: Libvirt, dom: Pick<Domain, 'uuid'>): string {
   const key = createHash('sha256').update(`${lv.requestedUri}\n${dom.uuid}`).digest('hex').slice(0, 32);
   return join(lockDir(), `${key}.lock`);
 }
 
+/** What the lock needs of a VM: its UUID (the key) and its name (for messages). */
+type LockedVm = Pick<Domain, 'name' | 'uuid'>;
+
 /**
  * Runs `fn` while holding the VM's lock, so two Phyllome commands (or a command and the server) never
- * change one VM at once: the second gets a typed `operation-in-progress` error. A lock whose process
- * has died is taken over. The lock is this machine's: commands run on two machines against one remote
- * daemon do not see each other's.
+ * change one VM at once: the second gets a typed `operation-in-progress` error (it does not wait). A
+ * lock whose process has died is removed and taken (`breakStale`). The lock is this machine's:
+ * commands run on two machines against one remote daemon do not see each other's.
+ *
+ * Once the lock is held, the VM is looked up again by its UUID: a VM deleted between the caller's
+ * lookup and the lock (by the command that held it) gives `vm-not-found`, not libvirt's "Domain not
+ * found" from the middle of `fn`.
  */
-export async function withVmLock<T>(
+export function withVmLock<T>(
   lv: Libvirt,
-  dom: Domain,
+  dom: LockedVm,
   operation: string,
   fn: () => Promise<T>,
 ): Promise<T> {
+  return holding(lv, dom, operation, async () => {
+    try {
+      await lv.domains.lookup(dom.uuid);
+    } catch (err) {
+      if (isNotFound(err)) throw new VmNotFoundError(dom.name, hostName(lv), err);
+      throw err;
+    }
+    return fn();
+  });
+}
+
+/** The lock of a VM being made (`vm clone`'s new UUID): held the same way, with no VM to look up yet. */
+export function withNewVmLock<T>(
+  lv: Libvirt,
+  vm: LockedVm,
+  operation: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return holding(lv, vm, operation, fn);
+}
+
+async function holding<T>(lv: Libvirt, dom: LockedVm, operation: string, fn: () => Promise<T>): Promise<T> {
   const path = lockPath(lv, dom);
   mkdirSync(lockDir(), { recursive: true, mode: 0o700 });
   const me: Holder = {
@@ -69,18 +148,13 @@ export async function withVmLock<T>(
   const tmp = `${path}.${me.token}`;
   writeFileSync(tmp, JSON.stringify(me));
   try {
-    try {
-      linkSync(tmp, path); // atomic: fails when someone holds the lock
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = readHolder(path);
-      if (holder && alive(holder.pid)) throw new VmBusyError(dom.name, holder.operation, holder.pid);
-      // The holder died: take the lock over, then make sure no other taker won the race.
-      renameSync(tmp, path);
-      if (readHolder(path)?.token !== me.token) {
-        const winner = readHolder(path);
-        throw new VmBusyError(dom.name, winner?.operation ?? 'another command', winner?.pid ?? 0);
-      }
+    for (let attempt = 0; !linked(tmp, path); attempt++) {
+      const text = readText(path);
+      const holder = parseHolder(text);
+      if ((holder && alive(holder.pid)) || attempt >= MAX_ATTEMPTS)
+        throw new VmBusyError(dom.name, holder?.operation ?? 'another command', holder?.pid ?? 0);
+      // Released in between: try again. Its holder died: remove that lock, then try again.
+      if (text !== undefined) breakStale(path, text, tmp);
     }
   } finally {
     rmSync(tmp, { force: true });

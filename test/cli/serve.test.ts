@@ -22,17 +22,9 @@ const serve = (...args: string[]) => serveWith(env, ...args);
 test('the login link logs a browser in once; the token works for curl; Ctrl-C stops it with exit 0', async () => {
   const s = serve('--listen', '127.0.0.1:0');
   try {
-    const link = await waitFor(
-      'the login link',
-      () => /log in \(it works once\): (\S+)/.exec(s.stderr())?.[1],
-      {
-        context: s.stderr,
-      },
-    );
-    const url = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(s.stderr())![1]!;
-    const tokenFile = join(env.XDG_CONFIG_HOME, 'phyllome', 'api-token');
-    assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
-    const token = readFileSync(tokenFile, 'utf8').trim();
+    const { link, url, token } = await banner(s, env);
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(statSync(join(env.XDG_CONFIG_HOME, 'phyllome', 'api-token')).mode & 0o777, 0o600);
     const login = await fetch(link, { redirect: 'manual' });
     assert.equal(login.status, 303);
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;

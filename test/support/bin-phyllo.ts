@@ -10,6 +10,8 @@ const PTY = join(ROOT, 'test/support/pty-session.py');
 
 export interface RunResult {
   code: number;
+  /** The process's id (bin/phyllo execs node, so the id the command's lock records). */
+  pid: number;
   stdout: string;
   stderr: string;
 }
@@ -17,8 +19,8 @@ export interface RunResult {
 /** Runs a command to its end; never rejects (the exit code is in the result). */
 export function run(cmd: string, args: string[]): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+    const child = execFile(cmd, args, { maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number(err.code ?? 1) : 0, pid: child.pid ?? 0, stdout, stderr }),
     );
   });
 }

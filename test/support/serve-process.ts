@@ -27,10 +27,17 @@ export function serve(env: NodeJS.ProcessEnv, ...args: string[]): Served {
 }
 
 /** Waits for the banner: the base URL, the login link, and the token from the file it names. */
-export async function banner(s: Served, env: NodeJS.ProcessEnv): Promise<{ url: string; link: string; token: string }> {
-  const link = await waitFor('the login link', () => /log in \(it works once\): (\S+)/.exec(s.stderr())?.[1], {
-    context: s.stderr,
-  });
+export async function banner(
+  s: Served,
+  env: NodeJS.ProcessEnv,
+): Promise<{ url: string; link: string; token: string }> {
+  const link = await waitFor(
+    'the login link',
+    () => /log in \(it works once\): (\S+)/.exec(s.stderr())?.[1],
+    {
+      context: s.stderr,
+    },
+  );
   const url = /at (https?:\/\/\S+:\d+)/.exec(s.stderr())![1]!;
   const token = readFileSync(join(env.XDG_CONFIG_HOME!, 'phyllome', 'api-token'), 'utf8').trim();
   return { url, link, token };
