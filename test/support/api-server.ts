@@ -11,6 +11,7 @@ import { newSecret } from '../../src/server/auth/token.js';
 import type { Api } from '../../src/server/context.js';
 import { Hosts } from '../../src/server/hosts.js';
 import { JobRegistry } from '../../src/server/job-registry.js';
+import { recordSecret, serverLogStream } from './secret-log.js';
 
 /** inject() sends `Host: localhost:80`: the server's own origin is then http://localhost. */
 export const ORIGIN = 'http://localhost';
@@ -35,7 +36,9 @@ export async function testApi(
   opts: { uris?: string[]; allowedDirs?: string[]; sessions?: SessionOptions } = {},
 ): Promise<TestApi> {
   const token = newSecret();
-  const sessions = new Sessions(token, opts.sessions);
+  const sessions = new RecordingSessions(token, opts.sessions);
+  recordSecret(token);
+  const log = serverLogStream('api');
   const hosts = new Hosts(opts.uris ?? ['qemu:///system']);
   const jobs = new JobRegistry();
   await hosts.start();
@@ -46,7 +49,7 @@ export async function testApi(
     allowedDirs: opts.allowedDirs ?? ['/var/lib/libvirt/images'],
     auth: { sessions, origins, hosts: allowedHosts(origins), secure: false },
     version: 'test',
-    logger: false,
+    logger: log ? { level: 'info', stream: log } : false,
   });
   await app.ready();
   return {
@@ -66,6 +69,21 @@ export async function testApi(
       await jobs.cancelAll();
       await app.close();
       await hosts.close();
+      log?.end();
     },
   };
+}
+
+/** Sessions that record every code and session id they hand out, for the after-suite log check. */
+class RecordingSessions extends Sessions {
+  override issueCode(): string {
+    const code = super.issueCode();
+    recordSecret(code);
+    return code;
+  }
+  override login(secret: string): string | undefined {
+    const id = super.login(secret);
+    if (id) recordSecret(id);
+    return id;
+  }
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN } from './bin-phyllo.js';
 import { waitFor } from './wait.js';
+import { keepServerLog, recordSecret } from './secret-log.js';
 
 export interface Served {
   child: ChildProcess;
@@ -22,7 +23,12 @@ export function serve(env: NodeJS.ProcessEnv, ...args: string[]): Served {
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      keepServerLog('serve', out);
+      resolve(code);
+    }),
+  );
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
@@ -40,5 +46,6 @@ export async function banner(
   );
   const url = /at (https?:\/\/\S+:\d+)/.exec(s.stderr())![1]!;
   const token = readFileSync(join(env.XDG_CONFIG_HOME!, 'phyllome', 'api-token'), 'utf8').trim();
+  recordSecret(token, new URL(link).searchParams.get('code') ?? '');
   return { url, link, token };
 }
