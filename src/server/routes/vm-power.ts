@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import type { Api, ServerContext } from '../context.js';
 import { ErrorBody, HostQuery, VmParams } from '../query.js';
-import { listVms } from '../../machines/vm-list.js';
+import { listVms, type VmListEntry } from '../../machines/vm-list.js';
+import { Coalescer } from '../coalesce.js';
 import { vmInfo } from '../../machines/vm-info.js';
 import { powerVm, setVmAutostart, startVm } from '../../machines/vm-power.js';
 import { shutdownVm, DEFAULT_SHUTDOWN_TIMEOUT_S } from '../../machines/shutdown-vm.js';
@@ -21,6 +22,8 @@ const PowerResult = Type.Object({
 const replies = (ok: unknown, status = 200) => ({ [status]: ok, '4xx': ErrorBody, '5xx': ErrorBody });
 
 export function vmPowerRoutes(app: Api, ctx: ServerContext): void {
+  // However many clients list at once, one list per host runs (and one waits): its cost is bounded.
+  const lists = new Coalescer<VmListEntry[]>();
   app.get(
     '/api/vms',
     {
@@ -35,8 +38,9 @@ export function vmPowerRoutes(app: Api, ctx: ServerContext): void {
       },
     },
     async (req) => {
-      const { lv } = await ctx.hosts.get(req.query.host);
-      return listVms(lv, req.query.cpu ? { cpuSampleMs: 500 } : {});
+      const host = await ctx.hosts.get(req.query.host);
+      const cpu = req.query.cpu === true;
+      return lists.run(`${host.id}\n${cpu}`, () => listVms(host.lv, cpu ? { cpuSampleMs: 500 } : {}));
     },
   );
   app.get(
