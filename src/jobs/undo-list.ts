@@ -11,6 +11,23 @@ export class UndoList {
     this.steps.push({ what, undo });
   }
 
+  /**
+   * Runs independent steps at once: records the undo of each that succeeded (`record` gives what it
+   * did and how to take it back), then throws the first failure once all have settled, so nothing
+   * made by a sibling step escapes the undo.
+   */
+  async all<T>(steps: Promise<T>[], record: (value: T) => [string, () => Promise<unknown>]): Promise<T[]> {
+    const settled = await Promise.allSettled(steps);
+    for (const r of settled)
+      if (r.status === 'fulfilled') {
+        const [what, undo] = record(r.value);
+        this.push(what, undo);
+      }
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+  }
+
   get length(): number {
     return this.steps.length;
   }

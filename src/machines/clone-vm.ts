@@ -100,13 +100,15 @@ export async function cloneVm(
   opts: CloneVmOptions = {},
 ): Promise<ClonedVm> {
   validateName(name);
-  const src = await findVm(lv, source);
-  if (await domainExists(lv, name)) throw new VmExistsError(name);
+  const [src, taken] = await Promise.all([findVm(lv, source), domainExists(lv, name)]);
+  if (taken) throw new VmExistsError(name);
   const uuid = randomUUID();
   return withVmLock(lv, src, `clone to ${name}`, () =>
     withNewVmLock(lv, { name, uuid }, `clone from ${source}`, async () => {
-      await requireShutOff(src, 'Cloning');
-      const oldXml = await src.xml(DomainXmlFlags.INACTIVE);
+      const [, oldXml] = await Promise.all([
+        requireShutOff(src, 'Cloning'),
+        src.xml(DomainXmlFlags.INACTIVE),
+      ]);
       const tree = parseXml(oldXml, `the domain XML of "${source}"`);
       await requireLocalState(lv, tree, source, 'cloning');
       const undo = new UndoList();
@@ -152,12 +154,15 @@ export async function cloneVm(
           // Frozen from the source: `vm info` finds the source's clones by this mark.
           const bases = [{ path: disk.path, owned: chain.owned, from: src.uuid }, ...chain.bases];
           step = `putting overlays on ${disk.path}`;
-          const mine = await createOverlay(lv, disk.path, overlayName(source, disk.target));
-          const minePath = await mine.path();
-          undo.push(`created ${minePath}`, () => mine.delete());
-          const theirs = await createOverlay(lv, disk.path, overlayName(name, disk.target));
-          const theirsPath = await theirs.path();
-          undo.push(`created ${theirsPath}`, () => theirs.delete());
+          // The two overlays at once: each is a qcow2 header the daemon writes with qemu-img.
+          const made = await undo.all(
+            [source, name].map(async (vm) => {
+              const vol = await createOverlay(lv, disk.path, overlayName(vm, disk.target));
+              return { vol, path: await vol.path() };
+            }),
+            ({ vol, path }) => [`created ${path}`, () => vol.delete()],
+          );
+          const [minePath, theirsPath] = [made[0]!.path, made[1]!.path];
           pointDiskAt(srcDisks[i]!.node, minePath);
           pointDiskAt(dstDisks[i]!.node, theirsPath);
           srcChains.push({ target: disk.target, path: minePath, owned: true, bases });
@@ -196,15 +201,24 @@ export async function cloneVm(
         }
 
         opts.signal?.throwIfAborted();
-        if (!opts.full) {
-          step = `moving "${source}" onto its new overlays`;
-          await lv.domains.define(serializeXml(srcTree));
-          undo.push(`redefined "${source}"`, () => lv.domains.define(oldXml));
-        }
-        step = `defining "${name}"`;
+        // The source moves onto its overlay and the clone is defined at once (independent domains).
+        step = opts.full
+          ? `defining "${name}"`
+          : `defining "${name}" and moving "${source}" onto its new overlays`;
         const xml = serializeXml(dstTree);
-        const dom = await lv.domains.define(opts.cloneXml ? opts.cloneXml(xml) : xml);
-        undo.push(`defined "${name}"`, () => dom.undefine(4));
+        const defines = await undo.all(
+          [
+            lv.domains.define(opts.cloneXml ? opts.cloneXml(xml) : xml).then((d) => ({ d, clone: true })),
+            ...(opts.full
+              ? []
+              : [lv.domains.define(serializeXml(srcTree)).then((d) => ({ d, clone: false }))]),
+          ],
+          ({ d, clone }) =>
+            clone
+              ? [`defined "${name}"`, () => d.undefine(4)]
+              : [`redefined "${source}"`, () => lv.domains.define(oldXml)],
+        );
+        const dom = defines[0]!.d;
         opts.signal?.throwIfAborted();
         const defined = parseXml(await dom.xml(DomainXmlFlags.INACTIVE));
         result.macs = childrenNamed(child(defined, 'devices'), 'interface')
