@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { Api, ServerContext } from '../context.js';
 import { ErrorBody, HostQuery, VmParams } from '../query.js';
 import { listVms } from '../../machines/vm-list.js';
-import { vmInfo } from '../../machines/vm-info.js';
+import { vmInfoReport } from '../../machines/vm-info-report.js';
 import { powerVm, setVmAutostart, startVm } from '../../machines/vm-power.js';
 import { shutdownVm, DEFAULT_SHUTDOWN_TIMEOUT_S } from '../../machines/shutdown-vm.js';
 import { JobView } from './jobs.js';
@@ -53,7 +53,7 @@ export function vmPowerRoutes(app: Api, ctx: ServerContext): void {
     },
     async (req) => {
       const { lv } = await ctx.hosts.get(req.query.host);
-      return vmInfo(lv, req.params.name);
+      return vmInfoReport(lv, req.params.name);
     },
   );
   const power = (op: 'start' | 'kill' | 'reboot' | 'pause' | 'resume', summary: string) =>
