@@ -407,3 +407,13 @@ test("the README's API section lists every route with a curl example", () => {
     assert.match(row, /\| `curl /, `README: ${shown} has a curl example`);
   }
 });
+
+test('every request body is strict: an unknown field is a 400 naming it', async () => {
+  const withBody = ROWS.filter((r) => !r.public && r.body !== undefined && typeof r.body === 'object');
+  assert.ok(withBody.length >= 9, `${withBody.length} routes with a body`);
+  for (const r of withBody) {
+    const res = await api.call(r.method, r.url, { ...(r.body as object), bogus: 1 });
+    assert.equal(res.statusCode, 400, `${r.method} ${r.url}: ${res.body}`);
+    assert.match(res.json().error.message, /body has an unknown field "bogus"/, `${r.method} ${r.url}`);
+  }
+});

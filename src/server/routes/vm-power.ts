@@ -86,7 +86,7 @@ export function vmPowerRoutes(app: Api, ctx: ServerContext): void {
         tags: ['vms'],
         params: VmParams,
         querystring: HostQuery,
-        body: Type.Object({ on: Type.Boolean() }),
+        body: Type.Object({ on: Type.Boolean() }, { additionalProperties: false }),
         response: replies(
           Type.Object({
             name: Type.String(),
@@ -112,12 +112,15 @@ export function vmPowerRoutes(app: Api, ctx: ServerContext): void {
         params: VmParams,
         querystring: HostQuery,
         body: Type.Optional(
-          Type.Object({
-            timeout: Type.Optional(
-              Type.Integer({ minimum: 1, maximum: 3600, default: DEFAULT_SHUTDOWN_TIMEOUT_S }),
-            ),
-            force: Type.Optional(Type.Boolean({ description: 'Power off when the timeout passes' })),
-          }),
+          Type.Object(
+            {
+              timeout: Type.Optional(
+                Type.Integer({ minimum: 1, maximum: 3600, default: DEFAULT_SHUTDOWN_TIMEOUT_S }),
+              ),
+              force: Type.Optional(Type.Boolean({ description: 'Power off when the timeout passes' })),
+            },
+            { additionalProperties: false },
+          ),
         ),
         response: replies(JobView, 202),
       },
