@@ -86,6 +86,18 @@ async function domainExists(lv: Libvirt, name: string): Promise<boolean> {
 }
 
 /**
+ * What a clone checks before it starts: the new name is valid and free, and the source exists (typed
+ * `invalid-name`, `vm-exists`, `vm-not-found`); returns the source. A caller that runs the clone as a
+ * job (the API) asks this first, so these refusals come at once rather than as a failed job.
+ */
+export async function checkClone(lv: Libvirt, source: string, name: string): Promise<Domain> {
+  validateName(name);
+  const [src, taken] = await Promise.all([findVm(lv, source), domainExists(lv, name)]);
+  if (taken) throw new VmExistsError(name);
+  return src;
+}
+
+/**
  * A linked clone: each data disk's current image of the (shut off) source is frozen as a read-only
  * base, and both the source and the clone get a fresh qcow2 overlay on it (created through libvirt,
  * a header whatever the disk's size). The clone gets a new name, UUID and MAC addresses, a copy of
@@ -99,9 +111,7 @@ export async function cloneVm(
   name: string,
   opts: CloneVmOptions = {},
 ): Promise<ClonedVm> {
-  validateName(name);
-  const [src, taken] = await Promise.all([findVm(lv, source), domainExists(lv, name)]);
-  if (taken) throw new VmExistsError(name);
+  const src = await checkClone(lv, source, name);
   const uuid = randomUUID();
   return withVmLock(lv, src, `clone to ${name}`, () =>
     withNewVmLock(lv, { name, uuid }, `clone from ${source}`, async () => {

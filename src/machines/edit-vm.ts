@@ -55,3 +55,9 @@ export async function editVm(
 function elementText(xml: string, tag: string): string | undefined {
   return new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1]?.trim();
 }
+
+/** The VM's persistent definition as `editVm` shows it for editing (inactive, with secrets and our metadata). */
+export async function vmDefinition(lv: Libvirt, name: string): Promise<{ name: string; xml: string }> {
+  const dom = await findVm(lv, name);
+  return { name: dom.name, xml: await dom.xml(DomainXmlFlags.INACTIVE | DomainXmlFlags.SECURE) };
+}

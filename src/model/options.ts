@@ -1,4 +1,6 @@
+import { InvalidInputError } from '../errors.js';
 import { InvalidOptionError, InvalidVmNameError, UnsafeValueError } from './errors.js';
+import { parseDiskMiB, parseMemoryKiB } from './size.js';
 
 export type DisplayKind = 'spice' | 'vnc' | 'none';
 
@@ -68,4 +70,67 @@ export function parseCount(option: string, value: number | string): number {
       `e.g. ${option} 2`,
     );
   return n;
+}
+
+const DISPLAYS: readonly DisplayKind[] = ['spice', 'vnc', 'none'];
+
+/** Flag (option) name → ModelOptions key, for the string options `os explain` and `vm create` share. */
+const STRING_FLAGS: readonly [keyof ModelOptions, string][] = [
+  ['memory', 'memory'],
+  ['vcpus', 'vcpus'],
+  ['diskSize', 'disk-size'],
+  ['diskImage', 'disk-image'],
+  ['iso', 'iso'],
+  ['drivers', 'drivers'],
+  ['kernel', 'kernel'],
+  ['initrd', 'initrd'],
+  ['cmdline', 'cmdline'],
+  ['network', 'network'],
+  ['serialLog', 'serial-log'],
+];
+
+/**
+ * Model options from option values keyed by flag name (`disk-size`, as the CLI parses them and as
+ * `vm create` records them in the VM's metadata), checked with `checkModelOptions`.
+ */
+export function modelOptionsFromFlags(
+  values: Record<string, unknown>,
+  name: string,
+  os: string,
+): ModelOptions {
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
+  const opts: ModelOptions = { name, os };
+  for (const [key, flag] of STRING_FLAGS) {
+    const s = str(flag);
+    if (s !== undefined) (opts as unknown as Record<string, string>)[key] = s;
+  }
+  const display = str('display');
+  if (display !== undefined) {
+    if (!DISPLAYS.includes(display as DisplayKind))
+      throw new InvalidInputError(`--display must be one of ${DISPLAYS.join(', ')}`, {
+        hint: 'e.g. --display vnc',
+      });
+    opts.display = display as DisplayKind;
+  }
+  if (values.session === true) opts.session = true;
+  if (values.migratable === true) opts.migratable = true;
+  checkModelOptions(opts);
+  return opts;
+}
+
+/**
+ * Checks options before anything is contacted: the name, the strings, the sizes and counts, and that
+ * `initrd`/`cmdline` come with `kernel` (the model checks them again), so bad input fails before
+ * libvirt is contacted or KVM is tested.
+ */
+export function checkModelOptions(opts: ModelOptions): void {
+  if ((opts.initrd || opts.cmdline) && !opts.kernel)
+    throw new InvalidInputError('--initrd and --cmdline need --kernel', {
+      hint: 'Add --kernel PATH for direct kernel boot.',
+    });
+  validateName(opts.name);
+  validateStrings(opts);
+  if (opts.memory !== undefined) parseMemoryKiB(opts.memory);
+  if (opts.diskSize !== undefined && opts.diskSize !== 'none') parseDiskMiB(opts.diskSize);
+  if (opts.vcpus !== undefined) parseCount('--vcpus', opts.vcpus);
 }

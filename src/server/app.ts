@@ -1,4 +1,4 @@
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -11,6 +11,7 @@ import type { Api, ServerContext } from './context.js';
 import { httpError } from './http-errors.js';
 import { PhyllomeError } from '../errors.js';
 import { routes } from './routes/index.js';
+import { validationMessage, type AjvError } from './validation-message.js';
 
 export interface BuildOptions extends ServerContext {
   auth: AuthOptions;
@@ -53,18 +54,51 @@ export async function buildServer(opts: BuildOptions): Promise<Api> {
     ...(opts.https ? { https: opts.https } : {}),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     bodyLimit: 1024 * 1024,
+    // Longer than any name a schema accepts, so a long one gets the schema's 400 naming the field.
+    routerOptions: { maxParamLength: 256 },
+    // The router's own refusals, in the API's error shape (the URL is not echoed: it may carry a code).
+    frameworkErrors: (err, _req, reply) => {
+      const long = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const message = long
+        ? 'Bad request: a part of the URL path is longer than 256 characters'
+        : 'Bad request: the URL path is not valid (a bad %-escape?)';
+      void (reply as FastifyReply)
+        .status(long ? 414 : 400)
+        .send({ error: { code: 'invalid-input', message } });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
   app.setReplySerializer((payload) => JSON.stringify(payload, jsonReplacer));
   app.setErrorHandler((err: unknown, req, reply) => {
-    const e = err as { validation?: unknown; statusCode?: number; message?: string; code?: string };
+    const e = err as {
+      validation?: AjvError[];
+      validationContext?: string;
+      statusCode?: number;
+      message?: string;
+      code?: string;
+    };
     const mapped = e.validation
-      ? httpError(new InvalidInputError(`Bad request: ${e.message ?? 'invalid input'}`))
+      ? httpError(
+          new InvalidInputError(`Bad request: ${validationMessage(e.validationContext, e.validation)}`, {
+            hint: 'GET /api/openapi.json has the schema of every route.',
+          }),
+        )
       : e.statusCode === 429
         ? {
             status: 429,
             body: { error: { code: 'too-many-requests', message: 'Too many attempts; wait a minute.' } },
           }
-        : httpError(err);
+        : // Fastify's own refusals of a request (malformed JSON, a wrong content type, too large).
+          e.statusCode !== undefined &&
+            e.statusCode >= 400 &&
+            e.statusCode < 500 &&
+            e.code?.startsWith('FST_')
+          ? {
+              status: e.statusCode,
+              body: {
+                error: { code: 'invalid-input', message: `Bad request: ${e.message ?? 'invalid input'}` },
+              },
+            }
+          : httpError(err);
     if (mapped.status >= 500)
       req.log.error({ code: mapped.body.error.code, msg: mapped.body.error.message }, 'request failed');
     return reply.status(mapped.status).send(mapped.body);

@@ -38,6 +38,17 @@ const STATUS: Record<string, number> = {
   'libvirt-dial-failed': 503,
   'host-unavailable': 503,
   cancelled: 409,
+  // What a request may not ask (its content), and states of a VM a route cannot get past.
+  'unsafe-value': 400,
+  'unknown-medium': 400,
+  'memory-below-minimum': 400,
+  'session-as-root': 400,
+  'vm-edit-rejected': 400,
+  'vm-edit-identity-changed': 400,
+  'xml-not-allowed': 400,
+  'host-not-local': 400,
+  'no-cdrom-drive': 409,
+  'vm-upgrade-not-possible': 409,
 };
 
 export function httpStatusOf(code: string, expected: boolean): number {

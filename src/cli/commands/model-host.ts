@@ -1,5 +1,6 @@
-import { connect, parseUri, type Libvirt } from '../../libvirt/index.js';
-import { gatherModelHostFacts, remoteHostOf } from '../../machines/model-host-facts.js';
+import { connect, type Libvirt } from '../../libvirt/index.js';
+import { remoteHostOf } from '../../machines/model-host-facts.js';
+import { modelInput } from '../../machines/model-input.js';
 import { checkOptionPaths } from '../../machines/option-paths.js';
 import type { ModelHostFacts } from '../../model/host-facts.js';
 import type { ModelOptions } from '../../model/options.js';
@@ -19,20 +20,16 @@ export async function withModelHost<T>(
 ): Promise<T> {
   const flag = typeof ctx.values.connect === 'string' ? ctx.values.connect : undefined;
   const uri = modelConnectionUri(flag, options.session === true);
-  const session = parseUri(uri).path === '/session';
-  const remote = remoteHostOf(uri);
   // This machine's files are checked before anything connects; a remote host's through its libvirt.
-  const local = remote === undefined ? await checkOptionPaths(options, { kind: 'local' }) : undefined;
+  const local =
+    remoteHostOf(uri) === undefined ? await checkOptionPaths(options, { kind: 'local' }) : undefined;
   const lv = await connect(uri);
   try {
-    const [host, checked] = await Promise.all([
-      gatherModelHostFacts(lv, {
-        session,
-        ...(typeof ctx.values.root === 'string' ? { root: ctx.values.root } : {}),
-      }),
-      local ?? checkOptionPaths(options, { kind: 'remote', lv, host: remote as string, uri }),
-    ]);
-    return await fn(lv, host, { ...checked, session });
+    const input = await modelInput(lv, options, {
+      ...(typeof ctx.values.root === 'string' ? { root: ctx.values.root } : {}),
+      ...(local ? { checked: local } : {}),
+    });
+    return await fn(lv, input.host, input.options);
   } finally {
     await lv.close();
   }

@@ -1,11 +1,11 @@
 import type { CommandContext, CommandResult } from '../command.js';
 import { buildModel, type ModelResult } from '../../model/build-model.js';
+import { EXPLAIN_NAME, explanationOf } from '../../machines/explain-os.js';
 import { InvalidInputError } from '../../errors.js';
 import { modelOptionsFrom } from './os-model-options.js';
 import { withModelHost } from './model-host.js';
 
-/** The name used when explaining without creating. */
-export const EXPLAIN_NAME = 'example';
+export { EXPLAIN_NAME };
 
 export function formatDecisions(result: ModelResult): string {
   const w = Math.max(...result.decisions.map((d) => d.topic.length));
@@ -26,8 +26,5 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     });
   const opts = modelOptionsFrom(ctx, EXPLAIN_NAME, id);
   const result = await withModelHost(ctx, opts, async (_lv, host, options) => buildModel(options, host));
-  return {
-    data: { os: result.guest, decisions: result.decisions, warnings: result.warnings },
-    human: () => formatDecisions(result),
-  };
+  return { data: explanationOf(result), human: () => formatDecisions(result) };
 }

@@ -1,23 +1,9 @@
 import type { CommandContext, CommandResult } from '../command.js';
-import { OsinfoDb } from '../../catalog/osinfo.js';
-import { PROFILES } from '../../catalog/profiles.js';
-
-interface OsListData {
-  profiles: { id: string; name: string; family: string; osinfo?: string }[];
-  osinfo?: { shortId: string; name: string; family: string }[];
-}
+import { listOs, type OsList } from '../../catalog/os-views.js';
 
 /** `phyllo os list [--all]`: the first-class profiles (and with --all every osinfo-db id). */
-export async function run(ctx: CommandContext): Promise<CommandResult<OsListData>> {
-  const data: OsListData = {
-    profiles: PROFILES.map((p) => ({
-      id: p.id,
-      name: p.name,
-      family: p.family,
-      ...(p.osinfoShortId ? { osinfo: p.osinfoShortId } : {}),
-    })),
-  };
-  if (ctx.values.all === true) data.osinfo = new OsinfoDb().list();
+export async function run(ctx: CommandContext): Promise<CommandResult<OsList>> {
+  const data = listOs({ all: ctx.values.all === true });
   return {
     data,
     human: () => {

@@ -1,5 +1,5 @@
 import type { CommandContext, CommandResult } from '../command.js';
-import { resolveGuestOs } from '../../catalog/guest-os.js';
+import { showOs } from '../../catalog/os-views.js';
 import { InvalidInputError } from '../../errors.js';
 
 /** `phyllo os show ID`: the profile an id maps to, with osinfo-db's facts. */
@@ -7,27 +7,8 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const id = ctx.positionals[0];
   if (!id)
     throw new InvalidInputError('Which OS? `phyllo os show ID`', { hint: 'Run `phyllo os list` for ids.' });
-  const g = resolveGuestOs(id);
+  const { data, guest: g } = showOs(id);
   const p = g.profile;
-  const data = {
-    id,
-    name: g.name,
-    profile: p.id,
-    profileReason: g.profileReason,
-    libosinfoId: g.libosinfoId,
-    machine: p.machine,
-    firmware: p.firmware,
-    secureBoot: p.secureBoot,
-    tpm: p.tpm,
-    virtioDrivers: p.virtioDrivers,
-    virtio: g.virtio,
-    virtioReason: g.virtioReason,
-    minimum: g.minimum,
-    recommended: g.recommended,
-    resourcesReason: g.resourcesReason,
-    notes: p.notes,
-    ...(g.osinfo ? { osinfo: g.osinfo } : {}),
-  };
   return {
     data,
     human: () => {

@@ -1,67 +1,22 @@
-import { kvmVerdict, type KvmVerdict } from '../../host/kvm-verdict.js';
 import { connect, defaultUri, DOMAIN_STATES, type DomainState } from '../../libvirt/index.js';
-import { remoteHostOf } from '../../machines/model-host-facts.js';
-import { parseCapabilities, x86Guest } from '../../model/capabilities.js';
+import { hostStatus, type StatusReport } from '../../machines/host-status.js';
 import type { CommandContext, CommandResult } from '../command.js';
 
-export interface StatusReport {
-  uri: string;
-  hostname: string;
-  libvirtVersion: string;
-  hypervisor: { type: string; version: string };
-  /** Domain types libvirt offers for x86_64 guests, e.g. ["qemu", "kvm"]. */
-  accelerators: string[];
-  /**
-   * Whether KVM really runs a guest on the connection's host (boot test, cached): run here for a local
-   * connection, through libvirt on that host for a remote one.
-   */
-  kvm: Pick<KvmVerdict, 'state' | 'usable' | 'summary' | 'detail' | 'cached'>;
-  vms: { total: number; byState: Partial<Record<DomainState, number>> };
-}
+export type { StatusReport };
 
-/** The libvirt connection, versions, accelerators, whether KVM really works, and VM counts. */
+/** `status` on its own connection (`uri`, else the default), closed afterwards. */
 export async function status(
   opts: { uri?: string; root?: string; retest?: boolean } = {},
 ): Promise<StatusReport> {
-  const uri = opts.uri ?? defaultUri();
-  const remote = remoteHostOf(uri) !== undefined;
-  const lv = await connect(uri);
+  const lv = await connect(opts.uri ?? defaultUri());
   try {
-    const [hostname, lib, hv, type, capsXml, domains, daemonUri] = await Promise.all([
-      lv.hostname(),
-      lv.libVersion(),
-      lv.hypervisorVersion(),
-      lv.type(),
-      lv.capabilities(),
-      lv.domains.listWithState(),
-      lv.uri(),
-    ]);
-    const caps = parseCapabilities(capsXml);
-    const x86 = x86Guest(caps);
-    const byState: Partial<Record<DomainState, number>> = {};
-    for (const d of domains) byState[d.state] = (byState[d.state] ?? 0) + 1;
-    const retest = opts.retest ? { retest: true } : {};
-    const kvm = pick(
-      remote
-        ? await (await import('../../machines/remote-kvm-verdict.js')).remoteKvmVerdict(lv, retest)
-        : await kvmVerdict({ root: opts.root ?? '/', ...retest }),
-    );
-    return {
-      uri: daemonUri,
-      hostname,
-      libvirtVersion: `${lib.major}.${lib.minor}.${lib.release}`,
-      hypervisor: { type, version: `${hv.major}.${hv.minor}.${hv.release}` },
-      accelerators: x86?.domainTypes ?? [],
-      kvm,
-      vms: { total: domains.length, byState },
-    };
+    return await hostStatus(lv, {
+      ...(opts.root !== undefined ? { root: opts.root } : {}),
+      ...(opts.retest ? { retest: true } : {}),
+    });
   } finally {
     await lv.close();
   }
-}
-
-function pick(v: KvmVerdict): StatusReport['kvm'] {
-  return { state: v.state, usable: v.usable, summary: v.summary, detail: v.detail, cached: v.cached };
 }
 
 export function renderStatus(r: StatusReport): string {

@@ -1,31 +1,11 @@
 import type { CommandContext, CommandResult } from '../command.js';
-import { buildModel } from '../../model/build-model.js';
-import { createVm } from '../../machines/create-vm.js';
-import { InvalidInputError, PhyllomeError } from '../../errors.js';
+import { createVmWithOs, previewVm, startCreatedVm } from '../../machines/create-from-request.js';
+import { InvalidInputError } from '../../errors.js';
 import { modelOptionsFrom } from './os-model-options.js';
 import { withModelHost } from './model-host.js';
 import { consoleSession } from './vm-console.js';
 import { startCommand } from './vm-power.js';
-import { VmStartError } from '../../machines/power-errors.js';
 import { withConnection } from './vm-connection.js';
-import { OsinfoDb } from '../../catalog/osinfo.js';
-import { identifyOs, readMediumIdentity, type DetectedOs } from '../../machines/detect-os.js';
-import { remoteHostOf } from '../../machines/model-host-facts.js';
-import type { Libvirt } from '../../libvirt/index.js';
-import type { ModelOptions } from '../../model/options.js';
-import type { ExplainedDecision } from '../../model/build-model.js';
-
-/** `--iso` without `--os`: the OS the medium installs (the ISO path is checked by then). */
-async function detect(lv: Libvirt, options: ModelOptions): Promise<DetectedOs> {
-  const iso = options.iso as string;
-  const remote = remoteHostOf(lv.requestedUri) !== undefined;
-  return identifyOs(new OsinfoDb(), iso, await readMediumIdentity(iso, remote ? lv : undefined));
-}
-
-/** The detection as the first decision, so `--json` and the human output both carry it. */
-function detectionDecision(d: DetectedOs): ExplainedDecision {
-  return { topic: 'os', choice: `${d.os} (${d.name}), detected from the installer medium`, reason: d.reason };
-}
 
 /**
  * `phyllo vm create NAME --os ID …`: builds the optimized model for this host and defines the VM
@@ -42,15 +22,6 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       hint: 'Run `phyllo os list` for ids.',
     });
   const opts = modelOptionsFrom(ctx, name, typeof os === 'string' ? os : '');
-  let detected: DetectedOs | undefined;
-  /** The options with the OS filled in from the medium when --os was not given. */
-  const withOs = async (lv: Libvirt, options: ModelOptions): Promise<ModelOptions> => {
-    if (typeof os === 'string') return options;
-    detected = await detect(lv, options);
-    return { ...options, os: detected.os };
-  };
-  const withDetection = <T extends { decisions: ExplainedDecision[] }>(r: T): T =>
-    detected ? { ...r, detected, decisions: [detectionDecision(detected), ...r.decisions] } : r;
   const warn = (warnings: string[]) => {
     if (!ctx.json) for (const w of warnings) ctx.progress.write(`warning: ${w}\n`);
   };
@@ -59,30 +30,15 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       hint: 'Leave out --print-xml to create and start the VM, or --start/--console to only print the XML.',
     });
   if (ctx.values['print-xml'] === true) {
-    const result = withDetection(
-      await withModelHost(ctx, opts, async (lv, host, options) =>
-        buildModel(await withOs(lv, options), host),
-      ),
-    );
+    const result = await withModelHost(ctx, opts, (lv, host, options) => previewVm(lv, options, host));
+    const detected = result.detected;
     warn(result.warnings);
     if (detected && !ctx.json)
       ctx.progress.write(`Detected ${detected.name} (${detected.os}): ${detected.reason}\n`);
-    return {
-      data: {
-        name,
-        xml: result.xml,
-        decisions: result.decisions,
-        warnings: result.warnings,
-        ...(detected ? { detected } : {}),
-      },
-      human: () => result.xml,
-    };
+    return { data: result, human: () => result.xml };
   }
-  const vm = withDetection(
-    await withModelHost(ctx, opts, async (lv, host, options) =>
-      createVm(lv, await withOs(lv, options), host),
-    ),
-  );
+  const vm = await withModelHost(ctx, opts, (lv, host, options) => createVmWithOs(lv, options, host));
+  const detected = vm.detected;
   const osId = detected?.os ?? (os as string);
   warn(vm.warnings);
   const attach = ctx.values.console === true;
@@ -91,18 +47,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   let started: { state: string } | undefined;
   if (ctx.values.start === true || attach) {
     if (!ctx.json) ctx.progress.write(`Created VM "${vm.name}" (${vm.uuid}); starting it…\n`);
-    try {
-      started = await startCommand(ctx, vm.name);
-    } catch (err) {
-      if (err instanceof VmStartError)
-        throw err.afterCreate({ name: vm.name, uuid: vm.uuid, ...(vm.disk ? { disk: vm.disk } : {}) });
-      // Not libvirt's refusal (the connection, another command on the VM): the VM is there all the same.
-      if (err instanceof PhyllomeError)
-        Object.assign(err, {
-          hint: `VM "${vm.name}" was created and stays defined. ${err.hint ?? ''}`.trim(),
-        });
-      throw err;
-    }
+    started = await startCreatedVm(vm, () => startCommand(ctx, vm.name));
   }
   const console = attach ? await withConnection(ctx, (lv) => consoleSession(ctx, lv, vm.name)) : undefined;
   return {

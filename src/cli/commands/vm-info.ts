@@ -1,60 +1,10 @@
-import { connect, defaultUri, parseUri } from '../../libvirt/index.js';
-import { gatherModelHostFacts } from '../../machines/model-host-facts.js';
-import { vmInfo, type VmInfoFacts } from '../../machines/vm-info.js';
-import { buildModel, MODEL_VERSION, type ExplainedDecision } from '../../model/build-model.js';
+import { vmInfoReport, type VmDecisions, type VmInfoReport } from '../../machines/vm-info-report.js';
 import { InvalidInputError } from '../../errors.js';
 import type { CommandContext, CommandResult } from '../command.js';
 import { formatBytes, formatDuration } from '../human-units.js';
-import { modelOptionsFrom } from './os-model-options.js';
+import { withConnection } from './vm-connection.js';
 
-/**
- * The model's choices for a VM. Create stores the OS and the options given, not the reasons; the reasons
- * are re-derived by running the model again on those options with the host's facts of today, and say so.
- */
-export type VmDecisions =
-  | {
-      source: 're-derived';
-      /** The model version the VM was created with, and the one that re-derived the reasons. */
-      recordedModelVersion: number;
-      currentModelVersion: number;
-      decisions: ExplainedDecision[];
-      warnings: string[];
-    }
-  | { source: 'unavailable'; reason: string };
-
-export type VmInfoReport = VmInfoFacts & { model: VmDecisions };
-
-const BOOLEAN_OPTIONS = new Set(['session', 'migratable']);
-
-async function rederive(
-  lv: Parameters<typeof gatherModelHostFacts>[0],
-  info: VmInfoFacts,
-  session: boolean,
-): Promise<VmDecisions> {
-  const meta = info.phyllome;
-  if (!meta?.os)
-    return { source: 'unavailable', reason: 'not created by phyllo: its metadata records no OS and options' };
-  try {
-    const values = Object.fromEntries(
-      Object.entries(meta.options).map(([k, v]) => [k, BOOLEAN_OPTIONS.has(k) ? v === 'true' : v]),
-    );
-    const options = modelOptionsFrom({ values } as unknown as CommandContext, info.name, meta.os);
-    const host = await gatherModelHostFacts(lv, { session });
-    const result = buildModel({ ...options, session }, host);
-    return {
-      source: 're-derived',
-      recordedModelVersion: meta.modelVersion,
-      currentModelVersion: MODEL_VERSION,
-      decisions: result.decisions,
-      warnings: result.warnings,
-    };
-  } catch (err) {
-    return {
-      source: 'unavailable',
-      reason: `the model could not run again on the recorded options: ${err instanceof Error ? err.message : String(err)}`,
-    };
-  }
-}
+export type { VmDecisions, VmInfoReport };
 
 function bytes(n: number | undefined | null): string {
   return n === undefined || n === null ? '?' : formatBytes(n);
@@ -143,16 +93,6 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const name = ctx.positionals[0];
   if (!name)
     throw new InvalidInputError('Which VM? `phyllo vm info NAME`', { hint: 'Run `phyllo vm list`.' });
-  const uri = typeof ctx.values.connect === 'string' ? ctx.values.connect : defaultUri();
-  const lv = await connect(uri);
-  try {
-    const info = await vmInfo(lv, name);
-    const report: VmInfoReport = {
-      ...info,
-      model: await rederive(lv, info, parseUri(uri).path === '/session'),
-    };
-    return { data: report, human: () => renderVmInfo(report) };
-  } finally {
-    await lv.close();
-  }
+  const report = await withConnection(ctx, (lv) => vmInfoReport(lv, name));
+  return { data: report, human: () => renderVmInfo(report) };
 }

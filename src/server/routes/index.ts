@@ -5,6 +5,13 @@ import { hostRoutes } from './hosts.js';
 import { jobRoutes } from './jobs.js';
 import { vmPowerRoutes } from './vm-power.js';
 import { hostOverheadRoutes } from './host-overhead.js';
+import { hostInfoRoutes } from './host.js';
+import { osRoutes } from './os.js';
+import { vmCreateRoutes } from './vm-create.js';
+import { vmConfigRoutes } from './vm-config.js';
+import { vmDisplayRoutes } from './vm-display.js';
+import { vmSnapshotRoutes } from './vm-snapshots.js';
+import { vmCloneRoutes } from './vm-clone.js';
 
 /** Every route of the API. */
 export async function routes(app: Api, opts: BuildOptions): Promise<void> {
@@ -13,4 +20,11 @@ export async function routes(app: Api, opts: BuildOptions): Promise<void> {
   jobRoutes(app, opts);
   vmPowerRoutes(app, opts);
   hostOverheadRoutes(app, opts);
+  hostInfoRoutes(app, opts);
+  osRoutes(app, opts);
+  vmCreateRoutes(app, opts);
+  vmConfigRoutes(app, opts);
+  vmDisplayRoutes(app, opts);
+  vmSnapshotRoutes(app, opts);
+  vmCloneRoutes(app, opts);
 }

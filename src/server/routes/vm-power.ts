@@ -3,7 +3,7 @@ import type { Api, ServerContext } from '../context.js';
 import { ErrorBody, HostQuery, VmParams } from '../query.js';
 import { listVms, type VmListEntry } from '../../machines/vm-list.js';
 import { Coalescer } from '../coalesce.js';
-import { vmInfo } from '../../machines/vm-info.js';
+import { vmInfoReport } from '../../machines/vm-info-report.js';
 import { powerVm, setVmAutostart, startVm } from '../../machines/vm-power.js';
 import { shutdownVm, DEFAULT_SHUTDOWN_TIMEOUT_S } from '../../machines/shutdown-vm.js';
 import { JobView } from './jobs.js';
@@ -57,7 +57,7 @@ export function vmPowerRoutes(app: Api, ctx: ServerContext): void {
     },
     async (req) => {
       const { lv } = await ctx.hosts.get(req.query.host);
-      return vmInfo(lv, req.params.name);
+      return vmInfoReport(lv, req.params.name);
     },
   );
   const power = (op: 'start' | 'kill' | 'reboot' | 'pause' | 'resume', summary: string) =>
@@ -90,7 +90,7 @@ export function vmPowerRoutes(app: Api, ctx: ServerContext): void {
         tags: ['vms'],
         params: VmParams,
         querystring: HostQuery,
-        body: Type.Object({ on: Type.Boolean() }),
+        body: Type.Object({ on: Type.Boolean() }, { additionalProperties: false }),
         response: replies(
           Type.Object({
             name: Type.String(),
@@ -116,12 +116,15 @@ export function vmPowerRoutes(app: Api, ctx: ServerContext): void {
         params: VmParams,
         querystring: HostQuery,
         body: Type.Optional(
-          Type.Object({
-            timeout: Type.Optional(
-              Type.Integer({ minimum: 1, maximum: 3600, default: DEFAULT_SHUTDOWN_TIMEOUT_S }),
-            ),
-            force: Type.Optional(Type.Boolean({ description: 'Power off when the timeout passes' })),
-          }),
+          Type.Object(
+            {
+              timeout: Type.Optional(
+                Type.Integer({ minimum: 1, maximum: 3600, default: DEFAULT_SHUTDOWN_TIMEOUT_S }),
+              ),
+              force: Type.Optional(Type.Boolean({ description: 'Power off when the timeout passes' })),
+            },
+            { additionalProperties: false },
+          ),
         ),
         response: replies(JobView, 202),
       },
