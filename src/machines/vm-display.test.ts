@@ -33,3 +33,14 @@ test('display addresses from live XML: local loopback, remote wildcard and loopb
   );
   assert.deepEqual(displaysFromXml(xml(`<graphics type='egl-headless'/>`), undefined), []);
 });
+
+test('a UNIX socket display: its path, wherever the host is', () => {
+  const live = xml(
+    `<graphics type='vnc' socket='/var/lib/libvirt/qemu/domain-3-web/vnc.sock'><listen type='socket' socket='/var/lib/libvirt/qemu/domain-3-web/vnc.sock'/></graphics>`,
+  );
+  for (const remote of [undefined, 'h2']) {
+    const [d] = displaysFromXml(live, remote);
+    assert.equal(d?.socket, '/var/lib/libvirt/qemu/domain-3-web/vnc.sock');
+    assert.equal(d?.port, undefined);
+  }
+});

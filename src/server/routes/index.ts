@@ -4,6 +4,9 @@ import { authRoutes } from './auth.js';
 import { hostRoutes } from './hosts.js';
 import { jobRoutes } from './jobs.js';
 import { vmPowerRoutes } from './vm-power.js';
+import { consoleFileRoutes } from './console-file.js';
+import { vncProxyRoutes } from '../ws/vnc-proxy.js';
+import { serialProxyRoutes } from '../ws/serial-proxy.js';
 
 /** Every route of the API. */
 export async function routes(app: Api, opts: BuildOptions): Promise<void> {
@@ -11,4 +14,7 @@ export async function routes(app: Api, opts: BuildOptions): Promise<void> {
   hostRoutes(app, opts);
   jobRoutes(app, opts);
   vmPowerRoutes(app, opts);
+  vncProxyRoutes(app, opts);
+  serialProxyRoutes(app, opts);
+  consoleFileRoutes(app, opts);
 }
