@@ -25,8 +25,9 @@ export interface VmDiskInfo {
 
 export interface VmDisplay {
   type: string;
-  /** `vnc://127.0.0.1:5900`; absent while not running or without a network listener. */
+  /** `vnc://127.0.0.1:5900`, `vnc+unix:///PATH` for a UNIX socket; absent while not running or without a listener. */
   address?: string;
+  /** The listen address, `socket` (a UNIX socket) or `none`. */
   listen?: string;
 }
 
@@ -85,6 +86,13 @@ function deviceSummary(node: XmlNode): string {
 function displaysOf(devices: XmlNode | undefined, active: boolean): VmDisplay[] {
   return childrenNamed(devices, 'graphics').map((g) => {
     const listenNode = child(g, 'listen');
+    const socket = listenNode?.attrs.socket ?? g.attrs.socket;
+    if (listenNode?.attrs.type === 'socket' || socket !== undefined)
+      return {
+        type: g.attrs.type ?? 'unknown',
+        listen: 'socket',
+        ...(active && socket ? { address: `${g.attrs.type}+unix://${socket}` } : {}),
+      };
     const listen =
       listenNode?.attrs.type === 'none' ? 'none' : (listenNode?.attrs.address ?? g.attrs.listen ?? undefined);
     const port = Number(g.attrs.port ?? -1);
