@@ -21,9 +21,11 @@ export function consoleFileRoutes(app: Api, ctx: ServerContext): void {
         tags: ['consoles'],
         params: VmParams,
         querystring: HostQuery,
-        produces: ['application/x-virt-viewer'],
         response: {
-          200: Type.String({ description: 'The .vv file' }),
+          200: {
+            description: 'The .vv file',
+            content: { 'application/x-virt-viewer': { schema: Type.String() } },
+          },
           '4xx': ErrorBody,
           '5xx': ErrorBody,
         },
