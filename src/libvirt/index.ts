@@ -6,7 +6,13 @@ export { dialerFor } from './connect.js';
 export type { Dialer } from './dialers/dialer.js';
 export { UnixDialer, SYSTEM_SOCKET } from './dialers/unix.js';
 export { TcpDialer } from './dialers/tcp.js';
-export { SshDialer, type SshTarget } from './dialers/ssh.js';
+export {
+  SshDialer,
+  openSshChannel,
+  sshTargetFromUri,
+  type SshEndpoint,
+  type SshTarget,
+} from './dialers/ssh.js';
 export { SessionDialer, sessionPaths } from './dialers/session.js';
 export * from './errors.js';
 export * from './events.js';

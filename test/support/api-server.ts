@@ -23,6 +23,11 @@ export interface TestApi {
   hosts: Hosts;
   jobs: JobRegistry;
   /** A request with the token and the server's own Origin (override either in `opts.headers`). */
+  /**
+   * Listens on 127.0.0.1 on a free port (once; later calls give the same) and returns its URL,
+   * `http://127.0.0.1:PORT`, which is also one of the server's own origins from then on.
+   */
+  listen(): Promise<string>;
   call(
     method: InjectOptions['method'],
     url: string,
@@ -43,21 +48,29 @@ export async function testApi(
   const jobs = new JobRegistry();
   await hosts.start();
   const origins = allowedOrigins({ host: 'localhost', port: 80, tls: false });
+  const hostNames = allowedHosts(origins);
   const app = await buildServer({
     hosts,
     jobs,
     allowedDirs: opts.allowedDirs ?? ['/var/lib/libvirt/images'],
-    auth: { sessions, origins, hosts: allowedHosts(origins), secure: false },
+    auth: { sessions, origins, hosts: hostNames, secure: false },
     version: 'test',
     logger: log ? { level: 'info', stream: log } : false,
   });
   await app.ready();
+  let listening: Promise<string> | undefined;
   return {
     app,
     token,
     sessions,
     hosts,
     jobs,
+    listen: () =>
+      (listening ??= app.listen({ host: '127.0.0.1', port: 0 }).then((address) => {
+        origins.add(address);
+        for (const h of allowedHosts(new Set([address]))) hostNames.add(h);
+        return address;
+      })),
     call: (method, url, body, headers = {}) =>
       app.inject({
         method,

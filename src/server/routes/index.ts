@@ -12,6 +12,9 @@ import { vmConfigRoutes } from './vm-config.js';
 import { vmDisplayRoutes } from './vm-display.js';
 import { vmSnapshotRoutes } from './vm-snapshots.js';
 import { vmCloneRoutes } from './vm-clone.js';
+import { consoleFileRoutes } from './console-file.js';
+import { vncProxyRoutes } from '../ws/vnc-proxy.js';
+import { serialProxyRoutes } from '../ws/serial-proxy.js';
 
 /** Every route of the API. */
 export async function routes(app: Api, opts: BuildOptions): Promise<void> {
@@ -27,4 +30,7 @@ export async function routes(app: Api, opts: BuildOptions): Promise<void> {
   vmDisplayRoutes(app, opts);
   vmSnapshotRoutes(app, opts);
   vmCloneRoutes(app, opts);
+  vncProxyRoutes(app, opts);
+  serialProxyRoutes(app, opts);
+  consoleFileRoutes(app, opts);
 }
