@@ -10,6 +10,7 @@ export { SshDialer, type SshTarget } from './dialers/ssh.js';
 export { SessionDialer, sessionPaths } from './dialers/session.js';
 export * from './errors.js';
 export * from './events.js';
+export { lifecycleDetailName } from './lifecycle-detail.js';
 export * from './flags.js';
 export { Proc, EventProc, Feature, type ProcedureDef, type ProcName } from './procedures.js';
 export { RpcStream, StreamHole, type StreamChunk } from './streams.js';
