@@ -32,6 +32,7 @@ const STATUS: Record<string, number> = {
   'operation-in-progress': 409,
   'vm-wrong-state': 409,
   'pool-full': 507,
+  'websocket-required': 426,
   'too-many-requests': 429,
   'libvirt-connection-closed': 503,
   'libvirt-daemon-not-running': 503,

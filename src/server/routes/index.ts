@@ -12,6 +12,7 @@ import { vmConfigRoutes } from './vm-config.js';
 import { vmDisplayRoutes } from './vm-display.js';
 import { vmSnapshotRoutes } from './vm-snapshots.js';
 import { vmCloneRoutes } from './vm-clone.js';
+import { eventsRoute } from '../ws/events.js';
 
 /** Every route of the API. */
 export async function routes(app: Api, opts: BuildOptions): Promise<void> {
@@ -27,4 +28,5 @@ export async function routes(app: Api, opts: BuildOptions): Promise<void> {
   vmDisplayRoutes(app, opts);
   vmSnapshotRoutes(app, opts);
   vmCloneRoutes(app, opts);
+  eventsRoute(app, opts);
 }
