@@ -34,7 +34,7 @@ describe('the VNC proxy to a remote host', { skip }, () => {
     lvB = await connect(hostB.uri);
     await lvB.domains.create(testGuestDomainXml({ name: vm, extraDevices: LOOPBACK_VNC }));
     api = await testApi({ uris: [hostB.sshUri!, hostB.uri] });
-    base = await api.listen();
+    base = (await api.listen()).url;
     auth = { authorization: `Bearer ${api.token}`, origin: base };
   });
   after(async () => {

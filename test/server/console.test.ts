@@ -36,7 +36,7 @@ const wsUrl = (path: string) => base.replace(/^http/, 'ws') + path;
 
 before(async () => {
   api = await testApi();
-  base = await api.listen();
+  base = (await api.listen()).url;
   auth = { authorization: `Bearer ${api.token}`, origin: base };
   lv = await connect('qemu:///system');
   await lv.domains.define(
@@ -98,7 +98,7 @@ test('refused before the upgrade, with the error shape: 401, 403, 404, 409 shut 
   await wsRefused(wsConnect(wsUrl(`/api/vms/${vm}/serial`), auth), 409, 'vm-wrong-state');
   const plain = await api.call('GET', `/api/vms/${vm}/vnc`);
   assert.equal(plain.statusCode, 426);
-  assert.equal(plain.json().error.code, 'upgrade-required');
+  assert.equal(plain.json().error.code, 'websocket-required');
   const doc = (await api.call('GET', '/api/openapi.json')).json();
   for (const p of ['/api/vms/{name}/vnc', '/api/vms/{name}/serial', '/api/vms/{name}/console.vv'])
     assert.ok(doc.paths[p]?.get, `GET ${p} documented`);

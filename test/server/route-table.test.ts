@@ -59,6 +59,7 @@ const ROWS: Row[] = [
   { method: 'POST', route: '/api/logout', url: '/api/logout' },
   { method: 'GET', route: '/api/hosts', url: '/api/hosts' },
   { method: 'GET', route: '/api/jobs', url: '/api/jobs' },
+  { method: 'GET', route: '/api/events', url: '/api/events' },
   {
     method: 'GET',
     route: '/api/jobs/:id',

@@ -12,6 +12,7 @@ import type { Api } from '../../src/server/context.js';
 import { Hosts } from '../../src/server/hosts.js';
 import { JobRegistry } from '../../src/server/job-registry.js';
 import { recordSecret, serverLogStream } from './secret-log.js';
+import type { EventsOptions } from '../../src/server/ws/events.js';
 
 /** inject() sends `Host: localhost:80`: the server's own origin is then http://localhost. */
 export const ORIGIN = 'http://localhost';
@@ -23,22 +24,23 @@ export interface TestApi {
   hosts: Hosts;
   jobs: JobRegistry;
   /** A request with the token and the server's own Origin (override either in `opts.headers`). */
-  /**
-   * Listens on 127.0.0.1 on a free port (once; later calls give the same) and returns its URL,
-   * `http://127.0.0.1:PORT`, which is also one of the server's own origins from then on.
-   */
-  listen(): Promise<string>;
   call(
     method: InjectOptions['method'],
     url: string,
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<LightMyRequestResponse>;
+  /**
+   * Listens on 127.0.0.1 (a free port; once, later calls give the same) for clients that need a real
+   * socket (WebSockets): `url` is http://127.0.0.1:PORT, `ws` its ws:// twin; that origin and Host are
+   * allowed from then on.
+   */
+  listen(): Promise<{ url: string; ws: string; origin: string }>;
   close(): Promise<void>;
 }
 
 export async function testApi(
-  opts: { uris?: string[]; allowedDirs?: string[]; sessions?: SessionOptions } = {},
+  opts: { uris?: string[]; allowedDirs?: string[]; sessions?: SessionOptions; events?: EventsOptions } = {},
 ): Promise<TestApi> {
   const token = newSecret();
   const sessions = new RecordingSessions(token, opts.sessions);
@@ -53,24 +55,19 @@ export async function testApi(
     hosts,
     jobs,
     allowedDirs: opts.allowedDirs ?? ['/var/lib/libvirt/images'],
+    ...(opts.events ? { events: opts.events } : {}),
     auth: { sessions, origins, hosts: hostNames, secure: false },
     version: 'test',
     logger: log ? { level: 'info', stream: log } : false,
   });
   await app.ready();
-  let listening: Promise<string> | undefined;
+  let listening: Promise<{ url: string; ws: string; origin: string }> | undefined;
   return {
     app,
     token,
     sessions,
     hosts,
     jobs,
-    listen: () =>
-      (listening ??= app.listen({ host: '127.0.0.1', port: 0 }).then((address) => {
-        origins.add(address);
-        for (const h of allowedHosts(new Set([address]))) hostNames.add(h);
-        return address;
-      })),
     call: (method, url, body, headers = {}) =>
       app.inject({
         method,
@@ -78,6 +75,15 @@ export async function testApi(
         headers: { authorization: `Bearer ${token}`, origin: ORIGIN, ...headers },
         ...(body === undefined ? {} : { payload: body as InjectOptions['payload'] }),
       }),
+    listen: () =>
+      (listening ??= app.listen({ host: '127.0.0.1', port: 0 }).then(() => {
+        const port = (app.server.address() as { port: number }).port;
+        const own = allowedOrigins({ host: '127.0.0.1', port, tls: false });
+        for (const o of own) origins.add(o);
+        for (const h of allowedHosts(own)) hostNames.add(h);
+        const origin = `http://127.0.0.1:${port}`;
+        return { url: origin, ws: `ws://127.0.0.1:${port}`, origin };
+      })),
     close: async () => {
       await jobs.cancelAll();
       await app.close();

@@ -15,6 +15,7 @@ import { vmCloneRoutes } from './vm-clone.js';
 import { consoleFileRoutes } from './console-file.js';
 import { vncProxyRoutes } from '../ws/vnc-proxy.js';
 import { serialProxyRoutes } from '../ws/serial-proxy.js';
+import { eventsRoute } from '../ws/events.js';
 
 /** Every route of the API. */
 export async function routes(app: Api, opts: BuildOptions): Promise<void> {
@@ -33,4 +34,5 @@ export async function routes(app: Api, opts: BuildOptions): Promise<void> {
   vncProxyRoutes(app, opts);
   serialProxyRoutes(app, opts);
   consoleFileRoutes(app, opts);
+  eventsRoute(app, opts);
 }

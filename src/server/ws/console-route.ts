@@ -5,12 +5,12 @@ import type { Api } from '../context.js';
 import { ErrorBody, VmParams } from '../query.js';
 import { bridge, type ConsoleSession } from './bridge.js';
 
-/** A plain HTTP request to a WebSocket route. */
-export class UpgradeRequiredError extends PhyllomeError {
-  override name = 'UpgradeRequiredError';
+/** A plain HTTP request to a WebSocket route (/api/events, the console proxies). */
+export class WebSocketRequiredError extends PhyllomeError {
+  override name = 'WebSocketRequiredError';
   constructor(path: string) {
-    super('upgrade-required', `${path} is a WebSocket: connect with a WebSocket client.`, {
-      hint: 'Send the WebSocket upgrade (Connection: Upgrade, Upgrade: websocket), e.g. with websocat or a browser.',
+    super('websocket-required', `${path} is a WebSocket: open it with an Upgrade: websocket request.`, {
+      hint: 'Use a WebSocket client (a browser’s WebSocket, websocat, the ws package) with the token or a session.',
     });
   }
 }
@@ -53,14 +53,14 @@ export function consoleRoute<Q extends TObject>(app: Api, opts: ConsoleRouteOpti
     },
     preHandler: async (req) => {
       const path = req.url.split('?')[0] ?? opts.url;
-      if (!req.ws) throw new UpgradeRequiredError(path);
+      if (!req.ws) throw new WebSocketRequiredError(path);
       const { name } = req.params as Static<typeof VmParams>;
       const session = await opts.open(name, req.query as Static<Q>);
       sessions.set(req, session);
       req.raw.socket.once('close', () => session.close());
     },
     handler: async (req) => {
-      throw new UpgradeRequiredError(req.url.split('?')[0] ?? opts.url);
+      throw new WebSocketRequiredError(req.url.split('?')[0] ?? opts.url);
     },
     wsHandler: (socket, req) => {
       const session = sessions.get(req);
