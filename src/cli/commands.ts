@@ -465,7 +465,7 @@ export const commands: CommandSpec[] = [
       listen: {
         type: 'string',
         value: 'HOST:PORT',
-        default: '127.0.0.1:8006',
+        default: '$PHYLLO_LISTEN, else 127.0.0.1:8006',
         description: 'Where to listen; anything but loopback needs --tls-cert and --tls-key',
       },
       connect: {

@@ -2,7 +2,7 @@
 // root and names the exact `sudo` command for each, then `phyllo status` runs. The user is `nobody`
 // (via runuser), working on a copy of the repository it owns; only root can run this test.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   cpSync,
@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { portOpen } from '../support/port.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const USER = 'nobody';
@@ -109,6 +110,40 @@ describe('the set-up as a user other than root', { skip }, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /**
+   * Runs ARGS as the user until `phyllo serve` prints its login link, then presses Ctrl-C (SIGINT to
+   * the whole process group, as a terminal does); resolves with the exit status and the output.
+   */
+  function startAndInterrupt(
+    args: string[],
+  ): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    const child = spawn(
+      'runuser',
+      [
+        '-u',
+        USER,
+        '--',
+        'env',
+        '-i',
+        ...Object.entries({ ...env, PHYLLO_LISTEN: '127.0.0.1:0' }).map(([k, v]) => `${k}=${v}`),
+        ...args,
+      ],
+      { cwd: repo, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    let interrupted = false;
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!interrupted && /Ctrl-C stops the server/.test(stderr)) {
+        interrupted = true;
+        process.kill(-child.pid!, 'SIGINT');
+      }
+    });
+    return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+  }
+
   function runAsUser(args: string[]) {
     return spawnSync(
       'runuser',
@@ -120,9 +155,16 @@ describe('the set-up as a user other than root', { skip }, () => {
     );
   }
 
-  it('npm start builds, names the sudo command for each root step, skips the test guest and runs phyllo status', async () => {
-    const r = runAsUser(['npm', 'start']);
-    assert.equal(r.status, 0, r.stderr);
+  it('npm start builds, names the sudo command for each root step, skips the test guest, runs phyllo status, then serves until Ctrl-C', async () => {
+    const r = await startAndInterrupt(['npm', 'start']);
+    // npm itself answers Ctrl-C with 130 (128 + SIGINT), as a shell does; the server must be gone.
+    assert.equal(r.status, 130, r.stderr);
+    const port = Number(/at http:\/\/127\.0\.0\.1:(\d+)/.exec(r.stderr)?.[1]);
+    assert.equal(await portOpen('127.0.0.1', port), false, 'phyllo serve stopped with Ctrl-C');
+    assert.match(
+      r.stderr,
+      /Open this link to log in \(it works once\): http:\/\/127\.0\.0\.1:\d+\/login\?code=/,
+    );
     assert.match(r.stderr, /setup: building/);
     assert.ok(existsSync(join(repo, 'dist', 'src', 'cli', 'phyllo.cjs')), 'the build ran as the user');
     assert.match(r.stderr, /setup: skipped \(needs root\): installing the system packages swtpm-tools/);

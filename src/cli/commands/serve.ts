@@ -23,7 +23,7 @@ function install(ctx: CommandContext): CommandResult {
   for (const o of strings(ctx.values.origin)) args.push('--origin', o);
   for (const d of strings(ctx.values['allow-dir'])) args.push('--allow-dir', resolve(d));
   // Checked now, so the unit never holds options the server would refuse at boot.
-  const listen = parseListen(typeof ctx.values.listen === 'string' ? ctx.values.listen : DEFAULT_LISTEN);
+  const listen = parseListen(listenOf(ctx));
   requireTlsOffLoopback(listen, typeof ctx.values['tls-cert'] === 'string');
   const uid = process.getuid?.() ?? 0;
   const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -48,6 +48,10 @@ function install(ctx: CommandContext): CommandResult {
   };
 }
 
+/** `--listen`, else $PHYLLO_LISTEN, else 127.0.0.1:8006. */
+const listenOf = (ctx: CommandContext): string =>
+  typeof ctx.values.listen === 'string' ? ctx.values.listen : process.env.PHYLLO_LISTEN || DEFAULT_LISTEN;
+
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 
@@ -61,7 +65,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const connect = strings(ctx.values.connect);
   const dirs = strings(ctx.values['allow-dir']);
   const server = await startServer({
-    listen: typeof ctx.values.listen === 'string' ? ctx.values.listen : DEFAULT_LISTEN,
+    listen: listenOf(ctx),
     connect: connect.length ? connect : [defaultUri()],
     ...(typeof ctx.values['tls-cert'] === 'string' ? { tlsCert: ctx.values['tls-cert'] } : {}),
     ...(typeof ctx.values['tls-key'] === 'string' ? { tlsKey: ctx.values['tls-key'] } : {}),
