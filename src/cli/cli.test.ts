@@ -97,7 +97,7 @@ test('help is printed on stdout with exit 0, and with --json as one JSON documen
     {
       name: '--display',
       value: 'spice|vnc|none',
-      default: 'spice; vnc when QEMU has no SPICE',
+      default: 'vnc (on a UNIX socket here, loopback on a remote host)',
       description: 'Graphical console',
       choices: ['spice', 'vnc', 'none'],
     },

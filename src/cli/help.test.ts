@@ -14,7 +14,7 @@ test('a command’s help shows each option with its value name, default and desc
   );
   assert.match(
     text,
-    /\n {6}--display spice\|vnc\|none +Graphical console \(default: spice; vnc when QEMU has no SPICE\)\n/,
+    /\n {6}--display spice\|vnc\|none +Graphical console \(default: vnc \(on a UNIX socket here, loopback on a remote host\)\)\n/,
   );
   assert.match(text, /\n {2}-c, --connect URI +The libvirt daemon/);
   assert.match(text, /\n {6}--json +Print one JSON document/);

@@ -7,7 +7,7 @@
 import type { RpcClient } from './client.js';
 import type { Packet } from './packet.js';
 import { EventProc, Proc } from './procedures.js';
-import { type DomainRef, xdomain, xname } from './types.js';
+import { type DomainRef, xdomain, xname, xostring } from './types.js';
 import { type Codec, decodeWith, xint, xstruct } from './xdr.js';
 import { Program } from './packet.js';
 
@@ -47,7 +47,26 @@ export interface DeviceAddedEvent {
   dom: DomainRef;
   devAlias: string;
 }
-export type DomainEvent = LifecycleEvent | RebootEvent | DeviceRemovedEvent | DeviceAddedEvent;
+/** A removable drive's tray opened or closed (the guest ejected it, or media is being changed). */
+export interface TrayChangeEvent {
+  kind: 'tray-change';
+  dom: DomainRef;
+  devAlias: string;
+  /** VIR_DOMAIN_EVENT_TRAY_CHANGE_*: 0 opened, 1 closed. */
+  reason: number;
+}
+/** A disk's source changed without being asked (a missing source dropped at start, startupPolicy). */
+export interface DiskChangeEvent {
+  kind: 'disk-change';
+  dom: DomainRef;
+  oldSrcPath: string | null;
+  newSrcPath: string | null;
+  devAlias: string;
+  /** VIR_DOMAIN_EVENT_DISK_*: 0 the source was missing at start, 1 a missing source was dropped. */
+  reason: number;
+}
+export type DomainEvent =
+  LifecycleEvent | RebootEvent | DeviceRemovedEvent | DeviceAddedEvent | TrayChangeEvent | DiskChangeEvent;
 export type DomainEventKind = DomainEvent['kind'];
 export type EventOf<K extends DomainEventKind> = Extract<DomainEvent, { kind: K }>;
 
@@ -74,7 +93,14 @@ function spec<T>(
   };
 }
 
-export const DomainEventId = { LIFECYCLE: 0, REBOOT: 1, DEVICE_REMOVED: 15, DEVICE_ADDED: 19 } as const;
+export const DomainEventId = {
+  LIFECYCLE: 0,
+  REBOOT: 1,
+  DISK_CHANGE: 9,
+  TRAY_CHANGE: 10,
+  DEVICE_REMOVED: 15,
+  DEVICE_ADDED: 19,
+} as const;
 
 const KINDS: Record<DomainEventKind, KindSpec> = {
   lifecycle: spec(
@@ -100,6 +126,32 @@ const KINDS: Record<DomainEventKind, KindSpec> = {
     EventProc.DomainEventCallbackDeviceRemoved,
     xstruct({ callbackID: xint, dom: xdomain, devAlias: xname }),
     (m) => ({ kind: 'device-removed', dom: m.dom, devAlias: m.devAlias }),
+  ),
+  'tray-change': spec(
+    DomainEventId.TRAY_CHANGE,
+    EventProc.DomainEventCallbackTrayChange,
+    xstruct({ callbackID: xint, dom: xdomain, devAlias: xname, reason: xint }),
+    (m) => ({ kind: 'tray-change', dom: m.dom, devAlias: m.devAlias, reason: m.reason }),
+  ),
+  'disk-change': spec(
+    DomainEventId.DISK_CHANGE,
+    EventProc.DomainEventCallbackDiskChange,
+    xstruct({
+      callbackID: xint,
+      dom: xdomain,
+      oldSrcPath: xostring,
+      newSrcPath: xostring,
+      devAlias: xname,
+      reason: xint,
+    }),
+    (m) => ({
+      kind: 'disk-change',
+      dom: m.dom,
+      oldSrcPath: m.oldSrcPath,
+      newSrcPath: m.newSrcPath,
+      devAlias: m.devAlias,
+      reason: m.reason,
+    }),
   ),
   'device-added': spec(
     DomainEventId.DEVICE_ADDED,

@@ -6,10 +6,17 @@ export { dialerFor } from './connect.js';
 export type { Dialer } from './dialers/dialer.js';
 export { UnixDialer, SYSTEM_SOCKET } from './dialers/unix.js';
 export { TcpDialer } from './dialers/tcp.js';
-export { SshDialer, type SshTarget } from './dialers/ssh.js';
+export {
+  SshDialer,
+  openSshChannel,
+  sshTargetFromUri,
+  type SshEndpoint,
+  type SshTarget,
+} from './dialers/ssh.js';
 export { SessionDialer, sessionPaths } from './dialers/session.js';
 export * from './errors.js';
 export * from './events.js';
+export { lifecycleDetailName } from './lifecycle-detail.js';
 export * from './flags.js';
 export { Proc, EventProc, Feature, type ProcedureDef, type ProcName } from './procedures.js';
 export { RpcStream, StreamHole, type StreamChunk } from './streams.js';

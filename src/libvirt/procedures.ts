@@ -373,6 +373,8 @@ export type ProcName = keyof typeof Proc;
 export const EventProc = {
   DomainEventCallbackLifecycle: 318,
   DomainEventCallbackReboot: 319,
+  DomainEventCallbackDiskChange: 327,
+  DomainEventCallbackTrayChange: 328,
   DomainEventCallbackDeviceRemoved: 333,
   DomainEventCallbackDeviceAdded: 354,
 } as const;

@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import { ConsoleFlags, type Libvirt } from '../libvirt/index.js';
 import { PhyllomeError } from '../errors.js';
 import { findVm } from './find-vm.js';
-import { refusal } from './power-rules.js';
+import { notRunning } from './power-rules.js';
 import { watchStopped, type StoppedWatch } from './watch-stopped.js';
 
 /** libvirt would not open the console (another session holds it, no serial port). */
@@ -32,10 +32,8 @@ export async function openVmConsole(
 ): Promise<VmConsole> {
   const dom = await findVm(lv, name);
   const { state } = await dom.state();
-  if (state !== 'paused') {
-    const refused = refusal(dom.name, 'pause', state);
-    if (refused) throw refused;
-  }
+  const refused = notRunning(dom.name, state, 'the serial console');
+  if (refused) throw refused;
   const watch = await watchStopped(lv, dom);
   try {
     const stream = await dom.openConsole(null, opts.force ? ConsoleFlags.FORCE : ConsoleFlags.SAFE);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { refusal } from './power-rules.js';
+import { notRunning, refusal } from './power-rules.js';
 
 test('each operation accepts its states and refuses the others with a hint that fits', () => {
   assert.equal(refusal('a', 'start', 'shutoff'), undefined);
@@ -23,4 +23,13 @@ test('each operation accepts its states and refuses the others with a hint that 
   assert.match(refusal('a', 'kill', 'shutoff')?.message ?? '', /nothing to power off/);
   assert.match(refusal('a', 'resume', 'running')?.hint ?? '', /pause/);
   assert.match(refusal('a', 'reboot', 'paused')?.hint ?? '', /resume/);
+});
+
+test('a console or a screenshot needs a running (or paused) VM, and says so in its own words', () => {
+  assert.equal(notRunning('web', 'running', 'the serial console'), undefined);
+  assert.equal(notRunning('web', 'paused', 'a screenshot'), undefined);
+  const off = notRunning('web', 'shutoff', 'the serial console');
+  assert.match(off?.message ?? '', /is shut off: the serial console needs a running VM/);
+  assert.equal(off?.hint, 'Start it: phyllo vm start web');
+  assert.equal(off?.code, 'vm-wrong-state');
 });

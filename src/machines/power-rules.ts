@@ -67,3 +67,12 @@ export function refusal(vm: string, operation: PowerOperation, state: DomainStat
       );
   }
 }
+
+/**
+ * Why `what` (`the serial console`, `a screenshot`) cannot be had from a VM in `state`: it needs the
+ * VM running or paused. Undefined when it can.
+ */
+export function notRunning(vm: string, state: DomainState, what: string): VmStateError | undefined {
+  if ([...RUNNING, 'paused'].includes(state)) return undefined;
+  return new VmStateError(vm, state, `${what} needs a running VM`, `Start it: phyllo vm start ${vm}`);
+}

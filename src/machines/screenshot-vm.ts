@@ -5,7 +5,7 @@ import type { Libvirt } from '../libvirt/index.js';
 import { findVm } from './find-vm.js';
 import { encodePng, pngSize } from './png.js';
 import { parsePpm, type RgbImage } from './ppm.js';
-import { refusal } from './power-rules.js';
+import { notRunning } from './power-rules.js';
 
 export interface ScreenshotResult {
   name: string;
@@ -34,11 +34,8 @@ export interface ScreenCapture {
 export async function captureScreen(lv: Libvirt, name: string): Promise<ScreenCapture> {
   const dom = await findVm(lv, name);
   const { state } = await dom.state();
-  // Only a running or paused VM has a display; the "resume" rules say so in words.
-  if (state !== 'paused') {
-    const refused = refusal(dom.name, 'pause', state);
-    if (refused) throw refused;
-  }
+  const refused = notRunning(dom.name, state, 'a screenshot');
+  if (refused) throw refused;
   const { mime, stream } = await dom.screenshot();
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(c as Buffer);

@@ -71,3 +71,14 @@ test('displayAddress: a local wildcard is reached on 127.0.0.1, no listen at all
     port: 5900,
   });
 });
+
+test('a UNIX socket display: its path, wherever the host is', () => {
+  const live = xml(
+    `<graphics type='vnc' socket='/var/lib/libvirt/qemu/domain-3-web/vnc.sock'><listen type='socket' socket='/var/lib/libvirt/qemu/domain-3-web/vnc.sock'/></graphics>`,
+  );
+  for (const remote of [undefined, 'h2']) {
+    const [d] = displaysFromXml(live, remote);
+    assert.equal(d?.socket, '/var/lib/libvirt/qemu/domain-3-web/vnc.sock');
+    assert.equal(d?.port, undefined);
+  }
+});

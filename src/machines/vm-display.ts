@@ -19,7 +19,7 @@ export interface Graphics {
 
 export interface DisplayAddress {
   type: string;
-  /** vnc://HOST:PORT, spice://HOST:PORT, or the UNIX socket's path. */
+  /** vnc://HOST:PORT, spice://HOST:PORT, or vnc+unix:///PATH for a UNIX socket (as remote-viewer takes it). */
   address?: string;
   host?: string;
   port?: number;
@@ -72,7 +72,7 @@ export function displayAddress(g: Graphics, remote: string | undefined): Display
   if (g.listener === 'socket')
     return {
       type,
-      ...(g.socket ? { socket: g.socket, address: g.socket } : {}),
+      ...(g.socket ? { socket: g.socket, address: `${type}+unix://${g.socket}` } : {}),
       note: 'a UNIX socket on the VM’s host',
     };
   if (g.listener === 'none') return { type, note: 'no network listener (e.g. reached only through libvirt)' };

@@ -14,7 +14,7 @@ import type { DomainSpec } from './spec.js';
 export type { DecisionTopic, ExplainedDecision } from './phases/decision-log.js';
 
 /** Bumped when the same inputs would give a different machine. */
-export const MODEL_VERSION = 1;
+export const MODEL_VERSION = 2;
 
 export interface ModelResult {
   spec: DomainSpec;

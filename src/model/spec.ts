@@ -108,8 +108,10 @@ export interface InterfaceSpec {
 
 export interface GraphicsSpec {
   type: 'spice' | 'vnc';
-  listen: 'none' | 'address';
+  /** `socket`: a UNIX socket (libvirt names it in the VM's private directory unless `socket` is set). */
+  listen: 'none' | 'address' | 'socket';
   address?: string;
+  socket?: string;
   gl?: { renderNode: string };
 }
 

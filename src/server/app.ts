@@ -109,7 +109,13 @@ export async function buildServer(opts: BuildOptions): Promise<Api> {
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
-  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  await app.register(websocket, {
+    options: {
+      maxPayload: 1024 * 1024,
+      // noVNC (like websockify's clients) may offer `binary`: the frames are binary, so say yes to it.
+      handleProtocols: (protocols: Set<string>) => (protocols.has('binary') ? 'binary' : false),
+    },
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -8,6 +8,7 @@ import type {
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Hosts } from './hosts.js';
 import type { JobRegistry } from './job-registry.js';
+import type { EventsOptions } from './ws/events.js';
 
 /** The Fastify instance with TypeBox schemas as the type provider: handlers see typed input. */
 export type Api = FastifyInstance<
@@ -24,4 +25,6 @@ export interface ServerContext {
   jobs: JobRegistry;
   /** Directories an ISO (or other installer file) named in a request must lie in. */
   allowedDirs: string[];
+  /** Limits of /api/events (queues, sampling); the defaults suit a server, tests make them small. */
+  events?: EventsOptions;
 }

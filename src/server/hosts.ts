@@ -1,4 +1,4 @@
-import { connect, parseUri, type Libvirt } from '../libvirt/index.js';
+import { connect, parseUri, ReconnectingClient, type Libvirt } from '../libvirt/index.js';
 import { PhyllomeError } from '../errors.js';
 
 export class HostNotFoundError extends PhyllomeError {
@@ -30,6 +30,14 @@ export interface HostSummary {
   connected: boolean;
 }
 
+/** A host's connection came up (first dial or a redial) or went down. */
+export interface HostChange extends HostSummary {
+  /** The connection, once there is one (the same object across redials). */
+  lv: Libvirt;
+  /** Why it went down, when it did. */
+  error?: unknown;
+}
+
 /** A short, stable id for a URI: `local` for this machine's daemon, else the remote host's name. */
 export function hostIdOf(uri: string): string {
   const p = parseUri(uri);
@@ -52,6 +60,7 @@ interface Entry {
  */
 export class Hosts {
   private readonly entries: Entry[];
+  private readonly listeners = new Set<(change: HostChange) => void>();
   constructor(
     uris: string[],
     private readonly dial: (uri: string) => Promise<Libvirt> = (uri) => connect(uri, { reconnect: true }),
@@ -93,6 +102,15 @@ export class Hosts {
     return this.entries.filter((e) => e.lv).map((e) => ({ id: e.id, uri: e.uri, lv: e.lv! }));
   }
 
+  /**
+   * Calls `fn` each time a host's connection comes up (its first dial, each redial after its daemon
+   * came back) or goes down; returns the unsubscribe.
+   */
+  onChange(fn: (change: HostChange) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.entries.map((e) => e.lv?.close().catch(() => undefined)));
   }
@@ -107,6 +125,8 @@ export class Hosts {
       (lv) => {
         e.lv = lv;
         e.dialing = undefined;
+        this.watch(e, lv);
+        this.emit({ id: e.id, uri: e.uri, connected: true, lv });
       },
       (err: unknown) => {
         e.lastError = err;
@@ -115,5 +135,18 @@ export class Hosts {
       },
     );
     await e.dialing;
+  }
+
+  private watch(e: Entry, lv: Libvirt): void {
+    if (!(lv.rpc instanceof ReconnectingClient)) return;
+    lv.rpc.on('disconnected', (error: unknown) => {
+      e.lastError = error;
+      this.emit({ id: e.id, uri: e.uri, connected: false, lv, error });
+    });
+    lv.rpc.on('reconnected', () => this.emit({ id: e.id, uri: e.uri, connected: true, lv }));
+  }
+
+  private emit(change: HostChange): void {
+    for (const fn of this.listeners) fn(change);
   }
 }

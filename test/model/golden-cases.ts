@@ -1,11 +1,13 @@
+import type { HostProbeFacts } from '../../src/model/assemble-host-facts.js';
 import type { ModelOptions } from '../../src/model/options.js';
 import { FIRST_CLASS, HOST_FIXTURES, type HostFixture } from './fixtures.js';
 
-/** One golden file: the model built for these options on this host fixture. */
+/** One golden file: the model built for these options on this host fixture (with these facts changed). */
 export interface GoldenCase {
   file: string;
   host: HostFixture;
   options: ModelOptions;
+  facts?: Partial<HostProbeFacts>;
 }
 
 /** The golden cases: every first-class profile on every host fixture, plus a few option variants. */
@@ -52,6 +54,17 @@ export function goldenCases(): GoldenCase[] {
       file: 'variant-linux-migratable-kvm-amd.xml',
       host: 'kvm-amd',
       options: { name: 'mig', os: 'linux', migratable: true },
+    },
+    {
+      file: 'variant-linux-spice-kvm-intel-render.xml',
+      host: 'kvm-intel-render',
+      options: { name: 'spice3d', os: 'linux', display: 'spice' },
+    },
+    {
+      file: 'variant-linux-remote-kvm-amd.xml',
+      host: 'kvm-amd',
+      options: { name: 'far-vm', os: 'linux' },
+      facts: { remoteHost: 'far' },
     },
     {
       file: 'variant-win10-vnc-kvm-amd.xml',

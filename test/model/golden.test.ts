@@ -9,8 +9,17 @@ import { goldenCases, type GoldenCase } from './golden-cases.js';
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const GOLDEN = join(FIXTURES, 'golden');
 
+function topic(r: ModelResult, t: string) {
+  const d = r.decisions.find((x) => x.topic === t);
+  assert.ok(d, t);
+  return d;
+}
+
 function build(c: GoldenCase): ModelResult {
-  const host = loadHost(c.host, c.options.session ? { session: true, passt: true } : {});
+  const host = loadHost(c.host, {
+    ...(c.options.session ? { session: true, passt: true } : {}),
+    ...c.facts,
+  });
   return buildModel(c.options, host, { homeDir: '/home/user' });
 }
 
@@ -47,12 +56,44 @@ describe('host adaptation', () => {
     assert.equal(r.spec.cpu.mode, 'host-passthrough');
     assert.equal(r.warnings.length, 0);
   });
-  it('gives 3D only with a render node', () => {
-    const intel = build({ file: '', host: 'kvm-intel-render', options: { name: 'x', os: 'linux' } });
-    const amd = build({ file: '', host: 'kvm-amd', options: { name: 'x', os: 'linux' } });
+  it('gives 3D only with a render node, and only with SPICE (asked for)', () => {
+    const spice = { name: 'x', os: 'linux', display: 'spice' } as const;
+    const intel = build({ file: '', host: 'kvm-intel-render', options: spice });
+    const amd = build({ file: '', host: 'kvm-amd', options: spice });
     assert.equal(intel.spec.devices.graphics[0]?.gl?.renderNode, '/dev/dri/renderD128');
     assert.equal(intel.spec.devices.videos[0]?.accel3d, true);
     assert.equal(amd.spec.devices.graphics[0]?.gl, undefined);
+    const vnc = build({ file: '', host: 'kvm-intel-render', options: { name: 'x', os: 'linux' } });
+    assert.equal(vnc.spec.devices.videos[0]?.accel3d, undefined);
+    assert.match(topic(vnc, 'display').reason, /3D on \/dev\/dri\/renderD128 needs --display spice/);
+  });
+  it('shows a VNC display by default, on a UNIX socket here; SPICE with its agent only when asked', () => {
+    const r = build({ file: '', host: 'this-host', options: { name: 'x', os: 'linux' } });
+    assert.deepEqual(r.spec.devices.graphics, [{ type: 'vnc', listen: 'socket' }]);
+    assert.match(
+      topic(r, 'display').reason,
+      /^VNC: what phyllo serve’s console proxy carries to noVNC in a web page; on a UNIX socket, so only this host's users with access to it \(root\) can reach it$/,
+    );
+    assert.ok(!r.spec.devices.channels.some((c) => c.type === 'spicevmc'));
+    const session = build({
+      file: '',
+      host: 'this-host',
+      options: { name: 'x', os: 'linux', session: true },
+    });
+    assert.match(topic(session, 'display').reason, /\(your user\)/);
+    const spice = build({
+      file: '',
+      host: 'this-host',
+      options: { name: 'x', os: 'linux', display: 'spice' },
+    });
+    assert.deepEqual(spice.spec.devices.graphics, [
+      { type: 'spice', listen: 'address', address: '127.0.0.1' },
+    ]);
+    assert.match(
+      topic(spice, 'display').reason,
+      /as asked \(for remote-viewer; phyllo serve’s console proxy for noVNC needs VNC\)/,
+    );
+    assert.ok(spice.spec.devices.channels.some((c) => c.type === 'spicevmc'));
   });
   it('mirrors SMT on KVM hosts', () => {
     const r = build({ file: '', host: 'kvm-intel-render', options: { name: 'x', os: 'phyllome' } });

@@ -42,7 +42,13 @@ describe('unknown facts on a remote host', () => {
     assert.deepEqual(r.spec.pm, { suspendToMem: false, suspendToDisk: false });
     assert.match(topic(r, 'power').reason, /unknown on far/);
 
-    assert.match(topic(r, 'display').reason, /render node is unknown on far, so no 3D/);
+    assert.deepEqual(r.spec.devices.graphics, [{ type: 'vnc', listen: 'address', address: '127.0.0.1' }]);
+    assert.match(
+      topic(r, 'display').reason,
+      /on the loopback address of far, which phyllo serve reaches over SSH/,
+    );
+    const spice = buildModel({ name: 'l', os: 'linux', display: 'spice' }, remote());
+    assert.match(topic(spice, 'display').reason, /render node is unknown on far, so no 3D/);
   });
   it('nested virtualization unknown: said so under KVM, and no warning that it is off', () => {
     const r = buildModel({ name: 'p', os: 'phyllome' }, remote());

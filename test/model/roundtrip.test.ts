@@ -84,6 +84,8 @@ describe('XML ↔ spec round trip', () => {
       "<input type='tablet' bus='usb'/>",
       "<tpm model='tpm-crb'>",
       "<graphics type='vnc' autoport='yes'>",
+      "<listen type='socket'/>",
+      "<listen type='none'/>",
       "<gl enable='yes'",
       "<acceleration accel3d='yes'/>",
       "<model type='none'",

@@ -59,6 +59,7 @@ const ROWS: Row[] = [
   { method: 'POST', route: '/api/logout', url: '/api/logout' },
   { method: 'GET', route: '/api/hosts', url: '/api/hosts' },
   { method: 'GET', route: '/api/jobs', url: '/api/jobs' },
+  { method: 'GET', route: '/api/events', url: '/api/events' },
   {
     method: 'GET',
     route: '/api/jobs/:id',
@@ -208,6 +209,30 @@ const ROWS: Row[] = [
     vm: true,
     host: true,
     bad: hostBad(vmUrl('/screenshot')),
+  },
+  {
+    method: 'GET',
+    route: '/api/vms/:name/vnc',
+    // A WebSocket: a plain GET is 426 before any lookup; its 404s are tested over a real socket
+    // (test/server/console.test.ts).
+    url: vmUrl('/vnc'),
+    bad: hostBad(vmUrl('/vnc')),
+  },
+  {
+    method: 'GET',
+    route: '/api/vms/:name/serial',
+    // A WebSocket: a plain GET is 426 before any lookup; its 404s are tested over a real socket
+    // (test/server/console.test.ts).
+    url: vmUrl('/serial'),
+    bad: { url: vmUrl('/serial?force=maybe'), message: /force/ },
+  },
+  {
+    method: 'GET',
+    route: '/api/vms/:name/console.vv',
+    url: vmUrl('/console.vv'),
+    vm: true,
+    host: true,
+    bad: hostBad(vmUrl('/console.vv')),
   },
   {
     method: 'GET',

@@ -228,7 +228,11 @@ test('POST /api/vms with start: 201, the VM running; screenshot, display, diagno
 
   const display = await call('GET', `/api/vms/${name}/display`, 200);
   assert.deepEqual(display, await cli('vm', 'display', name));
-  assert.match(JSON.stringify(display), /vnc:\/\/127\.0\.0\.1:\d+/);
+  // VNC on a UNIX socket: the model's default display on this host.
+  assert.match(
+    JSON.stringify(display),
+    /"address":"vnc\+unix:\/\/\/var\/lib\/libvirt\/qemu\/[^"]+\/vnc\.sock"/,
+  );
 
   const diagnosis = await call<{ vm: string; state: string; findings: unknown[]; qemuLog: { path: string } }>(
     'GET',

@@ -12,6 +12,7 @@ import type { Api } from '../../src/server/context.js';
 import { Hosts } from '../../src/server/hosts.js';
 import { JobRegistry } from '../../src/server/job-registry.js';
 import { recordSecret, serverLogStream } from './secret-log.js';
+import type { EventsOptions } from '../../src/server/ws/events.js';
 
 /** inject() sends `Host: localhost:80`: the server's own origin is then http://localhost. */
 export const ORIGIN = 'http://localhost';
@@ -29,11 +30,17 @@ export interface TestApi {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<LightMyRequestResponse>;
+  /**
+   * Listens on 127.0.0.1 (a free port; once, later calls give the same) for clients that need a real
+   * socket (WebSockets): `url` is http://127.0.0.1:PORT, `ws` its ws:// twin; that origin and Host are
+   * allowed from then on.
+   */
+  listen(): Promise<{ url: string; ws: string; origin: string }>;
   close(): Promise<void>;
 }
 
 export async function testApi(
-  opts: { uris?: string[]; allowedDirs?: string[]; sessions?: SessionOptions } = {},
+  opts: { uris?: string[]; allowedDirs?: string[]; sessions?: SessionOptions; events?: EventsOptions } = {},
 ): Promise<TestApi> {
   const token = newSecret();
   const sessions = new RecordingSessions(token, opts.sessions);
@@ -43,15 +50,18 @@ export async function testApi(
   const jobs = new JobRegistry();
   await hosts.start();
   const origins = allowedOrigins({ host: 'localhost', port: 80, tls: false });
+  const hostNames = allowedHosts(origins);
   const app = await buildServer({
     hosts,
     jobs,
     allowedDirs: opts.allowedDirs ?? ['/var/lib/libvirt/images'],
-    auth: { sessions, origins, hosts: allowedHosts(origins), secure: false },
+    ...(opts.events ? { events: opts.events } : {}),
+    auth: { sessions, origins, hosts: hostNames, secure: false },
     version: 'test',
     logger: log ? { level: 'info', stream: log } : false,
   });
   await app.ready();
+  let listening: Promise<{ url: string; ws: string; origin: string }> | undefined;
   return {
     app,
     token,
@@ -65,6 +75,15 @@ export async function testApi(
         headers: { authorization: `Bearer ${token}`, origin: ORIGIN, ...headers },
         ...(body === undefined ? {} : { payload: body as InjectOptions['payload'] }),
       }),
+    listen: () =>
+      (listening ??= app.listen({ host: '127.0.0.1', port: 0 }).then(() => {
+        const port = (app.server.address() as { port: number }).port;
+        const own = allowedOrigins({ host: '127.0.0.1', port, tls: false });
+        for (const o of own) origins.add(o);
+        for (const h of allowedHosts(own)) hostNames.add(h);
+        const origin = `http://127.0.0.1:${port}`;
+        return { url: origin, ws: `ws://127.0.0.1:${port}`, origin };
+      })),
     close: async () => {
       await jobs.cancelAll();
       await app.close();

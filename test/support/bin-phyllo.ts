@@ -35,7 +35,7 @@ export interface PtyResult {
   exit: number;
   failedStep: number | null;
 }
-export type PtyStep = { expect: string } | { send: string } | { signal: string };
+export type PtyStep = { expect: string } | { send: string } | { signal: string } | { touch: string };
 
 /** Runs `phyllo ARGS` on a new pseudo-terminal and plays `steps` against it (test/support/pty-session.py). */
 export async function onPty(steps: PtyStep[], ...args: string[]): Promise<PtyResult> {

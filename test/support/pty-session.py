@@ -2,7 +2,8 @@
 """Runs a command on a new pseudo-terminal and plays a script against it, for tests of interactive
 commands (phyllo vm console). Usage: pty-session.py STEPS_JSON CMD [ARG...]
 STEPS_JSON is a list of {"expect": REGEX} (wait until the output so far matches), {"send": TEXT}
-(type it; \\u001d is Ctrl-]) and {"signal": "SIGTERM"} steps. Prints one JSON document: the terminal
+(type it; \\u001d is Ctrl-]), {"signal": "SIGTERM"} and {"touch": PATH} (create the file: tells the
+test the steps before it are done) steps. Prints one JSON document: the terminal
 mode (`stty -g`) before and after, the output, the exit code, and the step that timed out (if any).
 A step that never matches fails after 120 s: a hang guard, not a speed limit."""
 import json, os, re, select, signal, subprocess, sys, time
@@ -43,6 +44,8 @@ for i, step in enumerate(steps):
         os.write(master, step["send"].encode())
     elif "signal" in step:
         proc.send_signal(getattr(signal, step["signal"]))
+    elif "touch" in step:
+        open(step["touch"], "w").close()
     elif "wait_exit" in step:
         pass
 

@@ -40,6 +40,11 @@ export interface SecondHost {
   dir: string;
   /** Kills its libvirtd at once (SIGKILL), as a crash would: for tests of a daemon dying midway. */
   killDaemon(): void;
+  /**
+   * Starts its libvirtd again after `killDaemon()`, at the same address with the same state (its
+   * domains, and running guests, which outlive the daemon); resolves once it listens.
+   */
+  restartDaemon(): Promise<void>;
   /** Destroys its domains, stops its daemon, removes its namespace and files. */
   stop(): Promise<void>;
 }
@@ -106,16 +111,20 @@ function qemuHookSetup(dir: string, text: string): string {
   return `install -D -m 0755 ${join(dir, 'qemu-hook')} /etc/libvirt/hooks/qemu`;
 }
 
-/** The script run inside the new mount namespace: private libvirt directories, then the daemon. */
-function daemonScript(dir: string, hostUuid: string, extra: string): string {
-  return `set -e
-D=${dir}
-mkdir -p $D/run $D/lib/qemu $D/lib/images $D/cache/qemu $D/log/qemu $D/etc
+/**
+ * The script run inside the new mount namespace: private libvirt directories (made afresh unless it
+ * is a restart), then the daemon.
+ */
+function daemonScript(dir: string, hostUuid: string, extra: string, fresh = true): string {
+  const setup = `mkdir -p $D/run $D/lib/qemu $D/lib/images $D/cache/qemu $D/log/qemu $D/etc
 cp -a /etc/libvirt/. $D/etc/
 rm -f $D/etc/qemu/*.xml $D/etc/qemu/autostart/* $D/etc/qemu/networks/*.xml $D/etc/qemu/networks/autostart/*
 rm -f $D/etc/storage/*.xml $D/etc/storage/autostart/*
 printf '%s\\n' 'listen_tls = 0' 'listen_tcp = 1' 'auth_tcp = "none"' 'host_uuid = "${hostUuid}"' > $D/etc/libvirtd.conf
-printf '%s\\n' 'cgroup_controllers = [ ]' 'stdio_handler = "file"' > $D/etc/qemu.conf
+printf '%s\\n' 'cgroup_controllers = [ ]' 'stdio_handler = "file"' > $D/etc/qemu.conf`;
+  return `set -e
+D=${dir}
+${fresh ? setup : 'rm -f $D/libvirtd.pid'}
 mount --bind $D/run /run/libvirt
 mount --rbind $D/lib /var/lib/libvirt
 mount --bind $D/cache /var/cache/libvirt
@@ -135,19 +144,53 @@ export async function startSecondHost(opts: SecondHostOptions = {}): Promise<Sec
   const hostUuid = randomUUID();
   const dir = mkdtempSync(join(tmpdir(), 'phyllo-second-host-'));
   const script = join(dir, 'start.sh');
-  const extra = [
+  // What a restart does again (sshd, in the background, outlives the daemon).
+  const again = [
     opts.memoryKiB !== undefined ? fakeMeminfo(dir, opts.memoryKiB) : '',
     opts.hideSwtpm ? 'mount --bind /dev/null /usr/bin/swtpm' : '',
-    opts.ssh ? sshdSetup(dir, address) : '',
     opts.qemuHook !== undefined ? qemuHookSetup(dir, opts.qemuHook) : '',
-  ].join('\n');
+  ];
+  const extra = [...again, opts.ssh ? sshdSetup(dir, address) : ''].join('\n');
   writeFileSync(script, daemonScript(dir, hostUuid, extra));
+  const restartScript = join(dir, 'restart.sh');
+  writeFileSync(restartScript, daemonScript(dir, hostUuid, again.join('\n'), false));
   // Mounted here, before its mount namespace is made (a copy of this one), so both see the same files.
   const unmountImages =
     opts.imagesMiB !== undefined ? mountTmpfs(join(dir, 'lib/images'), opts.imagesMiB) : undefined;
 
   run('ip', ['netns', 'add', ns]);
   let daemon: ChildProcess | undefined;
+  let exited: Promise<never> = new Promise(() => undefined);
+  /**
+   * Runs a daemon script in the namespace; resolves once it listens, with a promise that rejects
+   * when it exits (wrapped: an async function returning a promise would wait for it).
+   */
+  const launch = async (file: string): Promise<{ gone: Promise<never> }> => {
+    let log = '';
+    const child = spawn(
+      'ip',
+      ['netns', 'exec', ns, 'unshare', '--mount', '--propagation', 'private', 'bash', file],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    daemon = child;
+    child.stdout?.on('data', (c: Buffer) => (log += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (log += c.toString()));
+    const gone = new Promise<never>((_, reject) =>
+      child.once('exit', (code) =>
+        reject(new Error(`the second libvirtd exited (${code}): ${log.slice(-2000)}`)),
+      ),
+    );
+    gone.catch(() => undefined);
+    await Promise.race([
+      waitFor(
+        'the second libvirtd on TCP 16509',
+        async () => ((await portOpen(address, 16509)) ? true : undefined),
+        { limitMs: 60_000 },
+      ),
+      gone,
+    ]);
+    return { gone };
+  };
   const teardown = () => {
     daemon?.kill('SIGTERM');
     try {
@@ -181,32 +224,7 @@ export async function startSecondHost(opts: SecondHostOptions = {}): Promise<Sec
     run('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', `${address}/24`, 'dev', vethB]);
     run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', vethB, 'up']);
     run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
-    let log = '';
-    daemon = spawn(
-      'ip',
-      ['netns', 'exec', ns, 'unshare', '--mount', '--propagation', 'private', 'bash', script],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    daemon.stdout?.on('data', (c: Buffer) => (log += c.toString()));
-    daemon.stderr?.on('data', (c: Buffer) => (log += c.toString()));
-    const exited = new Promise<never>((_, reject) =>
-      daemon?.once('exit', (code) =>
-        reject(new Error(`the second libvirtd exited (${code}): ${log.slice(-2000)}`)),
-      ),
-    );
-    exited.catch(() => undefined);
-    await Promise.race([
-      waitFor(
-        'the second libvirtd on TCP 16509',
-        async () => ((await portOpen(address, 16509)) ? true : undefined),
-        {
-          limitMs: 60_000,
-        },
-      ),
-      exited,
-    ]);
+    exited = (await launch(script)).gone;
     if (opts.ssh)
       await Promise.race([
         waitFor(
@@ -234,6 +252,13 @@ export async function startSecondHost(opts: SecondHostOptions = {}): Promise<Sec
     dir,
     killDaemon() {
       process.kill(Number(readFileSync(join(dir, 'libvirtd.pid'), 'utf8').trim()), 'SIGKILL');
+    },
+    async restartDaemon() {
+      await exited.catch(() => undefined); // the killed one has let go of its port and pid file
+      await waitFor('the second libvirtd’s port to close', async () =>
+        (await portOpen(address, 16509)) ? undefined : true,
+      );
+      exited = (await launch(restartScript)).gone;
     },
     async stop() {
       let lv: Libvirt | undefined;

@@ -65,7 +65,7 @@ export const modelFlags = {
   display: {
     type: 'string',
     value: 'KIND',
-    default: 'spice; vnc when QEMU has no SPICE',
+    default: 'vnc (on a UNIX socket here, loopback on a remote host)',
     description: 'Graphical console',
     choices: ['spice', 'vnc', 'none'],
   },

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { parseUri } from '../uri.js';
-import { remoteCommand, shellQuote, sshArgs, sshTargetFromUri } from './ssh.js';
+import { netcatScript, remoteCommand, shellQuote, sshArgs, sshTargetFromUri } from './ssh.js';
 
 test('ssh arguments come from the URI', () => {
   const t = sshTargetFromUri(parseUri('qemu+ssh://root@127.0.0.1:2222/system?keyfile=/tmp/k&no_verify=1'));
@@ -29,4 +29,21 @@ test('the remote command is valid shell and prefers virt-ssh-helper, else netcat
   assert.match(nc, /-U/);
   execFileSync('sh', ['-n', '-c', nc]);
   assert.equal(execFileSync('sh', ['-c', `printf %s ${shellQuote("it's")}`]).toString(), "it's");
+});
+
+test('a channel to a socket or a TCP port on the far side: netcat there, each word quoted', () => {
+  const unix = netcatScript('nc', { socket: "/var/lib/libvirt/qemu/domain-1-it's/vnc.sock" });
+  execFileSync('sh', ['-n', '-c', unix]);
+  assert.match(unix, /exec 'nc' \$ARG -U '\/var\/lib\/libvirt\/qemu\/domain-1-it'\\''s\/vnc\.sock'$/);
+  const tcp = netcatScript('/usr/bin/nc', { host: '127.0.0.1', port: 5900 });
+  execFileSync('sh', ['-n', '-c', tcp]);
+  assert.match(tcp, /exec '\/usr\/bin\/nc' \$ARG '127\.0\.0\.1' 5900$/);
+  // The daemon's own channel is the same netcat on the daemon's socket.
+  assert.match(
+    remoteCommand({ host: 'h', name: 'qemu:///system', socket: '/run/s' }),
+    /-U '\\''\/run\/s'\\''/,
+  );
+  const args = sshArgs({ host: 'h', name: 'qemu:///system', user: 'root' }, `sh -c ${shellQuote(tcp)}`);
+  assert.equal(args.at(-2), 'h');
+  assert.equal(args.at(-1), `sh -c ${shellQuote(tcp)}`);
 });

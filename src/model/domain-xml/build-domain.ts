@@ -132,7 +132,7 @@ function devices(d: DevicesSpec): XmlNode {
     d.tpm && el('tpm', { model: d.tpm.model }, [el('backend', { type: 'emulator', version: d.tpm.version })]),
     ...d.graphics.map((g) =>
       el('graphics', { type: g.type, autoport: g.listen === 'address' ? true : undefined }, [
-        el('listen', { type: g.listen, address: g.address }),
+        el('listen', { type: g.listen, address: g.address, socket: g.socket }),
         g.gl && el('gl', { enable: true, rendernode: g.gl.renderNode }),
       ]),
     ),

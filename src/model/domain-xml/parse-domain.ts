@@ -299,9 +299,10 @@ function parseDevices(node: XmlNode | undefined): DevicesSpec {
         ) {
           const g: DevicesSpec['graphics'][number] = {
             type: c.attrs.type,
-            listen: l.attrs.type === 'none' ? 'none' : 'address',
+            listen: l.attrs.type === 'none' ? 'none' : l.attrs.type === 'socket' ? 'socket' : 'address',
           };
           if (l.attrs.address) g.address = l.attrs.address;
+          if (l.attrs.socket) g.socket = l.attrs.socket;
           if (gl?.attrs.rendernode) g.gl = { renderNode: gl.attrs.rendernode };
           d.graphics.push(g);
           continue;

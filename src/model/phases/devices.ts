@@ -47,7 +47,7 @@ export function decideDevices(
     (c) => `${c.model} on ${c.type === 'user' ? `user${c.backend ? '/passt' : ''}` : c.network}`,
   );
   const graphics = log.take('display', decideGraphics(ctx), (c) =>
-    c ? `${c.type}${c.gl ? ' + gl' : ''}` : 'none',
+    c ? `${c.type}${c.gl ? ' + gl' : ''}${c.listen === 'socket' ? ' on a UNIX socket' : ''}` : 'none',
   );
   const videos = log.take('video', decideVideo(ctx, graphics), (c) => c.map((v) => v.model).join(', '));
   const inputs = log.take(

@@ -12,6 +12,10 @@ import { vmConfigRoutes } from './vm-config.js';
 import { vmDisplayRoutes } from './vm-display.js';
 import { vmSnapshotRoutes } from './vm-snapshots.js';
 import { vmCloneRoutes } from './vm-clone.js';
+import { consoleFileRoutes } from './console-file.js';
+import { vncProxyRoutes } from '../ws/vnc-proxy.js';
+import { serialProxyRoutes } from '../ws/serial-proxy.js';
+import { eventsRoute } from '../ws/events.js';
 
 /** Every route of the API. */
 export async function routes(app: Api, opts: BuildOptions): Promise<void> {
@@ -27,4 +31,8 @@ export async function routes(app: Api, opts: BuildOptions): Promise<void> {
   vmDisplayRoutes(app, opts);
   vmSnapshotRoutes(app, opts);
   vmCloneRoutes(app, opts);
+  vncProxyRoutes(app, opts);
+  serialProxyRoutes(app, opts);
+  consoleFileRoutes(app, opts);
+  eventsRoute(app, opts);
 }
