@@ -254,11 +254,21 @@ export async function startCockpitStack() {
 }
 
 /**
+ * cockpit-machines sends every call of its page at once (hundreds with 200 VMs), through the bridge's
+ * one connection to the system bus; dbus-daemon refuses a connection more than 128 pending replies
+ * (its built-in max_replies_per_connection, which Debian's system.conf keeps) with LimitsExceeded.
+ * A session here keeps at most this many in flight: the same calls and channels, spread in time.
+ */
+export const MAX_IN_FLIGHT = 100;
+
+/**
  * One browser session on cockpit-machines' VM list: logs in, opens the socket, makes the page's calls
  * and waits for every reply. `statsOf` (domain names) then get cockpit-machines' usage polling
- * (GetStats every COCKPIT_REFRESH_MS, as its VM pages do) until close().
+ * (GetStats every COCKPIT_REFRESH_MS, as its VM pages do) until close(). With `asBrowser`, every call
+ * goes out at once as the page sends them, and calls that fail are counted instead of failing the
+ * session (`refused`: the messages).
  */
-async function cockpitSession(base, user, password, { statsOf = [] } = {}) {
+async function cockpitSession(base, user, password, { statsOf = [], asBrowser = false } = {}) {
   const login = await fetch(`${base}/cockpit/login`, {
     headers: { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` },
   });
@@ -306,7 +316,33 @@ async function cockpitSession(base, user, password, { statsOf = [] } = {}) {
     return id;
   };
   const libvirt = { payload: 'dbus-json3', bus: 'system', name: 'org.libvirt', superuser: 'try' };
-  const call = (path, iface, method, args, type, options = libvirt) =>
+  const limit = asBrowser ? Infinity : MAX_IN_FLIGHT;
+  let inFlight = 0;
+  const waiting = [];
+  const slot = () =>
+    inFlight < limit ? (inFlight++, Promise.resolve()) : new Promise((resolve) => waiting.push(resolve));
+  const release = () => {
+    const nextCall = waiting.shift();
+    if (nextCall)
+      nextCall(); // the slot passes on
+    else inFlight--;
+  };
+  const refused = [];
+  const tolerate = (p) =>
+    asBrowser
+      ? p.catch((e) => {
+          refused.push(e.message);
+        })
+      : p;
+  const call = async (...a) => {
+    await slot();
+    try {
+      return await rawCall(...a);
+    } finally {
+      release();
+    }
+  };
+  const rawCall = (path, iface, method, args, type, options = libvirt) =>
     new Promise((resolve, reject) => {
       const id = open(options);
       channels.set(id, { resolve, reject });
@@ -336,54 +372,70 @@ async function cockpitSession(base, user, password, { statsOf = [] } = {}) {
   subscribe({ interface: 'org.libvirt.StoragePool' });
   const paths = new Map(); // domain name -> object path
   const domains = call(Q, 'org.libvirt.Connect', 'ListDomains', [0], 'u').then(([list]) =>
-    Promise.all(
-      list.map(async (path) => {
-        const [xml] = await call(path, 'org.libvirt.Domain', 'GetXMLDesc', [VIR_DOMAIN_XML_SECURE], 'u');
-        await call(
-          path,
-          'org.libvirt.Domain',
-          'GetXMLDesc',
-          [VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_INACTIVE],
-          'u',
-        );
-        await call(path, 'org.libvirt.Domain', 'GetState', [0], 'u');
-        const [props] = await call(
-          path,
-          'org.freedesktop.DBus.Properties',
-          'GetAll',
-          ['org.libvirt.Domain'],
-          's',
-        );
-        paths.set(props.Name.v.v, path); // a{sv}: each value a variant of a variant, as it reads them
-        const type = /<type\s+arch='([^']*)'\s+machine='([^']*)'/.exec(xml);
-        await call(
-          Q,
-          'org.libvirt.Connect',
-          'GetDomainCapabilities',
-          ['', type?.[1] ?? '', type?.[2] ?? '', '', 0],
-          'ssssu',
-        );
-      }),
-    ),
+    Promise.all(list.map(async (path) => tolerate(domainGet(path)))),
   );
+  async function domainGet(path) {
+    const [xml] = await call(path, 'org.libvirt.Domain', 'GetXMLDesc', [VIR_DOMAIN_XML_SECURE], 'u');
+    await call(
+      path,
+      'org.libvirt.Domain',
+      'GetXMLDesc',
+      [VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_INACTIVE],
+      'u',
+    );
+    await call(path, 'org.libvirt.Domain', 'GetState', [0], 'u');
+    const [props] = await call(
+      path,
+      'org.freedesktop.DBus.Properties',
+      'GetAll',
+      ['org.libvirt.Domain'],
+      's',
+    );
+    paths.set(props.Name.v.v, path); // a{sv}: each value a variant of a variant, as it reads them
+    const type = /<type\s+arch='([^']*)'\s+machine='([^']*)'/.exec(xml);
+    await call(
+      Q,
+      'org.libvirt.Connect',
+      'GetDomainCapabilities',
+      ['', type?.[1] ?? '', type?.[2] ?? '', '', 0],
+      'ssssu',
+    );
+  }
   // The other lists of getApiData (their per-object reads are not replayed), and the host's memory.
-  await Promise.all([
-    domains,
-    call(Q, 'org.libvirt.Connect', 'ListStoragePools', [0], 'u'),
-    call(Q, 'org.libvirt.Connect', 'ListInterfaces', [0], 'u'),
-    call(Q, 'org.libvirt.Connect', 'ListNetworks', [0], 'u'),
-    call(Q, 'org.libvirt.Connect', 'ListNodeDevices', [0], 'u'),
-    call(Q, 'org.libvirt.Connect', 'NodeGetMemoryStats', [-1, 0], 'iu'),
-  ]);
+  await Promise.all(
+    [
+      domains,
+      call(Q, 'org.libvirt.Connect', 'ListStoragePools', [0], 'u'),
+      call(Q, 'org.libvirt.Connect', 'ListInterfaces', [0], 'u'),
+      call(Q, 'org.libvirt.Connect', 'ListNetworks', [0], 'u'),
+      call(Q, 'org.libvirt.Connect', 'ListNodeDevices', [0], 'u'),
+      call(Q, 'org.libvirt.Connect', 'NodeGetMemoryStats', [-1, 0], 'iu'),
+    ].map(tolerate),
+  );
   const vms = paths.size;
+  for (const name of statsOf) if (!paths.has(name)) throw new Error(`cockpit does not list ${name}`);
   const poll = () =>
     Promise.all(
       statsOf.map((name) => call(paths.get(name), 'org.libvirt.Domain', 'GetStats', [USAGE_STATS, 0], 'uu')),
-    ).then(() => (timer = setTimeout(poll, COCKPIT_REFRESH_MS)));
-  for (const name of statsOf) if (!paths.has(name)) throw new Error(`cockpit does not list ${name}`);
-  if (statsOf.length) await poll();
+    );
+  const pollErrors = [];
+  const again = () =>
+    (timer = setTimeout(
+      () =>
+        poll().then(again, (e) => {
+          pollErrors.push(e.message);
+          again();
+        }),
+      COCKPIT_REFRESH_MS,
+    ));
+  if (statsOf.length) {
+    await poll();
+    again();
+  }
   return {
     vms,
+    refused,
+    pollErrors,
     calls: () => calls,
     close() {
       clearTimeout(timer);
