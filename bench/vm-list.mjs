@@ -3,7 +3,6 @@
 // 200 tiny shut-off VMs defined for it (and removed after).
 // Run after `npm run build`, as root (the system daemon):  node bench/vm-list.mjs [--runs N] [--vms N]
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 
 const arg = (name, dflt) => {
@@ -21,21 +20,7 @@ if (!existsSync('dist/src/cli/phyllo.cjs')) {
   console.error('build first: npm run build');
   process.exit(1);
 }
-const { connect } = await import('../dist/src/libvirt/index.js');
-const { PHYLLOME_NS, LIBOSINFO_NS } = await import('../dist/src/model/domain-xml/build-domain.js');
-
-const tag = randomBytes(3).toString('hex');
-const names = Array.from({ length: VMS }, (_, i) => `phyllo-bench-${tag}-${String(i).padStart(3, '0')}`);
-const domainXml = (name, i) => `<domain type='qemu'>
-  <name>${name}</name>
-  <metadata>
-    <libosinfo:libosinfo xmlns:libosinfo='${LIBOSINFO_NS}'><libosinfo:os id='http://debian.org/debian/12'/></libosinfo:libosinfo>
-    <phyllome:vm xmlns:phyllome='${PHYLLOME_NS}'><phyllome:profile>linux</phyllome:profile><phyllome:os>debian12</phyllome:os><phyllome:model-version>1</phyllome:model-version><phyllome:options/></phyllome:vm>
-  </metadata>
-  <memory unit='MiB'>${64 + (i % 4) * 64}</memory>
-  <vcpu>${1 + (i % 2)}</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type></os>
-</domain>`;
+const { defineBenchVms } = await import('./bench-vms.mjs');
 
 function run(cmd, args) {
   const t0 = process.hrtime.bigint();
@@ -63,31 +48,11 @@ function measureAll(rows) {
   });
 }
 
-let lv = await connect(URI);
-let removed = false;
-// Removes every bench VM, on a fresh connection if the first one failed (a busy daemon can drop it),
-// and says so loudly if any is left.
-async function removeAll() {
-  if (removed) return;
-  removed = true;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const left = (await lv.domains.list().catch(() => undefined))?.filter((d) => names.includes(d.name));
-    if (left?.length === 0) return;
-    if (left) await Promise.all(left.map((d) => d.undefine(4).catch(() => undefined)));
-    else {
-      await lv.close().catch(() => undefined);
-      lv = await connect(URI);
-    }
-  }
-  const still = (await lv.domains.list()).filter((d) => names.includes(d.name));
-  if (still.length) console.error(`could not remove ${still.length} bench VMs (phyllo-bench-${tag}-*)`);
-}
-process.once('SIGINT', () => void removeAll().then(() => process.exit(130)));
+const vms = await defineBenchVms(URI, VMS);
 
 try {
-  await Promise.all(names.map((n, i) => lv.domains.define(domainXml(n, i))));
   const list = JSON.parse(run(PHYLLO, ['vm', 'list', '--json', '--connect', URI]).stdout);
-  const ours = list.filter((e) => e.name.startsWith(`phyllo-bench-${tag}-`));
+  const ours = list.filter((e) => e.name.startsWith(vms.prefix));
   if (ours.length !== VMS || ours.some((e) => e.os !== 'debian12' || e.state !== 'shutoff' || !e.vcpus))
     throw new Error('phyllo vm list did not report every bench VM with its OS, state and vCPUs');
   const virshCount = run('virsh', ['-c', URI, 'list', '--all', '--name'])
@@ -121,6 +86,5 @@ try {
   const ratio = results[0].median / results[2].median;
   console.log(`\nphyllo vm list --json / virsh list --all (medians): ${ratio.toFixed(2)}x`);
 } finally {
-  await removeAll();
-  await lv.close();
+  await vms.removeAll();
 }

@@ -10,6 +10,7 @@ const benches = [
   ['node', ['bench/vm-start.mjs']],
   ['node', ['bench/vm-create.mjs']],
   ['node', ['bench/clone.mjs']],
+  ['node', ['bench/api.mjs']],
 ];
 let failed = 0;
 for (const [cmd, args] of benches) {
