@@ -1,11 +1,9 @@
 import type { CommandContext, CommandResult } from '../command.js';
 import { buildModel } from '../../model/build-model.js';
-import { createVm } from '../../machines/create-vm.js';
+import { createVm, startCreateLookups, type CreateVmLookups } from '../../machines/create-vm.js';
 import { InvalidInputError, PhyllomeError } from '../../errors.js';
 import { modelOptionsFrom } from './os-model-options.js';
 import { withModelHost } from './model-host.js';
-import { consoleSession } from './vm-console.js';
-import { startCommand } from './vm-power.js';
 import { withConnection } from './vm-connection.js';
 import { OsinfoDb } from '../../catalog/osinfo.js';
 import { identifyOs, readMediumIdentity, type DetectedOs } from '../../machines/detect-os.js';
@@ -77,9 +75,16 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       human: () => result.xml,
     };
   }
+  // The name check, the running networks and the storage pools are asked while the host facts are gathered.
+  let lookups: CreateVmLookups | undefined;
   const vm = withDetection(
-    await withModelHost(ctx, opts, async (lv, host, options) =>
-      createVm(lv, await withOs(lv, options), host),
+    await withModelHost(
+      ctx,
+      opts,
+      async (lv, host, options) => createVm(lv, await withOs(lv, options), host, lookups ? { lookups } : {}),
+      (lv) => {
+        lookups = startCreateLookups(lv, name);
+      },
     ),
   );
   const osId = detected?.os ?? (os as string);
@@ -90,6 +95,9 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   if (ctx.values.start === true || attach) {
     if (!ctx.json) ctx.progress.write(`Created VM "${vm.name}" (${vm.uuid}); starting it…\n`);
     try {
+      // Loaded only here: starting pulls in the lock, diagnosis and image-chain code (child processes,
+      // hashing) that a plain create never runs, and would otherwise pay for at start-up.
+      const { startCommand } = await import('./vm-power.js');
       started = await startCommand(ctx, vm.name);
     } catch (err) {
       if (err instanceof PhyllomeError)
@@ -99,7 +107,11 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       throw err;
     }
   }
-  const console = attach ? await withConnection(ctx, (lv) => consoleSession(ctx, lv, vm.name)) : undefined;
+  const console = attach
+    ? await import('./vm-console.js').then(({ consoleSession }) =>
+        withConnection(ctx, (lv) => consoleSession(ctx, lv, vm.name)),
+      )
+    : undefined;
   return {
     data: {
       ...vm,
