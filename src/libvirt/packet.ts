@@ -51,7 +51,8 @@ export interface Packet extends PacketHeader {
 export function encodePacket(h: PacketHeader, payload: Uint8Array = Buffer.alloc(0)): Buffer {
   const total = LEN_SIZE + HEADER_SIZE + payload.length;
   if (total - LEN_SIZE > MAX_PACKET) throw new XdrError(`packet of ${total} bytes exceeds libvirt's limit`);
-  const out = Buffer.alloc(total);
+  // Every byte is written below, so the buffer need not be zeroed first (small ones come from Node's pool).
+  const out = Buffer.allocUnsafe(total);
   out.writeUInt32BE(total, 0);
   out.writeUInt32BE(h.prog, 4);
   out.writeUInt32BE(h.vers, 8);
@@ -67,13 +68,15 @@ export function encodePacket(h: PacketHeader, payload: Uint8Array = Buffer.alloc
 export function decodePacket(frame: Buffer): Packet {
   if (frame.length < LEN_SIZE + HEADER_SIZE)
     throw new XdrError(`frame of ${frame.length} bytes is shorter than a header`);
+  // A DataView's getters are V8 builtins; Buffer's readUInt32BE is JavaScript that checks its offset.
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   return {
-    prog: frame.readUInt32BE(4),
-    vers: frame.readUInt32BE(8),
-    proc: frame.readInt32BE(12),
-    type: frame.readInt32BE(16),
-    serial: frame.readUInt32BE(20),
-    status: frame.readInt32BE(24),
+    prog: view.getUint32(4),
+    vers: view.getUint32(8),
+    proc: view.getInt32(12),
+    type: view.getInt32(16),
+    serial: view.getUint32(20),
+    status: view.getInt32(24),
     payload: frame.subarray(LEN_SIZE + HEADER_SIZE),
   };
 }
