@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+// fs.promises is read where it is used: a `vm list` without running VMs never loads it (a fresh process
+// pays about a millisecond for node:fs/promises).
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -28,14 +30,14 @@ export function defaultPidDirs(): string[] {
 
 /** Seconds since the boot of the machine (`btime` of /proc/stat, epoch seconds). */
 export async function bootTime(root = '/'): Promise<number | undefined> {
-  const text = await readFile(join(root, 'proc/stat'), 'utf8').catch(() => undefined);
+  const text = await fsp.readFile(join(root, 'proc/stat'), 'utf8').catch(() => undefined);
   const m = text && /^btime (\d+)$/m.exec(text);
   return m ? Number(m[1]) : undefined;
 }
 
 /** The start of process `pid` in epoch milliseconds, if it is a QEMU process. */
 export async function qemuStartMs(pid: number, btime: number, root = '/'): Promise<number | undefined> {
-  const stat = await readFile(join(root, `proc/${pid}/stat`), 'utf8').catch(() => undefined);
+  const stat = await fsp.readFile(join(root, `proc/${pid}/stat`), 'utf8').catch(() => undefined);
   if (!stat) return undefined;
   // pid (comm) state ppid …: comm may hold spaces and parentheses, so split after the last ')'.
   const close = stat.lastIndexOf(')');
@@ -57,7 +59,7 @@ export async function localUptimeSeconds(
   if (btime === undefined) return undefined;
   const root = dirs.root ?? '/';
   for (const dir of dirs.pidDirs ?? defaultPidDirs()) {
-    const text = await readFile(join(root, dir, `${name}.pid`), 'utf8').catch(() => undefined);
+    const text = await fsp.readFile(join(root, dir, `${name}.pid`), 'utf8').catch(() => undefined);
     const pid = Number(text?.trim());
     if (!text || !Number.isInteger(pid) || pid <= 0) continue;
     const start = await qemuStartMs(pid, btime, root);
