@@ -153,11 +153,12 @@ async function sampled(lv: Libvirt, stats: number, doms: Domain[] = []) {
 export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<VmListEntry[]> {
   const withCpu = opts.cpuSampleMs !== undefined;
   const stats = LIST_STATS | (withCpu ? StatsTypes.CPU_TOTAL : 0);
-  // The OS lookups need the domains, not their stats: listing them first (one small call) lets the
-  // daemon answer the metadata calls while it gathers the stats. The stats call goes first: its reply,
-  // the largest to decode, then comes while the daemon still answers the metadata calls.
-  const doms = opts.only ?? (await lv.domains.list());
+  // The OS lookups need the domains, not their stats: the list (one small call) is asked together with
+  // the stats, and the metadata calls go as soon as it is in, so the daemon answers them while it still
+  // gathers the stats, whose reply, the largest to decode, comes while it answers the rest.
   const sample = sampled(lv, stats, opts.only);
+  sample.catch(() => undefined); // awaited below, unless the list fails first
+  const doms = opts.only ?? (await lv.domains.list());
   const osById = new Map<string, Promise<string | null>>(doms.map((d) => [d.uuid, osOf(d)]));
   // The names are sorted as localeCompare sorts them (it is this collator's compare, by definition), but
   // building the collator costs a fresh process about 10 ms: it is built while the daemon answers. Not
