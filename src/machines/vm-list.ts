@@ -10,6 +10,7 @@ import {
 } from '../libvirt/index.js';
 import { LIBOSINFO_NS, PHYLLOME_NS } from '../model/domain-xml/build-domain.js';
 import { remoteHostOf } from './model-host-facts.js';
+import { nameOrder, rootOrderApplies } from './name-order.js';
 import { bootTime, localUptimeSeconds, type UptimeDirs } from './qemu-uptime.js';
 
 export interface VmDiskUse {
@@ -160,12 +161,11 @@ export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<Vm
   sample.catch(() => undefined); // awaited below, unless the list fails first
   const doms = opts.only ?? (await lv.domains.list());
   const osById = new Map<string, Promise<string | null>>(doms.map((d) => [d.uuid, osOf(d)]));
-  // The names are sorted as localeCompare sorts them (it is this collator's compare, by definition), but
-  // building the collator costs a fresh process about 10 ms: it is built while the daemon answers. Not
-  // while a CPU sample is out, whose time would be read late: then right after it.
-  const early = withCpu ? undefined : new Intl.Collator();
+  // The names are sorted as localeCompare sorts them. Where that takes ICU's collator (see name-order.ts:
+  // about 10 ms to build in a fresh process), it is built while the daemon answers; not while a CPU
+  // sample is out, whose time would be read late.
+  const early = withCpu || rootOrderApplies(doms.map((d) => d.name)) ? undefined : new Intl.Collator();
   const first = await sample;
-  const collator = early ?? new Intl.Collator();
   const local = remoteHostOf(lv.requestedUri) === undefined;
   const now = Date.now();
   const isActive = (r: DomainStatsRecord) => [1, 2, 3].includes(num(r.values['state.state']) ?? 0);
@@ -189,23 +189,26 @@ export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<Vm
       : undefined,
   ]);
   const second = new Map(cpu?.recs.map((r) => [r.domain.uuid, r.values]) ?? []);
-  return first.recs
-    .map((r, i) => {
-      const later = second.get(r.domain.uuid);
-      const t0 = num(r.values['cpu.time']);
-      const t1 = later && num(later['cpu.time']);
-      const vcpus = num(r.values['vcpu.current']) ?? 1;
-      return entryFrom(
-        { name: r.domain.name, uuid: r.domain.uuid, values: r.values },
-        {
-          os: osIds[i] ?? null,
-          uptimeSeconds: uptimes[i] ?? null,
-          cpuPercent:
-            t0 !== undefined && t1 !== undefined && cpu
-              ? cpuPercent({ cpuTimeNs: t0, atMs: first.atMs }, { cpuTimeNs: t1, atMs: cpu.atMs }, vcpus)
-              : null,
-        },
-      );
-    })
-    .sort((a, b) => collator.compare(a.name, b.name));
+  const entries = first.recs.map((r, i) => {
+    const later = second.get(r.domain.uuid);
+    const t0 = num(r.values['cpu.time']);
+    const t1 = later && num(later['cpu.time']);
+    const vcpus = num(r.values['vcpu.current']) ?? 1;
+    return entryFrom(
+      { name: r.domain.name, uuid: r.domain.uuid, values: r.values },
+      {
+        os: osIds[i] ?? null,
+        uptimeSeconds: uptimes[i] ?? null,
+        cpuPercent:
+          t0 !== undefined && t1 !== undefined && cpu
+            ? cpuPercent({ cpuTimeNs: t0, atMs: first.atMs }, { cpuTimeNs: t1, atMs: cpu.atMs }, vcpus)
+            : null,
+      },
+    );
+  });
+  const order = nameOrder(
+    entries.map((e) => e.name),
+    early,
+  );
+  return entries.sort((a, b) => order(a.name, b.name));
 }
