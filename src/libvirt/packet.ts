@@ -47,19 +47,33 @@ export interface Packet extends PacketHeader {
   payload: Buffer;
 }
 
+/** A header field checked as Buffer's writeUInt32BE would, before a DataView (which wraps) writes it. */
+function u32(v: number, field: string): number {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff)
+    throw new XdrError(`packet ${field} out of range: ${v}`);
+  return v;
+}
+
+function i32(v: number, field: string): number {
+  if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff)
+    throw new XdrError(`packet ${field} out of range: ${v}`);
+  return v;
+}
+
 /** One whole packet on the wire: length word, header, payload. */
 export function encodePacket(h: PacketHeader, payload: Uint8Array = Buffer.alloc(0)): Buffer {
   const total = LEN_SIZE + HEADER_SIZE + payload.length;
   if (total - LEN_SIZE > MAX_PACKET) throw new XdrError(`packet of ${total} bytes exceeds libvirt's limit`);
   // Every byte is written below, so the buffer need not be zeroed first (small ones come from Node's pool).
   const out = Buffer.allocUnsafe(total);
-  out.writeUInt32BE(total, 0);
-  out.writeUInt32BE(h.prog, 4);
-  out.writeUInt32BE(h.vers, 8);
-  out.writeInt32BE(h.proc, 12);
-  out.writeInt32BE(h.type, 16);
-  out.writeUInt32BE(h.serial, 20);
-  out.writeInt32BE(h.status, 24);
+  const view = new DataView(out.buffer, out.byteOffset, total);
+  view.setUint32(0, total);
+  view.setUint32(4, u32(h.prog, 'program'));
+  view.setUint32(8, u32(h.vers, 'version'));
+  view.setInt32(12, i32(h.proc, 'procedure'));
+  view.setInt32(16, i32(h.type, 'type'));
+  view.setUint32(20, u32(h.serial, 'serial'));
+  view.setInt32(24, i32(h.status, 'status'));
   out.set(payload, LEN_SIZE + HEADER_SIZE);
   return out;
 }

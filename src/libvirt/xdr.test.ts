@@ -134,3 +134,16 @@ test('the writer writes every byte it returns: padding is zeroed, not left from 
     hex('00000001 61000000 00000002 01020000 03000000').toString('hex'),
   );
 });
+
+test('strings are written in place as the UTF-8 Buffer.from gives (lone surrogates too), growing the buffer as needed', () => {
+  for (const text of ['', 'é', '😀', '\ud800', 'x\udc00y', 'ü'.repeat(300)]) {
+    const w = new XdrWriter(4);
+    w.string(text);
+    const utf8 = Buffer.from(text, 'utf8');
+    const expected = Buffer.alloc(4 + ((utf8.length + 3) & ~3));
+    expected.writeUInt32BE(utf8.length);
+    utf8.copy(expected, 4);
+    assert.equal(w.bytes().toString('hex'), expected.toString('hex'), JSON.stringify(text));
+  }
+  assert.throws(() => new XdrWriter().string('é', 1), XdrError);
+});

@@ -15,14 +15,22 @@ export class XdrError extends PhyllomeError {
   }
 }
 
+/** A DataView over exactly the bytes of `buf` (which may be a slice of a larger ArrayBuffer). */
+function viewOf(buf: Buffer): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
 export class XdrWriter {
   private buf: Buffer;
+  /** 32-bit values and doubles are written through it (see XdrReader), after the range checks below. */
+  private view: DataView;
   private pos = 0;
 
   // Not zeroed: only bytes below `pos` are ever read, and every one of them is written (padding too).
   // Small buffers then come from Node's pool, not a new allocation each: one per call made.
   constructor(initial = 256) {
     this.buf = Buffer.allocUnsafe(initial);
+    this.view = viewOf(this.buf);
   }
 
   private ensure(n: number): void {
@@ -32,13 +40,19 @@ export class XdrWriter {
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
+    this.view = viewOf(next);
+  }
+
+  /** Zero padding from `from` up to `to` (at most 3 bytes). */
+  private zero(from: number, to: number): void {
+    for (let i = from; i < to; i++) this.buf[i] = 0;
   }
 
   int(v: number): void {
     if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff)
       throw new XdrError(`int out of range: ${v}`);
     this.ensure(4);
-    this.buf.writeInt32BE(v, this.pos);
+    this.view.setInt32(this.pos, v);
     this.pos += 4;
   }
 
@@ -46,7 +60,7 @@ export class XdrWriter {
     if (!Number.isInteger(v) || v < 0 || v > 0xffffffff)
       throw new XdrError(`unsigned int out of range: ${v}`);
     this.ensure(4);
-    this.buf.writeUInt32BE(v, this.pos);
+    this.view.setUint32(this.pos, v);
     this.pos += 4;
   }
 
@@ -64,7 +78,7 @@ export class XdrWriter {
 
   double(v: number): void {
     this.ensure(8);
-    this.buf.writeDoubleBE(v, this.pos);
+    this.view.setFloat64(this.pos, v);
     this.pos += 8;
   }
 
@@ -79,7 +93,7 @@ export class XdrWriter {
     const padded = pad4(length);
     this.ensure(padded);
     this.buf.set(bytes, this.pos);
-    this.buf.fill(0, this.pos + length, this.pos + padded);
+    this.zero(this.pos + length, this.pos + padded);
     this.pos += padded;
   }
 
@@ -90,8 +104,16 @@ export class XdrWriter {
     this.fixedOpaque(bytes, bytes.length);
   }
 
+  /** As `opaque(Buffer.from(s, 'utf8'), max)`, the UTF-8 written in place. */
   string(s: string, max = 0xffffffff): void {
-    this.opaque(Buffer.from(s, 'utf8'), max);
+    const n = Buffer.byteLength(s, 'utf8');
+    if (n > max) throw new XdrError(`opaque longer than its maximum ${max}`);
+    this.uint(n);
+    const padded = pad4(n);
+    this.ensure(padded);
+    this.buf.write(s, this.pos, n, 'utf8');
+    this.zero(this.pos + n, this.pos + padded);
+    this.pos += padded;
   }
 
   get length(): number {
@@ -118,7 +140,7 @@ export class XdrReader {
     offset = 0,
   ) {
     this.pos = offset;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.view = viewOf(buf);
   }
 
   private need(n: number): void {
