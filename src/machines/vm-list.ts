@@ -156,16 +156,17 @@ export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<Vm
   const stats = LIST_STATS | (withCpu ? StatsTypes.CPU_TOTAL : 0);
   // The OS lookups need the domains, not their stats: the list (one small call) is asked together with
   // the stats, and the metadata calls go as soon as it is in, so the daemon answers them while it still
-  // gathers the stats, whose reply, the largest to decode, comes while it answers the rest.
-  const sample = sampled(lv, stats, opts.only);
-  sample.catch(() => undefined); // awaited below, unless the list fails first
+  // gathers the stats, whose reply, the largest to decode, comes while it answers the rest. A CPU sample
+  // is timed by its reply, which must not wait behind that work: it is asked last, as on its own.
+  const sample = withCpu ? undefined : sampled(lv, stats, opts.only);
+  sample?.catch(() => undefined); // awaited below, unless the list fails first
   const doms = opts.only ?? (await lv.domains.list());
   const osById = new Map<string, Promise<string | null>>(doms.map((d) => [d.uuid, osOf(d)]));
   // The names are sorted as localeCompare sorts them. Where that takes ICU's collator (see name-order.ts:
   // about 10 ms to build in a fresh process), it is built while the daemon answers; not while a CPU
   // sample is out, whose time would be read late.
   const early = withCpu || rootOrderApplies(doms.map((d) => d.name)) ? undefined : new Intl.Collator();
-  const first = await sample;
+  const first = await (sample ?? sampled(lv, stats, opts.only));
   const local = remoteHostOf(lv.requestedUri) === undefined;
   const now = Date.now();
   const isActive = (r: DomainStatsRecord) => [1, 2, 3].includes(num(r.values['state.state']) ?? 0);
