@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Duplex, Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { RpcClient } from './client.js';
 import { connect, StorageVolume } from './api.js';
@@ -16,7 +16,7 @@ import {
   xremoteError,
 } from './errors.js';
 import { answerHandshake, type CallHandler, FakeDaemon, hex, remoteError } from './fake-daemon.js';
-import { type Packet, PacketStatus, PacketType, Program } from './packet.js';
+import { decodePacket, type Packet, PacketStatus, PacketType, Program } from './packet.js';
 import { EventProc, Proc } from './procedures.js';
 import { ReconnectingClient } from './reconnecting.js';
 import { STREAM_CHUNK_MAX } from './streams.js';
@@ -269,6 +269,42 @@ test('500 concurrent calls answered in reverse order each get their own answer',
     assert.equal(new Set(results.map((r) => r.dom.id)).size, 500, 'distinct serials');
     await client.close();
   });
+});
+
+test('calls made in one tick leave in one write, in the order they were made', async () => {
+  const writes: Buffer[][] = [];
+  const socket = new Duplex({
+    read() {},
+    write(chunk: Buffer, _enc, done) {
+      writes.push([chunk]);
+      done();
+    },
+    writev(chunks, done) {
+      writes.push(chunks.map((c) => c.chunk as Buffer));
+      done();
+    },
+  });
+  const client = new RpcClient(socket);
+  const names = Array.from({ length: 200 }, (_, i) => `dom-${i}`);
+  const calls = names.map((name) => client.call(Proc.DomainLookupByName, { name }));
+  for (const c of calls) c.catch(() => undefined);
+  assert.equal(writes.length, 0, 'nothing written before the tick ends');
+  await new Promise((resolve) => process.nextTick(resolve));
+  assert.equal(writes.length, 1);
+  const packets = writes[0]!.map((b) => decodePacket(b));
+  assert.deepEqual(
+    packets.map((p) => p.serial),
+    names.map((_, i) => i + 1),
+  );
+  assert.deepEqual(
+    packets.map((p) => decodeWith(Proc.DomainLookupByName.args, p.payload).name),
+    names,
+  );
+  // A call in a later tick is a write of its own.
+  client.call(Proc.DomainLookupByName, { name: 'later' }).catch(() => undefined);
+  await new Promise((resolve) => process.nextTick(resolve));
+  assert.equal(writes.length, 2);
+  socket.destroy();
 });
 
 test('read stream: data, empty CONTINUE = EOF, client finish (STREAM/OK), server confirms', async () => {

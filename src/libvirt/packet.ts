@@ -47,18 +47,33 @@ export interface Packet extends PacketHeader {
   payload: Buffer;
 }
 
+/** A header field checked as Buffer's writeUInt32BE would, before a DataView (which wraps) writes it. */
+function u32(v: number, field: string): number {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff)
+    throw new XdrError(`packet ${field} out of range: ${v}`);
+  return v;
+}
+
+function i32(v: number, field: string): number {
+  if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff)
+    throw new XdrError(`packet ${field} out of range: ${v}`);
+  return v;
+}
+
 /** One whole packet on the wire: length word, header, payload. */
 export function encodePacket(h: PacketHeader, payload: Uint8Array = Buffer.alloc(0)): Buffer {
   const total = LEN_SIZE + HEADER_SIZE + payload.length;
   if (total - LEN_SIZE > MAX_PACKET) throw new XdrError(`packet of ${total} bytes exceeds libvirt's limit`);
-  const out = Buffer.alloc(total);
-  out.writeUInt32BE(total, 0);
-  out.writeUInt32BE(h.prog, 4);
-  out.writeUInt32BE(h.vers, 8);
-  out.writeInt32BE(h.proc, 12);
-  out.writeInt32BE(h.type, 16);
-  out.writeUInt32BE(h.serial, 20);
-  out.writeInt32BE(h.status, 24);
+  // Every byte is written below, so the buffer need not be zeroed first (small ones come from Node's pool).
+  const out = Buffer.allocUnsafe(total);
+  const view = new DataView(out.buffer, out.byteOffset, total);
+  view.setUint32(0, total);
+  view.setUint32(4, u32(h.prog, 'program'));
+  view.setUint32(8, u32(h.vers, 'version'));
+  view.setInt32(12, i32(h.proc, 'procedure'));
+  view.setInt32(16, i32(h.type, 'type'));
+  view.setUint32(20, u32(h.serial, 'serial'));
+  view.setInt32(24, i32(h.status, 'status'));
   out.set(payload, LEN_SIZE + HEADER_SIZE);
   return out;
 }
@@ -67,13 +82,15 @@ export function encodePacket(h: PacketHeader, payload: Uint8Array = Buffer.alloc
 export function decodePacket(frame: Buffer): Packet {
   if (frame.length < LEN_SIZE + HEADER_SIZE)
     throw new XdrError(`frame of ${frame.length} bytes is shorter than a header`);
+  // A DataView's getters are V8 builtins; Buffer's readUInt32BE is JavaScript that checks its offset.
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   return {
-    prog: frame.readUInt32BE(4),
-    vers: frame.readUInt32BE(8),
-    proc: frame.readInt32BE(12),
-    type: frame.readInt32BE(16),
-    serial: frame.readUInt32BE(20),
-    status: frame.readInt32BE(24),
+    prog: view.getUint32(4),
+    vers: view.getUint32(8),
+    proc: view.getInt32(12),
+    type: view.getInt32(16),
+    serial: view.getUint32(20),
+    status: view.getInt32(24),
     payload: frame.subarray(LEN_SIZE + HEADER_SIZE),
   };
 }

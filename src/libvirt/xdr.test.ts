@@ -20,6 +20,8 @@ import {
   xuint,
   xunion,
   xvoid,
+  XdrReader,
+  XdrWriter,
 } from './xdr.js';
 import { hex } from './fake-daemon.js';
 
@@ -107,4 +109,41 @@ test('truncated input and trailing bytes are errors, not silent', () => {
   assert.throws(() => decodeWith(xhyper, hex('00000000')), /truncated/);
   assert.throws(() => decodeWith(xint, hex('00000001 00000002')), /trailing/);
   assert.throws(() => decodeWith(xstring(), hex('00000008 6162')), /truncated/);
+});
+
+test('values are read where they sit in a larger buffer (a frame inside a socket chunk)', () => {
+  const chunk = hex('ffffffff 00000003 61626300 fffffffe 8000000000000001 3ff8000000000000 ff');
+  const r = new XdrReader(chunk.subarray(4, chunk.length - 1));
+  assert.equal(r.string(), 'abc');
+  assert.equal(r.int(), -2);
+  assert.equal(r.uhyper(), 2n ** 63n + 1n);
+  assert.equal(r.double(), 1.5);
+  assert.equal(r.remaining, 0);
+  assert.throws(() => r.uint(), XdrError);
+});
+
+test('the writer writes every byte it returns: padding is zeroed, not left from reused memory', () => {
+  const w = new XdrWriter(8);
+  // Its buffer is not zeroed when made (it may come from Node's pool): make it dirty on purpose.
+  (w as unknown as { buf: Buffer }).buf.fill(0xee);
+  w.string('a');
+  w.opaque(Buffer.from([1, 2]));
+  w.fixedOpaque(Buffer.from([3]), 1);
+  assert.equal(
+    w.bytes().toString('hex'),
+    hex('00000001 61000000 00000002 01020000 03000000').toString('hex'),
+  );
+});
+
+test('strings are written in place as the UTF-8 Buffer.from gives (lone surrogates too), growing the buffer as needed', () => {
+  for (const text of ['', 'é', '😀', '\ud800', 'x\udc00y', 'ü'.repeat(300)]) {
+    const w = new XdrWriter(4);
+    w.string(text);
+    const utf8 = Buffer.from(text, 'utf8');
+    const expected = Buffer.alloc(4 + ((utf8.length + 3) & ~3));
+    expected.writeUInt32BE(utf8.length);
+    utf8.copy(expected, 4);
+    assert.equal(w.bytes().toString('hex'), expected.toString('hex'), JSON.stringify(text));
+  }
+  assert.throws(() => new XdrWriter().string('é', 1), XdrError);
 });

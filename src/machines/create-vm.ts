@@ -3,6 +3,7 @@ import {
   isNotFound,
   ListNetworksFlags,
   type Libvirt,
+  type Network,
   type StoragePool,
   type StorageVolume,
 } from '../libvirt/index.js';
@@ -28,6 +29,64 @@ export interface CreatedVm {
   network?: { name: string; defined: boolean; started: boolean };
 }
 
+/** A storage pool with its XML and whether it runs, both asked at once (see `scanPools`). */
+interface ScannedPool {
+  pool: StoragePool;
+  xml: Promise<string>;
+  active: Promise<boolean>;
+}
+
+/**
+ * What `createVm` asks libvirt before it changes anything: is the name taken, which networks run, which
+ * storage pools there are. `startCreateLookups` asks it all at once as soon as there is a connection, so
+ * the daemon answers while the host facts are still being gathered; `createVm` asks itself otherwise.
+ */
+export interface CreateVmLookups {
+  /** The VM name `exists` is about (lookups for another name are not used). */
+  name: string;
+  exists: Promise<boolean>;
+  activeNetworks: Promise<Network[]>;
+  pools: Promise<ScannedPool[]>;
+}
+
+/** The promise itself, with a handler so that a rejection nobody awaits (an unused answer) stays quiet. */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+/** Is the name taken? */
+function nameTaken(lv: Libvirt, name: string): Promise<boolean> {
+  return lv.domains.lookup(name).then(
+    () => true,
+    (err: unknown) => {
+      if (isNotFound(err)) return false;
+      throw err;
+    },
+  );
+}
+
+/** Every storage pool, each one's XML and state asked at once (they are read in order by `poolFor`). */
+function scanPools(lv: Libvirt): Promise<ScannedPool[]> {
+  return lv.pools
+    .list()
+    .then((pools) => pools.map((pool) => ({ pool, xml: quiet(pool.xml()), active: quiet(pool.isActive()) })));
+}
+
+/**
+ * Asks `createVm`'s questions for a VM called `name` now (read-only calls, all at once), to be passed in
+ * `CreateVmDeps.lookups`. Nothing is thrown here: each answer, or its error, is taken where `createVm`
+ * would have asked.
+ */
+export function startCreateLookups(lv: Libvirt, name: string): CreateVmLookups {
+  return {
+    name,
+    exists: quiet(nameTaken(lv, name)),
+    activeNetworks: quiet(lv.networks.list(ListNetworksFlags.ACTIVE)),
+    pools: quiet(scanPools(lv)),
+  };
+}
+
 /** The steps of `createVm` that change something on libvirt, in order. */
 export type CreateVmStep = 'network' | 'pool' | 'disk' | 'define';
 
@@ -42,6 +101,8 @@ export interface CreateVmDeps extends ModelDeps {
    * like a refusal from libvirt would, and is rolled back the same way.
    */
   beforeStep?: (step: CreateVmStep) => Promise<void> | void;
+  /** The questions already asked (`startCreateLookups`); default: asked here. */
+  lookups?: CreateVmLookups;
 }
 
 const STEP_WORDS: Record<CreateVmStep, (what: string) => string> = {
@@ -67,17 +128,13 @@ export async function createVm(
 ): Promise<CreatedVm> {
   const model = buildModel(options, host, deps);
   const nic = model.spec.devices.interfaces.find((i) => i.type === 'network' && i.network);
-  // Asked at once: is the name taken, and is the network there and running (that one only starts or
-  // defines the network when it must, and only after the name was found free).
-  const exists = lv.domains.lookup(options.name).then(
-    () => true,
-    (err: unknown) => {
-      if (isNotFound(err)) return false;
-      throw err;
-    },
-  );
-  const activeNetworks = nic?.network ? lv.networks.list(ListNetworksFlags.ACTIVE) : undefined;
-  activeNetworks?.catch(() => undefined); // awaited below unless the name is taken
+  const early = deps.lookups?.name === options.name ? deps.lookups : undefined;
+  // Asked at once (unless asked earlier): is the name taken, and is the network there and running (that
+  // one only starts or defines the network when it must, and only after the name was found free).
+  const exists = early?.exists ?? nameTaken(lv, options.name);
+  const activeNetworks = nic?.network
+    ? quiet(early?.activeNetworks ?? lv.networks.list(ListNetworksFlags.ACTIVE)) // awaited below unless the name is taken
+    : undefined;
   if (await exists) throw new VmExistsError(options.name);
 
   const undo = new UndoList();
@@ -99,7 +156,7 @@ export async function createVm(
     }
     if (model.newDisk) {
       await begin('pool', dirname(model.newDisk.path));
-      const pool = await poolFor(lv, dirname(model.newDisk.path), undo);
+      const pool = await poolFor(lv, dirname(model.newDisk.path), undo, early?.pools);
       poolName = pool.name;
       await begin('disk', model.newDisk.path);
       const volume = await createImage(pool, model.newDisk);
@@ -143,19 +200,26 @@ async function createImage(
 }
 
 /**
- * The running pool whose target is `dir`; when none exists, a `dir` pool for it is defined and
- * started (built first when the directory is missing). Each change goes into `undo`.
+ * The running pool whose target is `dir` (the first in libvirt's list, from `scan`); when none exists,
+ * a `dir` pool for it is defined and started (built first when the directory is missing). Each change
+ * goes into `undo`.
  */
-async function poolFor(lv: Libvirt, dir: string, undo: UndoList): Promise<StoragePool> {
-  const pools = await lv.pools.list();
-  for (const pool of pools) {
+async function poolFor(
+  lv: Libvirt,
+  dir: string,
+  undo: UndoList,
+  scan: Promise<ScannedPool[]> = scanPools(lv),
+): Promise<StoragePool> {
+  const scanned = await scan;
+  const pools = scanned.map((p) => p.pool);
+  for (const { pool, xml: xmlOf, active } of scanned) {
     // A pool another client removes meanwhile is simply not the one.
-    const xml = await pool.xml().catch((err: unknown) => {
+    const xml = await xmlOf.catch((err: unknown) => {
       if (isNotFound(err)) return '';
       throw err;
     });
     if (new RegExp(`<path>${escapeRegExp(escapeXml(dir))}/?</path>`).test(xml)) {
-      if (!(await pool.isActive())) {
+      if (!(await active)) {
         await pool.start();
         undo.push(`started the storage pool "${pool.name}"`, () => pool.destroy());
       }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -26,16 +26,29 @@ export function defaultPidDirs(): string[] {
   return dirs;
 }
 
+/**
+ * A small file of /proc or /run (a few hundred bytes), read at once, or undefined when it cannot be read.
+ * Read synchronously: the promise API costs a fresh process about a millisecond to load and several
+ * thread-pool round trips per file, for what takes microseconds.
+ */
+function readSmall(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Seconds since the boot of the machine (`btime` of /proc/stat, epoch seconds). */
 export async function bootTime(root = '/'): Promise<number | undefined> {
-  const text = await readFile(join(root, 'proc/stat'), 'utf8').catch(() => undefined);
+  const text = readSmall(join(root, 'proc/stat'));
   const m = text && /^btime (\d+)$/m.exec(text);
   return m ? Number(m[1]) : undefined;
 }
 
 /** The start of process `pid` in epoch milliseconds, if it is a QEMU process. */
 export async function qemuStartMs(pid: number, btime: number, root = '/'): Promise<number | undefined> {
-  const stat = await readFile(join(root, `proc/${pid}/stat`), 'utf8').catch(() => undefined);
+  const stat = readSmall(join(root, `proc/${pid}/stat`));
   if (!stat) return undefined;
   // pid (comm) state ppid …: comm may hold spaces and parentheses, so split after the last ')'.
   const close = stat.lastIndexOf(')');
@@ -57,7 +70,7 @@ export async function localUptimeSeconds(
   if (btime === undefined) return undefined;
   const root = dirs.root ?? '/';
   for (const dir of dirs.pidDirs ?? defaultPidDirs()) {
-    const text = await readFile(join(root, dir, `${name}.pid`), 'utf8').catch(() => undefined);
+    const text = readSmall(join(root, dir, `${name}.pid`));
     const pid = Number(text?.trim());
     if (!text || !Number.isInteger(pid) || pid <= 0) continue;
     const start = await qemuStartMs(pid, btime, root);

@@ -10,6 +10,7 @@ import {
 } from '../libvirt/index.js';
 import { LIBOSINFO_NS, PHYLLOME_NS } from '../model/domain-xml/build-domain.js';
 import { remoteHostOf } from './model-host-facts.js';
+import { nameOrder, rootOrderApplies } from './name-order.js';
 import { bootTime, localUptimeSeconds, type UptimeDirs } from './qemu-uptime.js';
 
 export interface VmDiskUse {
@@ -132,11 +133,16 @@ export function cpuPercent(
   return Math.round(((after.cpuTimeNs - before.cpuTimeNs) / wallNs / vcpus) * 1000) / 10;
 }
 
+/** A monotonic clock in ms: the one `performance.now()` reads, without loading perf_hooks (~1 ms). */
+function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
 /** Each call's time is the middle of its round trip: when the daemon read the counters, as near as we know. */
 async function sampled(lv: Libvirt, stats: number, doms: Domain[] = []) {
-  const start = performance.now();
+  const start = nowMs();
   const recs = await lv.allDomainStats(stats, 0, doms);
-  return { recs, atMs: (start + performance.now()) / 2 };
+  return { recs, atMs: (start + nowMs()) / 2 };
 }
 
 /**
@@ -148,11 +154,19 @@ async function sampled(lv: Libvirt, stats: number, doms: Domain[] = []) {
 export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<VmListEntry[]> {
   const withCpu = opts.cpuSampleMs !== undefined;
   const stats = LIST_STATS | (withCpu ? StatsTypes.CPU_TOTAL : 0);
-  // The OS lookups need the domains, not their stats: listing them first (one small call) lets the
-  // daemon answer the metadata calls while it gathers the stats.
+  // The OS lookups need the domains, not their stats: the list (one small call) is asked together with
+  // the stats, and the metadata calls go as soon as it is in, so the daemon answers them while it still
+  // gathers the stats, whose reply, the largest to decode, comes while it answers the rest. A CPU sample
+  // is timed by its reply, which must not wait behind that work: it is asked last, as on its own.
+  const sample = withCpu ? undefined : sampled(lv, stats, opts.only);
+  sample?.catch(() => undefined); // awaited below, unless the list fails first
   const doms = opts.only ?? (await lv.domains.list());
   const osById = new Map<string, Promise<string | null>>(doms.map((d) => [d.uuid, osOf(d)]));
-  const first = await sampled(lv, stats, opts.only);
+  // The names are sorted as localeCompare sorts them. Where that takes ICU's collator (see name-order.ts:
+  // about 10 ms to build in a fresh process), it is built while the daemon answers; not while a CPU
+  // sample is out, whose time would be read late.
+  const early = withCpu || rootOrderApplies(doms.map((d) => d.name)) ? undefined : new Intl.Collator();
+  const first = await (sample ?? sampled(lv, stats, opts.only));
   const local = remoteHostOf(lv.requestedUri) === undefined;
   const now = Date.now();
   const isActive = (r: DomainStatsRecord) => [1, 2, 3].includes(num(r.values['state.state']) ?? 0);
@@ -176,23 +190,26 @@ export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<Vm
       : undefined,
   ]);
   const second = new Map(cpu?.recs.map((r) => [r.domain.uuid, r.values]) ?? []);
-  return first.recs
-    .map((r, i) => {
-      const later = second.get(r.domain.uuid);
-      const t0 = num(r.values['cpu.time']);
-      const t1 = later && num(later['cpu.time']);
-      const vcpus = num(r.values['vcpu.current']) ?? 1;
-      return entryFrom(
-        { name: r.domain.name, uuid: r.domain.uuid, values: r.values },
-        {
-          os: osIds[i] ?? null,
-          uptimeSeconds: uptimes[i] ?? null,
-          cpuPercent:
-            t0 !== undefined && t1 !== undefined && cpu
-              ? cpuPercent({ cpuTimeNs: t0, atMs: first.atMs }, { cpuTimeNs: t1, atMs: cpu.atMs }, vcpus)
-              : null,
-        },
-      );
-    })
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const entries = first.recs.map((r, i) => {
+    const later = second.get(r.domain.uuid);
+    const t0 = num(r.values['cpu.time']);
+    const t1 = later && num(later['cpu.time']);
+    const vcpus = num(r.values['vcpu.current']) ?? 1;
+    return entryFrom(
+      { name: r.domain.name, uuid: r.domain.uuid, values: r.values },
+      {
+        os: osIds[i] ?? null,
+        uptimeSeconds: uptimes[i] ?? null,
+        cpuPercent:
+          t0 !== undefined && t1 !== undefined && cpu
+            ? cpuPercent({ cpuTimeNs: t0, atMs: first.atMs }, { cpuTimeNs: t1, atMs: cpu.atMs }, vcpus)
+            : null,
+      },
+    );
+  });
+  const order = nameOrder(
+    entries.map((e) => e.name),
+    early,
+  );
+  return entries.sort((a, b) => order(a.name, b.name));
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { connect, isNotFound, MetadataType, type Libvirt } from '../../src/libvirt/index.js';
-import { createVm } from '../../src/machines/create-vm.js';
+import { createVm, startCreateLookups } from '../../src/machines/create-vm.js';
 import { VmCreateError, VmExistsError } from '../../src/machines/errors.js';
 import { ensureNetwork } from '../../src/machines/networks.js';
 import { NetworkMissingError } from '../../src/machines/errors.js';
@@ -88,6 +88,28 @@ test('a second VM of the same name is refused and nothing is created for it', as
     VmExistsError,
   );
   assert.equal(existsSync(disk), false);
+});
+
+test('with its questions asked in advance (as the CLI does, while the host facts are gathered) the same VM is created, and a taken name is still refused', async () => {
+  const name = uniqueName('early');
+  const disk = `/var/lib/libvirt/images/${name}.qcow2`;
+  removeLater(name, disk);
+  const options = { name, os: 'linux', memory: '1G', vcpus: 1, diskSize: '1G' };
+  const vm = await createVm(lv, options, host, { lookups: startCreateLookups(lv, name) });
+  assert.equal(vm.disk, disk);
+  assert.equal((await (await lv.domains.lookup(name)).state()).state, 'shutoff');
+  assert.equal((await (await lv.volumes.lookupByPath(disk)).info()).capacity, BigInt(1024 ** 3));
+  await assert.rejects(
+    createVm(lv, { ...options, diskSize: 'none' }, host, { lookups: startCreateLookups(lv, name) }),
+    VmExistsError,
+  );
+  // Lookups asked for another name are not taken for this one's.
+  const other = uniqueName('early-other');
+  removeLater(other);
+  await assert.rejects(
+    createVm(lv, { ...options, diskSize: 'none' }, host, { lookups: startCreateLookups(lv, other) }),
+    VmExistsError,
+  );
 });
 
 test('an existing file where the new disk would go is never overwritten or deleted, and no VM is left', async () => {

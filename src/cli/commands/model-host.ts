@@ -11,12 +11,14 @@ import { modelConnectionUri } from './model-connection.js';
  * Connects to libvirt (`--connect`; `--session` means a session daemon, see `modelConnectionUri`),
  * checks the path options (this machine's files, or the remote host's storage volumes), gathers the
  * model's host facts (`--root` for the local probes) and runs `fn`; the connection is closed
- * afterwards. A session URI makes the options a session VM's.
+ * afterwards. A session URI makes the options a session VM's. `onConnected` runs as soon as the
+ * connection is open, before the facts are gathered: questions it asks libvirt are answered meanwhile.
  */
 export async function withModelHost<T>(
   ctx: CommandContext,
   options: ModelOptions,
   fn: (lv: Libvirt, host: ModelHostFacts, options: ModelOptions) => Promise<T>,
+  onConnected?: (lv: Libvirt) => void,
 ): Promise<T> {
   const flag = typeof ctx.values.connect === 'string' ? ctx.values.connect : undefined;
   const uri = modelConnectionUri(flag, options.session === true);
@@ -25,6 +27,7 @@ export async function withModelHost<T>(
     remoteHostOf(uri) === undefined ? await checkOptionPaths(options, { kind: 'local' }) : undefined;
   const lv = await connect(uri);
   try {
+    onConnected?.(lv);
     const input = await modelInput(lv, options, {
       ...(typeof ctx.values.root === 'string' ? { root: ctx.values.root } : {}),
       ...(local ? { checked: local } : {}),

@@ -1,10 +1,9 @@
 import type { CommandContext, CommandResult } from '../command.js';
 import { createVmWithOs, previewVm, startCreatedVm } from '../../machines/create-from-request.js';
 import { InvalidInputError } from '../../errors.js';
+import { startCreateLookups, type CreateVmLookups } from '../../machines/create-vm.js';
 import { modelOptionsFrom } from './os-model-options.js';
 import { withModelHost } from './model-host.js';
-import { consoleSession } from './vm-console.js';
-import { startCommand } from './vm-power.js';
 import { withConnection } from './vm-connection.js';
 
 /**
@@ -37,7 +36,16 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       ctx.progress.write(`Detected ${detected.name} (${detected.os}): ${detected.reason}\n`);
     return { data: result, human: () => result.xml };
   }
-  const vm = await withModelHost(ctx, opts, (lv, host, options) => createVmWithOs(lv, options, host));
+  // The name check, the running networks and the storage pools are asked while the host facts are gathered.
+  let lookups: CreateVmLookups | undefined;
+  const vm = await withModelHost(
+    ctx,
+    opts,
+    (lv, host, options) => createVmWithOs(lv, options, host, lookups ? { lookups } : {}),
+    (lv) => {
+      lookups = startCreateLookups(lv, name);
+    },
+  );
   const detected = vm.detected;
   const osId = detected?.os ?? (os as string);
   warn(vm.warnings);
@@ -47,9 +55,17 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   let started: { state: string } | undefined;
   if (ctx.values.start === true || attach) {
     if (!ctx.json) ctx.progress.write(`Created VM "${vm.name}" (${vm.uuid}); starting it…\n`);
-    started = await startCreatedVm(vm, () => startCommand(ctx, vm.name));
+    // Loaded only here: starting pulls in the lock, diagnosis and image-chain code (child processes,
+    // hashing) that a plain create never runs, and would otherwise pay for at start-up.
+    started = await startCreatedVm(vm, () =>
+      import('./vm-power.js').then(({ startCommand }) => startCommand(ctx, vm.name)),
+    );
   }
-  const console = attach ? await withConnection(ctx, (lv) => consoleSession(ctx, lv, vm.name)) : undefined;
+  const console = attach
+    ? await import('./vm-console.js').then(({ consoleSession }) =>
+        withConnection(ctx, (lv) => consoleSession(ctx, lv, vm.name)),
+      )
+    : undefined;
   return {
     data: {
       ...vm,

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { compareRoot, nameOrder, ROOT_ORDER, rootLikeLocale, rootOrderApplies } from './name-order.js';
+
+/** What a C/POSIX/English default locale gives (checked below in child processes). */
+const english = new Intl.Collator('en');
+const sign = (n: number): number => Math.sign(n);
+const PRINTABLE = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i));
+
+test('the table is ICU’s order of the printable ASCII characters, both cases of a letter weighing the same', () => {
+  assert.equal([...PRINTABLE].sort(english.compare).join(''), ROOT_ORDER);
+  const base = new Intl.Collator('en', { sensitivity: 'base' });
+  for (const a of PRINTABLE)
+    for (const b of PRINTABLE) {
+      const same = a.toLowerCase() === b.toLowerCase() && /[a-z]/i.test(a);
+      assert.equal(base.compare(a, b) === 0, a === b || same, `${a} ${b}`);
+    }
+});
+
+test('compareRoot answers as ICU’s collator for every pair of characters and 50,000 pairs of names', () => {
+  for (const a of PRINTABLE)
+    for (const b of PRINTABLE) assert.equal(compareRoot(a, b), sign(english.compare(a, b)), `${a} ${b}`);
+  // Few letters, both cases, the usual separators: many names differ only in case or punctuation.
+  const alphabet = 'aAbBzZ09-_. ~@';
+  let seed = 42;
+  const rand = (n: number): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+  const name = (): string =>
+    Array.from({ length: rand(7) }, () => alphabet[rand(alphabet.length)] ?? 'a').join('');
+  const names: string[] = [];
+  for (let i = 0; i < 50_000; i++) {
+    const a = name();
+    const b = rand(4) === 0 ? a.toUpperCase() : name();
+    names.push(a);
+    assert.equal(compareRoot(a, b), sign(english.compare(a, b)), JSON.stringify([a, b]));
+  }
+  assert.deepEqual([...names].sort(compareRoot), [...names].sort(english.compare));
+});
+
+test('the locales whose collation is the root one are recognized; any other locale variable is not trusted', () => {
+  assert.equal(rootLikeLocale({}), true);
+  assert.equal(rootLikeLocale({ LANG: 'C.UTF-8' }), true);
+  assert.equal(rootLikeLocale({ LANG: 'en_GB.UTF-8', LC_ALL: 'C', LANGUAGE: 'en_GB:en' }), true);
+  assert.equal(rootLikeLocale({ LANG: 'POSIX', LC_MESSAGES: '' }), true);
+  assert.equal(rootLikeLocale({ LANG: 'da_DK.UTF-8' }), false);
+  assert.equal(rootLikeLocale({ LANG: 'C.UTF-8', LC_COLLATE: 'sv_SE.UTF-8' }), false);
+  assert.equal(rootLikeLocale({ LANG: 'en_US.UTF-8', LANGUAGE: 'de:en' }), false);
+  assert.equal(rootLikeLocale({ LANG: 'en_US_POSIX' }), false);
+  assert.equal(rootLikeLocale({ LANG: 'en_US.UTF-8@euro' }), false);
+});
+
+test('under C, POSIX and English locales a fresh process sorts names as the table does', () => {
+  const script = `process.stdout.write(JSON.stringify([new Intl.Collator().resolvedOptions().locale, ${JSON.stringify([...PRINTABLE].reverse())}.sort((a, b) => a.localeCompare(b)).join('')]))`;
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(LC_|LANG)/.test(k) && k !== 'NODE_EXTRA_CA_CERTS'),
+  );
+  for (const locale of [{}, { LANG: 'C.UTF-8' }, { LANG: 'POSIX' }, { LANG: 'en_GB.UTF-8', LC_ALL: 'C' }]) {
+    const env = { ...clean, ...locale };
+    assert.equal(rootLikeLocale(env), true);
+    const r = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
+    const [resolved, order] = JSON.parse(r.stdout) as [string, string];
+    assert.match(resolved, /^en/, JSON.stringify(locale));
+    assert.equal(order, ROOT_ORDER, JSON.stringify(locale));
+  }
+});
+
+test('nameOrder: the table for printable ASCII under a root-like locale, the collator for anything else', () => {
+  const ascii = ['web-2', 'Web-1', 'web_1', 'db', 'DB', 'a.b', 'ab'];
+  assert.equal(rootOrderApplies(ascii, { LANG: 'C.UTF-8' }), true);
+  assert.equal(nameOrder(ascii, undefined, { LANG: 'C.UTF-8' }), compareRoot);
+  assert.deepEqual(
+    [...ascii].sort(nameOrder(ascii, undefined, { LANG: 'C.UTF-8' })),
+    [...ascii].sort(english.compare),
+  );
+  const accented = ['été', 'ete', 'Ete', 'f'];
+  assert.equal(rootOrderApplies(accented, {}), false);
+  assert.notEqual(nameOrder(accented, undefined, {}), compareRoot);
+  assert.deepEqual(
+    [...accented].sort(nameOrder(accented, undefined, {})),
+    [...accented].sort(new Intl.Collator().compare),
+  );
+  assert.notEqual(nameOrder(ascii, undefined, { LANG: 'da_DK.UTF-8' }), compareRoot);
+  const given = new Intl.Collator();
+  assert.equal(nameOrder(ascii, given, { LANG: 'da_DK.UTF-8' }), given.compare);
+});
