@@ -59,9 +59,10 @@ function message(err: unknown): string {
 function watchConsole(
   console: Duplex,
   deadlineMs: number,
-): { output: () => string; done: Promise<string | undefined>; start: () => void } {
+): { output: () => string; done: Promise<string | undefined>; start: () => void; timedOut: () => boolean } {
   let output = '';
   let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
   let settle: (note?: string) => void = () => undefined;
   let lost: (err: Error) => void = () => undefined;
   const done = new Promise<string | undefined>((resolve, reject) => {
@@ -87,8 +88,12 @@ function watchConsole(
   return {
     output: () => output,
     done,
+    timedOut: () => timedOut,
     start: () => {
-      timer = setTimeout(() => settle(), deadlineMs);
+      timer = setTimeout(() => {
+        timedOut = true;
+        settle();
+      }, deadlineMs);
     },
   };
 }
@@ -136,7 +141,16 @@ export async function bootOnHost(
     const started = Date.now();
     watch.start();
     const note = await watch.done;
-    return makeAttempt(accel, watch.output(), Date.now() - started, deadlineMs, note);
+    // The timer's clock is not Date.now(): a boot ended by the deadline counts as the whole deadline,
+    // so that it is judged hung, never "stopped early" by a millisecond of rounding.
+    const elapsed = Date.now() - started;
+    return makeAttempt(
+      accel,
+      watch.output(),
+      watch.timedOut() ? Math.max(elapsed, deadlineMs) : elapsed,
+      deadlineMs,
+      note,
+    );
   } catch (err) {
     return failed(err, 'run', watch?.output());
   } finally {
