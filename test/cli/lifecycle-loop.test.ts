@@ -13,7 +13,7 @@ import { after, test } from 'node:test';
 import { inflateSync } from 'node:zlib';
 import { connect, UndefineFlags } from '../../src/libvirt/index.js';
 import { lockDir, lockPath } from '../../src/machines/vm-lock.js';
-import { testGuestPaths, REPORT_MARKER, ECHO_MARKER } from '../support/test-guest.js';
+import { testGuestCreateArgs, REPORT_MARKER, ECHO_MARKER } from '../support/test-guest.js';
 import { uniqueName } from '../libvirt/helpers.js';
 import { onPty, phyllo } from '../support/bin-phyllo.js';
 import { waitFor } from '../support/wait.js';
@@ -57,27 +57,7 @@ function checkPng(png: Buffer): { width: number; height: number } {
 }
 
 test('create → start → console → screenshot → ACPI shutdown, all through bin/phyllo', async () => {
-  const guest = testGuestPaths();
-  const created = await phyllo(
-    'vm',
-    'create',
-    name,
-    '--os',
-    'linux',
-    '--memory',
-    '1G',
-    '--disk-size',
-    'none',
-    '--display',
-    'vnc',
-    '--kernel',
-    guest.kernel,
-    '--initrd',
-    guest.initrd,
-    '--cmdline',
-    'console=ttyS0 quiet',
-    '--json',
-  );
+  const created = await phyllo(...testGuestCreateArgs(name, { display: 'vnc' }), '--json');
   assert.equal(created.code, 0, created.stdout + created.stderr);
   const vm = JSON.parse(created.stdout) as { uuid: string };
 

@@ -17,7 +17,7 @@ import { deleteVm } from '../../src/machines/delete-vm.js';
 import { NVRAM_DIR, snapshotRoot, tpmDir } from '../../src/machines/state-files.js';
 import { uniqueName } from '../libvirt/helpers.js';
 import { phyllo, type RunResult } from '../support/bin-phyllo.js';
-import { testGuestPaths } from '../support/test-guest.js';
+import { testGuestCreateArgs } from '../support/test-guest.js';
 
 const IMAGES = '/var/lib/libvirt/images';
 const prefix = uniqueName('conc');
@@ -149,32 +149,8 @@ function serialOrder(
 }
 
 test('20 parallel start/kill/shutdown/pause/resume/snapshot commands on 5 VMs end consistent', async () => {
-  const guest = testGuestPaths();
   const made = await Promise.all(
-    names.map((name) =>
-      phyllo(
-        'vm',
-        'create',
-        name,
-        '--os',
-        'linux',
-        '--memory',
-        '1G',
-        '--vcpus',
-        '1',
-        '--disk-size',
-        '16M',
-        '--display',
-        'none',
-        '--kernel',
-        guest.kernel,
-        '--initrd',
-        guest.initrd,
-        '--cmdline',
-        'console=ttyS0 quiet',
-        '--json',
-      ),
-    ),
+    names.map((name) => phyllo(...testGuestCreateArgs(name, { vcpus: 1, diskSize: '16M' }), '--json')),
   );
   for (const m of made) {
     assert.equal(m.code, 0, m.stdout + m.stderr);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { connect, UndefineFlags } from '../../src/libvirt/index.js';
-import { testGuestDomainXml, testGuestPaths, REPORT_MARKER } from '../support/test-guest.js';
+import { testGuestCreateArgs, testGuestDomainXml, REPORT_MARKER } from '../support/test-guest.js';
 import { uniqueName } from '../libvirt/helpers.js';
 import { onPty, phyllo } from '../support/bin-phyllo.js';
 
@@ -30,27 +30,7 @@ after(async () => {
 test('vm create --console: created, started and attached; the ready line shows; Ctrl-] leaves it running', async () => {
   const name = uniqueName('create-console');
   names.push(name);
-  const guest = testGuestPaths();
-  const args = [
-    'vm',
-    'create',
-    name,
-    '--os',
-    'linux',
-    '--memory',
-    '1G',
-    '--disk-size',
-    'none',
-    '--display',
-    'none',
-    '--kernel',
-    guest.kernel,
-    '--initrd',
-    guest.initrd,
-    '--cmdline',
-    'console=ttyS0 quiet',
-    '--console',
-  ];
+  const args = [...testGuestCreateArgs(name), '--console'];
   const session = await onPty([{ expect: `${REPORT_MARKER} ` }, { send: '\u001d' }], ...args);
   assert.equal(session.failedStep, null, session.output.slice(-500));
   assert.equal(session.exit, 0, session.output.slice(-500));

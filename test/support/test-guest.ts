@@ -272,3 +272,34 @@ export async function waitForReport(
     await sleep(REPORT_POLL_INTERVAL_MS, undefined, opts.signal ? { signal: opts.signal } : undefined);
   }
 }
+
+/**
+ * `phyllo vm create NAME …` arguments for a small VM that boots the test guest's kernel: the linux
+ * profile at its 1 GiB minimum, no disk and no display unless `opts` give them.
+ */
+export function testGuestCreateArgs(
+  name: string,
+  opts: { diskSize?: string; display?: string; vcpus?: number } = {},
+): string[] {
+  const g = testGuestPaths();
+  return [
+    'vm',
+    'create',
+    name,
+    '--os',
+    'linux',
+    '--memory',
+    '1G',
+    ...(opts.vcpus ? ['--vcpus', String(opts.vcpus)] : []),
+    '--disk-size',
+    opts.diskSize ?? 'none',
+    '--display',
+    opts.display ?? 'none',
+    '--kernel',
+    g.kernel,
+    '--initrd',
+    g.initrd,
+    '--cmdline',
+    'console=ttyS0 quiet',
+  ];
+}
