@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { connect, type Libvirt } from '../../src/libvirt/index.js';
+import { connect, UndefineFlags, type Libvirt } from '../../src/libvirt/index.js';
 
 const run = promisify(execFile);
 
@@ -39,12 +39,15 @@ export function tcgDomainXml(name: string, opts: { serialBios?: boolean } = {}):
 </domain>`;
 }
 
-/** Best-effort removal of a test domain (destroy if running, then undefine). */
+/**
+ * Best-effort removal of a test domain (destroy if running, then undefine with its UEFI variables
+ * and TPM state: libvirt refuses a plain undefine of a domain that has NVRAM).
+ */
 export async function removeDomain(lv: Libvirt, name: string): Promise<void> {
   try {
     const d = await lv.domains.lookup(name);
     await d.destroy().catch(() => undefined);
-    await d.undefine().catch(() => undefined);
+    await d.undefine(UndefineFlags.NVRAM | UndefineFlags.TPM).catch(() => undefined);
   } catch {
     // already gone
   }

@@ -14,13 +14,12 @@ import { after, before, test } from 'node:test';
 import {
   connect,
   lifecycleDetailName,
-  UndefineFlags,
   type EventSubscription,
   type Libvirt,
   type LifecycleEvent,
 } from '../../src/libvirt/index.js';
 import { hostIdOf } from '../../src/server/hosts.js';
-import { uniqueName } from '../libvirt/helpers.js';
+import { removeDomain, uniqueName } from '../libvirt/helpers.js';
 import { testApi, type TestApi } from '../support/api-server.js';
 import { EventsClient, type Received } from '../support/events-client.js';
 import { secondHostSkip, startSecondHost, type SecondHost } from '../support/second-host.js';
@@ -85,9 +84,7 @@ before(async () => {
 });
 after(async () => {
   for (const c of clients) await c.close().catch(() => undefined);
-  const d = await lv.domains.lookup(name).catch(() => undefined);
-  await d?.destroy().catch(() => undefined);
-  await d?.undefine(UndefineFlags.NVRAM | UndefineFlags.TPM).catch(() => undefined);
+  await removeDomain(lv, name);
   await lv.close();
   await api.close();
   rmSync(dir, { recursive: true, force: true });

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { connect, UndefineFlags, type Libvirt } from '../../src/libvirt/index.js';
+import { connect, type Libvirt } from '../../src/libvirt/index.js';
 import { testGuestDomainXml, waitForReport } from '../support/test-guest.js';
-import { uniqueName } from '../libvirt/helpers.js';
+import { removeDomain, uniqueName } from '../libvirt/helpers.js';
 import { testApi, type TestApi } from '../support/api-server.js';
 import { phyllo } from '../support/bin-phyllo.js';
 import { makeFixtures } from '../fixtures/hosts/make-fixtures.js';
@@ -28,9 +28,7 @@ before(async () => {
   await waitForReport(serialFile);
 });
 after(async () => {
-  const d = await lv.domains.lookup(name).catch(() => undefined);
-  await d?.destroy().catch(() => undefined);
-  await d?.undefine(UndefineFlags.NVRAM | UndefineFlags.TPM).catch(() => undefined);
+  await removeDomain(lv, name);
   await lv.close();
   await api.close();
   rmSync(dir, { recursive: true, force: true });
