@@ -4,9 +4,7 @@ import { vmCounters } from '../../machines/vm-counters.js';
 import type { Api, ServerContext } from '../context.js';
 import { metricFamilies } from '../metrics.js';
 import { OPENMETRICS_CONTENT_TYPE, renderOpenMetrics } from '../openmetrics.js';
-import { ErrorBody } from '../query.js';
-
-const Doc = (description: string) => Type.Object({}, { additionalProperties: true, description });
+import { Doc, replies } from '../schemas.js';
 
 /** How long /metrics watches CPU use for the host's overhead gauges. */
 const METRICS_SAMPLE_MS = 250;
@@ -24,7 +22,7 @@ export function hostOverheadRoutes(app: Api, ctx: ServerContext): void {
             Type.Integer({ minimum: 0, maximum: 10_000, description: 'CPU sample, ms (default 500)' }),
           ),
         }),
-        response: { 200: Doc('As `phyllo host overhead --json`'), '4xx': ErrorBody, '5xx': ErrorBody },
+        response: replies(Doc('As `phyllo host overhead --json`')),
       },
     },
     async (req) =>
@@ -41,7 +39,7 @@ export function hostOverheadRoutes(app: Api, ctx: ServerContext): void {
           'OpenMetrics for Prometheus: per-VM CPU, memory, disk and network counters of every host, and this host’s overhead',
         tags: ['metrics'],
         produces: [OPENMETRICS_CONTENT_TYPE],
-        response: { 200: Type.String(), '4xx': ErrorBody, '5xx': ErrorBody },
+        response: replies(Type.String()),
       },
     },
     async (_req, reply) => {

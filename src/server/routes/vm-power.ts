@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { Api, ServerContext } from '../context.js';
-import { ErrorBody, HostQuery, VmParams } from '../query.js';
+import { HostQuery, VmParams } from '../query.js';
+import { Doc, replies } from '../schemas.js';
 import { listVms, type VmListEntry } from '../../machines/vm-list.js';
 import { Coalescer } from '../coalesce.js';
 import { vmInfoReport } from '../../machines/vm-info-report.js';
@@ -10,16 +11,11 @@ import { JobView } from './jobs.js';
 import { findVm } from '../../machines/find-vm.js';
 import { refusal } from '../../machines/power-rules.js';
 
-/** A document with the CLI's JSON shape; the fields are those `phyllo … --json` prints. */
-const Doc = (description: string) => Type.Object({}, { additionalProperties: true, description });
-
 const PowerResult = Type.Object({
   name: Type.String(),
   operation: Type.String(),
   state: Type.String(),
 });
-
-const replies = (ok: unknown, status = 200) => ({ [status]: ok, '4xx': ErrorBody, '5xx': ErrorBody });
 
 export function vmPowerRoutes(app: Api, ctx: ServerContext): void {
   // However many clients list at once, one list per host runs (and one waits): its cost is bounded.
