@@ -1,7 +1,5 @@
 import { errorShape } from '../errors.js';
 import { jsonReplacer } from '../json.js';
-
-export { errorShape, jsonReplacer };
 import type { CommandResult } from './command.js';
 
 /** Where the CLI writes: stdout for the result (or the JSON error), stderr for a person's error. */
