@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.cache/', 'web/dist/'] },
@@ -24,4 +25,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The web UI runs in the browser.
+  { files: ['web/**/*.{ts,tsx}'], languageOptions: { globals: globals.browser } },
 );

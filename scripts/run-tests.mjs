@@ -1,11 +1,12 @@
 // Runs the compiled test files with node's own test runner.
 // --unit: only tests beside the code (src/); default: unit + integration (test/).
-// Two phases: every test file, then the ones under dist/test/after-suite/ (checks over what the whole
+// The web UI's component tests (web/src/**/*.test.ts, Vitest) run first, then node's test runner in
+// two phases: every test file, then the ones under dist/test/after-suite/ (checks over what the whole
 // suite left, e.g. that no server log holds a secret), which read PHYLLO_TEST_LOG_DIR. The last line is
 // the sum of both phases: `N passed, N failed`.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const unitOnly = process.argv.includes('--unit');
@@ -28,19 +29,48 @@ function collect(dir) {
   return out;
 }
 
-let files = collect('dist/src');
-if (!unitOnly) files = files.concat(collect('dist/test'));
+let passed = 0;
+let failed = 0;
+let status = 0;
+
+// Vitest for web/ (a filter runs it only when one names web/).
+if (!filter.length || filter.some((x) => x.startsWith('web'))) {
+  const out = join(mkdtempSync(join(tmpdir(), 'phyllo-vitest-')), 'report.json');
+  const res = spawnSync(
+    process.execPath,
+    [
+      'node_modules/vitest/vitest.mjs',
+      'run',
+      '--config',
+      'web/vite.config.ts',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${out}`,
+    ],
+    { stdio: 'inherit' },
+  );
+  if (res.status !== 0) status = res.status ?? 1;
+  try {
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    passed += report.numPassedTests;
+    failed += report.numFailedTests + (report.success || report.numFailedTests ? 0 : 1);
+  } catch {
+    failed++; // Vitest died before writing its report
+  }
+  rmSync(dirname(out), { recursive: true, force: true });
+}
+const onlyWeb = filter.length > 0 && filter.every((x) => x.startsWith('web'));
+
+let files = onlyWeb ? [] : collect('dist/src');
+if (!unitOnly && !onlyWeb) files = files.concat(collect('dist/test'));
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
-if (files.length === 0) {
+if (files.length === 0 && !onlyWeb) {
   console.error('no test files found: run `npm run build` first');
   process.exit(1);
 }
 const logDir = mkdtempSync(join(tmpdir(), 'phyllo-test-logs-'));
 const env = { ...process.env, PHYLLO_TEST_LOG_DIR: logDir };
 const phases = [files.filter((f) => !f.startsWith(AFTER)), files.filter((f) => f.startsWith(AFTER))];
-let passed = 0;
-let failed = 0;
-let status = 0;
 phases.forEach((group, i) => {
   if (!group.length) return;
   const tap = join(logDir, `phase-${i}.tap`);

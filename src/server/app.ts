@@ -11,6 +11,7 @@ import type { Api, ServerContext } from './context.js';
 import { httpError } from './http-errors.js';
 import { PhyllomeError } from '../errors.js';
 import { routes } from './routes/index.js';
+import { wantsPage, webUi } from './web-ui.js';
 import { validationMessage, type AjvError } from './validation-message.js';
 
 export interface BuildOptions extends ServerContext {
@@ -19,6 +20,8 @@ export interface BuildOptions extends ServerContext {
   logger?: FastifyServerOptions['logger'];
   https?: { cert: Buffer; key: Buffer };
   version: string;
+  /** The built web UI's folder (default dist/web). */
+  webRoot?: string;
 }
 
 class RouteNotFoundError extends PhyllomeError {
@@ -103,7 +106,10 @@ export async function buildServer(opts: BuildOptions): Promise<Api> {
       req.log.error({ code: mapped.body.error.code, msg: mapped.body.error.message }, 'request failed');
     return reply.status(mapped.status).send(mapped.body);
   });
+  // The web UI's files (dist/web), and its page for a browser's navigation to any other path.
+  const ui = await webUi(app, opts.webRoot);
   app.setNotFoundHandler((req, reply) => {
+    if (wantsPage(req)) return ui.page(reply);
     const { status, body } = httpError(new RouteNotFoundError(req.method, req.url));
     return reply.status(status).send(body);
   });

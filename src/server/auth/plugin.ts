@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OriginNotAllowedError, UnauthorizedError } from './errors.js';
 import type { Sessions } from './sessions.js';
+import { isApiPath } from '../web-ui.js';
 
 export const SESSION_COOKIE = 'phyllome_session';
 
@@ -53,6 +54,8 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
     if (origin !== undefined && (upgrade || !SAFE_METHODS.has(req.method)) && !own)
       throw new OriginNotAllowedError(`requests from the origin "${origin}"`);
     if (PUBLIC.has(path)) return;
+    // The web UI's files and page paths: the app itself, which holds no secret and shows its login.
+    if (SAFE_METHODS.has(req.method) && !upgrade && !isApiPath(path)) return;
     const how = authOf(req, opts);
     if (how === undefined) throw new UnauthorizedError();
     // A browser always sends Origin on these; a cookie without one is not a page of ours.

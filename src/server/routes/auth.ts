@@ -33,6 +33,9 @@ export function authRoutes(app: Api, auth: AuthOptions): void {
     },
     async (req, reply) => {
       const id = auth.sessions.login(req.query.code);
+      // A browser that opened a used or expired link lands on the UI's login page, which says so.
+      if (!id && (req.headers.accept ?? '').includes('text/html'))
+        return reply.redirect('/?login=failed', 303);
       if (!id) throw new UnauthorizedError();
       return reply.setCookie(SESSION_COOKIE, id, cookie()).redirect('/', 303);
     },

@@ -1,0 +1,5 @@
+import { Placeholder } from './placeholder';
+
+export function CreatePage() {
+  return <Placeholder title="New VM" />;
+}

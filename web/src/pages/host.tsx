@@ -1,0 +1,5 @@
+import { Placeholder } from './placeholder';
+
+export function HostPage() {
+  return <Placeholder title="Host" />;
+}

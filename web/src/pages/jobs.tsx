@@ -1,0 +1,5 @@
+import { Placeholder } from './placeholder';
+
+export function JobsPage() {
+  return <Placeholder title="Jobs" />;
+}

@@ -1,0 +1,5 @@
+import { Placeholder } from './placeholder';
+
+export function VmPage({ name }: { host: string; name: string }) {
+  return <Placeholder title={name} />;
+}

@@ -1,0 +1,5 @@
+import { Placeholder } from './placeholder';
+
+export function VmsPage() {
+  return <Placeholder title="VMs" />;
+}

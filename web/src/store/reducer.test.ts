@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { VmListEntry } from '../api/types';
+import { reduce, stateAfterEvent } from './reducer';
+import { initialState, STATS_KEPT, statsKey, type State } from './state';
+
+const vm = (name: string, state: VmListEntry['state'] = 'shutoff'): VmListEntry => ({
+  name,
+  uuid: `uuid-${name}`,
+  state,
+  os: 'debian12',
+  vcpus: 2,
+  memoryBytes: 2 ** 31,
+  disks: [],
+  diskAllocationBytes: 1,
+  diskCapacityBytes: 2,
+  uptimeSeconds: state === 'running' ? 10 : null,
+  cpuPercent: state === 'running' ? 5 : null,
+  memoryInUseBytes: state === 'running' ? 2 ** 30 : null,
+});
+
+const loaded = (list: VmListEntry[]): State =>
+  reduce(initialState, { type: 'vms-loaded', host: 'system', list, at: 1 });
+
+describe('reduce', () => {
+  it('patches one VM’s state and clears what a stopped VM cannot have', () => {
+    const s = loaded([vm('a', 'running'), vm('b')]);
+    const next = reduce(s, { type: 'vm-state', host: 'system', vm: 'a', state: 'shutoff' });
+    expect(next.vms.system!.list![0]).toMatchObject({
+      state: 'shutoff',
+      uptimeSeconds: null,
+      cpuPercent: null,
+    });
+    expect(next.vms.system!.list![1]).toBe(s.vms.system!.list![1]);
+  });
+
+  it('returns the same state when nothing changes (no re-render)', () => {
+    const s = loaded([vm('a', 'running')]);
+    expect(reduce(s, { type: 'vm-state', host: 'system', vm: 'a', state: 'running' })).toBe(s);
+    expect(reduce(s, { type: 'vm-state', host: 'other', vm: 'a', state: 'paused' })).toBe(s);
+    expect(reduce(s, { type: 'vm-removed', host: 'system', vm: 'zz' })).toBe(s);
+  });
+
+  it('removes an undefined VM', () => {
+    const s = reduce(loaded([vm('a'), vm('b')]), { type: 'vm-removed', host: 'system', vm: 'a' });
+    expect(s.vms.system!.list!.map((v) => v.name)).toEqual(['b']);
+  });
+
+  it('keeps the old list when a re-read fails, with the error', () => {
+    const s = reduce(loaded([vm('a')]), {
+      type: 'vms-failed',
+      host: 'system',
+      error: { code: 'host-unavailable', message: 'down' },
+    });
+    expect(s.vms.system!.list).toHaveLength(1);
+    expect(s.vms.system!.error?.code).toBe('host-unavailable');
+  });
+
+  it('keeps at most ten minutes of stats per VM', () => {
+    let s = initialState;
+    const sample = (i: number) => ({
+      at: String(i),
+      state: 'running' as const,
+      vcpus: 1,
+      cpuPercent: i,
+      memoryBytes: 1,
+      memoryInUseBytes: 1,
+      diskReadBytesPerSecond: 0,
+      diskWriteBytesPerSecond: 0,
+      netRxBytesPerSecond: 0,
+      netTxBytesPerSecond: 0,
+    });
+    s = reduce(s, { type: 'stats-history', host: 'h', vm: 'v', history: [sample(0)] });
+    for (let i = 1; i <= STATS_KEPT + 5; i++)
+      s = reduce(s, { type: 'stats-sample', host: 'h', vm: 'v', sample: sample(i) });
+    const kept = s.stats[statsKey('h', 'v')]!;
+    expect(kept).toHaveLength(STATS_KEPT);
+    expect(kept.at(-1)!.cpuPercent).toBe(STATS_KEPT + 5);
+  });
+});
+
+describe('stateAfterEvent', () => {
+  it('tells the state only the events that are sure of it', () => {
+    expect(stateAfterEvent('started')).toBe('running');
+    expect(stateAfterEvent('stopped')).toBe('shutoff');
+    expect(stateAfterEvent('suspended')).toBe('paused');
+    expect(stateAfterEvent('defined')).toBeUndefined();
+    expect(stateAfterEvent('shutdown')).toBeUndefined();
+  });
+});
