@@ -69,7 +69,11 @@ test('a used login link opened in a browser lands on the login page, which says 
 });
 
 test('a state-changing request to a UI path still needs a session and the right Origin', async () => {
-  const res = await api.app.inject({ method: 'POST', url: '/host', headers: { origin: 'http://evil.example' } });
+  const res = await api.app.inject({
+    method: 'POST',
+    url: '/host',
+    headers: { origin: 'http://evil.example' },
+  });
   assert.equal(res.statusCode, 403);
   const noAuth = await api.app.inject({ method: 'POST', url: '/host' });
   assert.equal(noAuth.statusCode, 401);
