@@ -17,7 +17,14 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { descendants, processes, statusKiB } from './proc.mjs';
 
-export const COCKPIT_PACKAGES = ['cockpit-ws', 'cockpit-bridge', 'cockpit-machines', 'libvirt-dbus'];
+// cockpit-system is the shell (login page, navigation) a browser loads cockpit-machines in.
+export const COCKPIT_PACKAGES = [
+  'cockpit-ws',
+  'cockpit-bridge',
+  'cockpit-system',
+  'cockpit-machines',
+  'libvirt-dbus',
+];
 const SYSTEM_BUS = '/run/dbus/system_bus_socket';
 const COCKPIT_WS = '/usr/lib/cockpit/cockpit-ws';
 const LIBVIRT_DBUS = '/usr/sbin/libvirt-dbus';
@@ -132,6 +139,8 @@ export async function startCockpitStack() {
       };
     },
     session: (opts) => cockpitSession(stack.url, state.user, state.password, opts),
+    /** The local user and password a browser logs in with (the web UI benchmark). */
+    credentials: () => ({ user: state.user, password: state.password }),
     async stop() {
       for (const s of stack.sessions) s.close();
       // The logins' processes (cockpit-session, the bridges and their session buses) first, by pid.

@@ -11,6 +11,7 @@ const benches = [
   ['node', ['bench/vm-create.mjs']],
   ['node', ['bench/clone.mjs']],
   ['node', ['bench/api.mjs']],
+  ['node', ['bench/web.mjs']],
 ];
 let failed = 0;
 for (const [cmd, args] of benches) {

@@ -57,6 +57,9 @@ export class Live {
   start(): void {
     this.stopped = false;
     this.connect();
+    // The first lists are read at once, not after the socket's hello: the page shows them one round
+    // trip sooner. hello reads them again, so nothing that happened in between is missed.
+    void this.reloadAll();
   }
 
   stop(): void {
