@@ -15,6 +15,7 @@
 // (the bench polls for it every 100 ms, so cockpit's times may include up to ~100 ms of that).
 // Run as root after `npm run build`:
 //   node bench/web.mjs [--vms 205] [--warm 5] [--events 10] [--no-cockpit]
+/* global window, document, MutationObserver */
 import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
