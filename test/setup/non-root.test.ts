@@ -33,6 +33,7 @@ const COPIED = [
   'test',
   'bench',
   'data',
+  'web',
 ];
 
 const isRoot = process.getuid?.() === 0;
@@ -112,11 +113,12 @@ describe('the set-up as a user other than root', { skip }, () => {
 
   /**
    * Runs ARGS as the user until `phyllo serve` prints its login link, then presses Ctrl-C (SIGINT to
-   * the whole process group, as a terminal does); resolves with the exit status and the output.
+   * the whole process group, as a terminal does) once it has fetched the page at its URL; resolves with
+   * the exit status, the output and that page (status and body).
    */
   function startAndInterrupt(
     args: string[],
-  ): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  ): Promise<{ status: number | null; stdout: string; stderr: string; page: string }> {
     const child = spawn(
       'runuser',
       [
@@ -133,15 +135,21 @@ describe('the set-up as a user other than root', { skip }, () => {
     let stdout = '';
     let stderr = '';
     let interrupted = false;
+    let page = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
       if (!interrupted && /Ctrl-C stops the server/.test(stderr)) {
         interrupted = true;
-        process.kill(-child.pid!, 'SIGINT');
+        // What a browser gets at the URL, read before Ctrl-C: the web UI's page.
+        const url = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
+        void fetch(`${url}/`, { headers: { accept: 'text/html' } })
+          .then(async (res) => (page = `${res.status} ${await res.text()}`))
+          .catch((err: unknown) => (page = String(err)))
+          .finally(() => process.kill(-child.pid!, 'SIGINT'));
       }
     });
-    return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+    return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr, page })));
   }
 
   function runAsUser(args: string[]) {
@@ -166,6 +174,10 @@ describe('the set-up as a user other than root', { skip }, () => {
       /Open this link to log in \(it works once\): http:\/\/127\.0\.0\.1:\d+\/login\?code=/,
     );
     assert.match(r.stderr, /setup: building/);
+    // The build made the web UI, and the server served it.
+    assert.match(r.page, /^200 /);
+    assert.match(r.page, /<div id="root"><\/div>/);
+    assert.match(r.page, /<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js">/);
     assert.ok(existsSync(join(repo, 'dist', 'src', 'cli', 'phyllo.cjs')), 'the build ran as the user');
     assert.match(r.stderr, /setup: skipped \(needs root\): installing the system packages swtpm-tools/);
     assert.match(
