@@ -138,6 +138,22 @@ test('the wizard creates a linux VM booting the test guest’s kernel and lands 
   }
 });
 
+test('any osinfo-db OS can be searched and picked', async () => {
+  const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode(), PHONE);
+  await page.getByRole('link', { name: 'New VM' }).click();
+  await page.getByLabel('Search every OS osinfo-db knows').fill('debian 11');
+  await page.getByRole('radio', { name: 'Debian 11 debian11' }).check();
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'create-os-search');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.locator('li[data-topic="os"]').waitFor();
+  assert.match(
+    await page.getByRole('heading', { level: 3, name: /What the model decides/ }).innerText(),
+    /Debian 11/,
+  );
+  await context.close();
+});
+
 test('an installer ISO picks the OS; the wizard then explains it', async () => {
   const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode());
   await page.getByRole('link', { name: 'New VM' }).click();
@@ -178,8 +194,6 @@ test('a bad name and a kernel outside the allowed directories show the server’
   const shown = await nameAlert.innerText();
   assert.ok(shown.includes(badName.message), `${shown} / ${badName.message}`);
   assert.ok(badName.hint && shown.includes(badName.hint), shown);
-  await page.getByLabel('Name', { exact: true }).fill('web-ok');
-  await nameAlert.waitFor({ state: 'detached' });
 
   const outside = await serverError('GET', '/api/os/linux/explain?kernel=%2Fetc%2Fhostname');
   assert.equal(outside.code, 'path-not-allowed');
@@ -190,6 +204,10 @@ test('a bad name and a kernel outside the allowed directories show the server’
   const k = await kernelAlert.innerText();
   assert.ok(k.includes(outside.message), k);
   assert.ok(outside.hint && k.includes(outside.hint) && k.includes(dir), k);
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'create-field-errors');
+  await page.getByLabel('Name', { exact: true }).fill('web-ok');
+  await nameAlert.waitFor({ state: 'detached' });
   // Next stays on the step and goes to the refused field.
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByRole('heading', { level: 2, name: 'Resources' }).waitFor();

@@ -25,6 +25,9 @@ export function DecisionList({
           ))}
         </ul>
       ) : null}
+      {stale && decisions ? (
+        <p className="muted stale-note">These decisions are for the last options the server accepted.</p>
+      ) : null}
       {decisions ? (
         <ul className="decision-list">
           {decisions.map((d) => (

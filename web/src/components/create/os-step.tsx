@@ -67,14 +67,14 @@ export function OsStep(p: OsStepProps) {
       <Field
         id="f-os-search"
         label="Search every OS osinfo-db knows"
-        help="The profiles below fit most guests; search for a distribution or version (debian12, win2k19…) to tune for it."
+        help="The profiles below fit most guests; search for a distribution or version (ubuntu22.04, fedora37, win2k19…) to tune for it."
       >
         {(a) => (
           <input
             {...a}
             type="search"
             value={query}
-            placeholder="e.g. debian, fedora 40, win10"
+            placeholder="e.g. debian, fedora 37, win10"
             onChange={(e) => {
               setQuery(e.target.value);
               if (e.target.value.trim()) p.wantAll();
