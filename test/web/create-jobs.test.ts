@@ -111,6 +111,12 @@ test('the wizard creates a linux VM booting the test guest’s kernel and lands 
     assert.equal(await page.getByRole('alert').count(), 0, 'no field is refused');
     assert.deepEqual(await seriousViolations(page), []);
     await screenshot(page, 'create-defaults');
+    if (viewport === DESKTOP) {
+      await page.emulateMedia({ colorScheme: 'dark' });
+      assert.deepEqual(await seriousViolations(page), [], 'dark');
+      await screenshot(page, 'create-defaults-dark');
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('heading', { level: 2, name: 'Review and create' }).waitFor();
     const review = await page.locator('dl.review').innerText();
@@ -151,6 +157,21 @@ test('any osinfo-db OS can be searched and picked', async () => {
     await page.getByRole('heading', { level: 3, name: /What the model decides/ }).innerText(),
     /Debian 11/,
   );
+  await context.close();
+});
+
+test('a Windows profile offers the virtio-win driver ISO', async () => {
+  const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode());
+  await page.getByRole('link', { name: 'New VM' }).click();
+  await page.getByRole('radio', { name: /^Windows 11/ }).check();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.locator('li[data-topic="memory"]').waitFor();
+  await page.getByLabel('virtio-win driver ISO').waitFor();
+  await page.getByRole('button', { name: 'Back' }).click();
+  await page.getByRole('radio', { name: /^Linux \(kernel 5\.15/ }).check();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.locator('li[data-topic="memory"]').waitFor();
+  assert.equal(await page.getByLabel('virtio-win driver ISO').count(), 0, 'not for Linux');
   await context.close();
 });
 

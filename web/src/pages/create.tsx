@@ -258,6 +258,8 @@ export function CreatePage() {
   })();
   const created =
     createError instanceof ApiError ? (createError.body.created as { name?: string } | undefined) : undefined;
+  // An answer for another OS is not shown while the new one is asked for.
+  const shown = explanation?.os.requestedId === form.os ? explanation : undefined;
   const stale = explainedKey !== undefined && explainedKey !== key && !explaining;
   const explainFailedField = Object.keys(explainProblems)[0];
 
@@ -286,7 +288,7 @@ export function CreatePage() {
           <DefaultsStep
             form={form}
             set={set}
-            explanation={explanation}
+            explanation={shown}
             explaining={explaining}
             explainError={explainError}
             stale={stale || explainFailedField !== undefined}
@@ -299,7 +301,7 @@ export function CreatePage() {
             form={form}
             set={set}
             hostLabel={hostLabel}
-            explanation={explanation}
+            explanation={shown}
             preview={preview}
             previewing={previewing}
             previewError={previewError}

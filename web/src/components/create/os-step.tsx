@@ -31,7 +31,9 @@ function Choice({ c, form, set }: { c: OsChoice; form: CreateForm; set: OsStepPr
         checked={checked}
         onChange={() => set({ os: c.id, osName: c.name, osMode: 'pick' })}
       />
-      <OsIcon os={c.id} />
+      <span aria-hidden="true" className="os-card-icon">
+        <OsIcon os={c.id} />
+      </span>
       <span className="os-card-text">
         <span className="os-card-name">{c.name}</span>
         <code className="os-card-id">{c.id}</code>
