@@ -284,5 +284,16 @@ test('the Jobs page lists jobs live with their progress and cancels one', async 
   assert.match(await card(page, id).innerText(), /cancelled/);
   const job = (await api.call('GET', `/api/jobs/${id}`)).json() as { state: string };
   assert.equal(job.state, 'cancelled');
+
+  // A shutdown that powers the VM off at its timeout: done, with its result.
+  const forced = await api.call('POST', `/api/vms/${waiter}/shutdown`, { timeout: 1, force: true });
+  assert.equal(forced.statusCode, 202, forced.body);
+  const forcedId = (forced.json() as { id: string }).id;
+  await card(page, forcedId).and(page.locator('[data-state="done"]')).waitFor();
+  const result = await card(page, forcedId).locator('dl.job-result').innerText();
+  assert.match(result, /forced\s+true/);
+  assert.match(result, /state\s+shutoff/);
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'jobs-ended');
   await context.close();
 });

@@ -97,7 +97,10 @@ function JobCard({ job }: { job: Job }) {
         <ErrorBox error={new ApiError(0, job.error)} title="Failed" />
       ) : null}
       {job.state === 'cancelled' ? (
-        <p className="job-cancelled">{job.error?.message ?? 'Cancelled; what it had made was undone.'}</p>
+        <p className="job-cancel-note">
+          {job.error?.message ?? 'Cancelled; what it had made was undone.'}
+          {job.error?.hint ? <span className="muted"> {job.error.hint}</span> : null}
+        </p>
       ) : null}
       {fields.length ? (
         <dl className="job-result">
