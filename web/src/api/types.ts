@@ -102,3 +102,61 @@ export type ServerEvent =
   | { type: 'unsubscribed'; host: string; vm: string }
   | { type: 'error'; error: ErrorShape; request?: unknown }
   | { type: 'resync'; dropped: number };
+
+/** GET /api/os: the first-class profiles, with ?all=true every osinfo-db entry too. */
+export interface OsProfile {
+  id: string;
+  name: string;
+  family: string;
+  osinfo?: string;
+}
+export interface OsinfoEntry {
+  shortId: string;
+  name: string;
+  family: string;
+}
+export interface OsList {
+  profiles: OsProfile[];
+  osinfo?: OsinfoEntry[];
+}
+
+/** One decision of the model: what it chose and why. */
+export interface Decision {
+  topic: string;
+  choice: string;
+  reason: string;
+  [k: string]: unknown;
+}
+
+/** GET /api/os/{id}/explain. */
+export interface OsExplanation {
+  os: { requestedId: string; profile: string; name: string; notes?: string[]; [k: string]: unknown };
+  decisions: Decision[];
+  warnings: string[];
+}
+
+/** The OS an installer ISO was found to install (POST /api/vms with `iso` and no `os`). */
+export interface DetectedOs {
+  os: string;
+  name: string;
+  reason: string;
+  alsoMatches: string[];
+  [k: string]: unknown;
+}
+
+/** POST /api/vms?printXml=true: the model's XML, defining nothing. */
+export interface PreviewedVm {
+  name: string;
+  xml: string;
+  decisions: Decision[];
+  warnings: string[];
+  detected?: DetectedOs;
+}
+
+/** POST /api/vms: the created VM. */
+export interface CreatedVm extends PreviewedVm {
+  uuid: string;
+  disk?: string;
+  network?: { name: string; defined: boolean; started: boolean };
+  state?: string;
+}
