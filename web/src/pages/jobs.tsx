@@ -31,9 +31,8 @@ function JobCard({ job }: { job: Job }) {
     setError(undefined);
     try {
       const answer = await cancelJob(job.id);
-      // The answer may come after the job's end event: never put an ended job back to running.
-      if (store.get().jobs[answer.id]?.state === 'running' || answer.state !== 'running')
-        store.dispatch({ type: 'job', job: answer });
+      // The answer may come after the job's end event: the reducer keeps an ended job ended.
+      store.dispatch({ type: 'job', job: answer });
     } catch (err) {
       setError(err);
     } finally {

@@ -78,6 +78,24 @@ describe('reduce', () => {
   });
 });
 
+describe('jobs', () => {
+  const job = (state: 'running' | 'done' | 'cancelled') => ({
+    id: 'j1',
+    kind: 'clone',
+    host: 'system',
+    state,
+    progress: { phase: 'copy', done: 1, unit: 'bytes' },
+    startedAt: 't',
+  });
+  it('never puts an ended job back to running (a late answer after the job-end event)', () => {
+    const ended = reduce(initialState, { type: 'job', job: job('cancelled') });
+    expect(reduce(ended, { type: 'job', job: job('running') })).toBe(ended);
+    expect(reduce(ended, { type: 'jobs-loaded', jobs: [job('running')] }).jobs.j1!.state).toBe('cancelled');
+    const running = reduce(initialState, { type: 'job', job: job('running') });
+    expect(reduce(running, { type: 'job', job: job('done') }).jobs.j1!.state).toBe('done');
+  });
+});
+
 describe('stateAfterEvent', () => {
   it('tells the state only the events that are sure of it', () => {
     expect(stateAfterEvent('started')).toBe('running');

@@ -54,11 +54,17 @@ export function reduce(state: State, a: Action): State {
     }
     case 'jobs-loaded': {
       const jobs = { ...state.jobs };
-      for (const j of a.jobs) jobs[j.id] = j;
+      for (const j of a.jobs)
+        if (!(jobs[j.id] && jobs[j.id]!.state !== 'running' && j.state === 'running')) jobs[j.id] = j;
       return { ...state, jobs };
     }
-    case 'job':
+    case 'job': {
+      // An ended job never runs again: a late answer (a cancel call's, a list read before the end)
+      // that still says "running" must not undo the job-end event.
+      const old = state.jobs[a.job.id];
+      if (old && old.state !== 'running' && a.job.state === 'running') return state;
       return { ...state, jobs: { ...state.jobs, [a.job.id]: a.job } };
+    }
     case 'stats-history':
       return {
         ...state,
