@@ -92,9 +92,11 @@ async function open(viewport: typeof DESKTOP, vm: string, hash = '') {
   const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode(), viewport);
   page.setDefaultTimeout(HANG_GUARD_MS);
   page.on('pageerror', (err) => pageErrors.push(`${vm}: ${err.message}`));
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
   await page.goto(`${url}/vms/${host}/${vm}${hash}`);
   await page.getByRole('heading', { level: 1, name: vm }).waitFor();
-  return { context, page };
+  return { context, page, requests };
 }
 
 const tab = (page: Page, label: string) => page.getByRole('tab', { name: label, exact: true });
@@ -114,14 +116,14 @@ test('the overview shows the state and the model’s choices with reasons, at de
     assert.match(await page.locator('table.decisions').innerText(), /direct kernel boot of .*vmlinuz/);
     assert.ok(await page.getByRole('button', { name: 'Start' }).isVisible(), 'a shut-off VM offers Start');
     assert.equal(await page.getByRole('button', { name: 'Shut down' }).count(), 0);
+    await noSerious(page, `overview ${viewport.width}`);
+    await screenshot(page, 'vm-overview');
     // The tab list is keyboard-usable: an arrow moves to (and shows) the next tab.
     await tab(page, 'Overview').focus();
     await page.keyboard.press('ArrowRight');
     assert.equal(await tab(page, 'Console').getAttribute('aria-selected'), 'true');
     await page.keyboard.press('ArrowLeft');
     await page.getByRole('heading', { name: 'The model’s choices' }).waitFor();
-    await noSerious(page, `overview ${viewport.width}`);
-    await screenshot(page, 'vm-overview');
     await context.close();
   }
 });
@@ -225,10 +227,17 @@ test('a linked clone: its job’s progress, then its page; deleting it names wha
 });
 
 test('starting from the page: the header follows the state; power off asks first', async () => {
-  const { context, page } = await open(DESKTOP, name);
+  const { context, page, requests } = await open(DESKTOP, name);
   await page.getByRole('button', { name: 'Start' }).click();
   await page.locator(`[data-vm="${name}"][data-state="running"]`).waitFor();
   await page.getByRole('button', { name: 'Shut down' }).waitFor();
+  // The console's code loads only when its tab is shown (a dynamic import: its own chunk).
+  const chunks = () => requests.filter((p) => /\/assets\/(vnc-console|serial-console|vm-charts)-/.test(p));
+  assert.deepEqual(chunks(), [], 'no console or chart code before its tab');
+  await tab(page, 'Console').click();
+  await page.getByText(`The VNC console of ${name}`).waitFor();
+  assert.equal(chunks().length, 1, `only the VNC console's chunk: ${chunks().join(', ')}`);
+  await tab(page, 'Overview').click();
   await page.getByRole('button', { name: 'Power off' }).click();
   const dialog = page.getByRole('dialog', { name: `Power off ${name}?` });
   await dialog.waitFor();
@@ -237,7 +246,7 @@ test('starting from the page: the header follows the state; power off asks first
   await context.close();
 });
 
-test('a VM whose kernel is gone: the failed start shows the diagnosis, in plain words', async () => {
+test('a VM whose kernel is gone: the failed start shows the diagnosis; deleted elsewhere, the page says so', async () => {
   const { context, page } = await open(DESKTOP, broken);
   await page.getByRole('button', { name: 'Start' }).click();
   await page.getByRole('heading', { name: `Why ${broken} does not start` }).waitFor();
@@ -246,6 +255,12 @@ test('a VM whose kernel is gone: the failed start shows the diagnosis, in plain 
   assert.match(diag, /What to do: Put the file back/);
   await page.getByRole('alert').filter({ hasText: 'That did not work' }).waitFor();
   await noSerious(page, 'diagnosis');
+  await screenshot(page, 'vm-diagnosis');
+  // Deleted elsewhere (the API, as another window or the CLI would): the page says so at once.
+  await call('DELETE', `/api/vms/${broken}?host=${host}`, 200);
+  await page.getByRole('heading', { level: 1, name: `${broken} is not there` }).waitFor();
+  await page.getByRole('link', { name: 'Back to the VMs' }).click();
+  await page.waitForURL(`${url}/`);
   await context.close();
 });
 

@@ -3,7 +3,13 @@
 // standing on it) and the snapshot list, following the rules of src/machines/delete-vm.ts. The server
 // checks every other domain again when it deletes: an image another VM uses is always kept, and its
 // answer lists exactly what went. Pure: tested in delete-summary.test.ts.
-import { dataDisks, recordedChains, type RecordedLayer, type VmInfoReport } from './report';
+import {
+  dataDisks,
+  recordedChains,
+  snapshotNames as recordedSnapshots,
+  type RecordedLayer,
+  type VmInfoReport,
+} from './report';
 
 export interface SummaryItem {
   /** What it is, in plain words. */
@@ -101,7 +107,7 @@ export function deleteSummary(
     out.removed.push({ what: 'UEFI variables (NVRAM)', path: report.nvram.path });
   if (report.tpm && report.tpm.exists !== false)
     out.removed.push({ what: `TPM ${report.tpm.version} state`, path: report.tpm.path });
-  const snaps = [...new Set([...snapshotNames, ...report.snapshots.map((s) => s.name)])];
+  const snaps = [...new Set([...snapshotNames, ...recordedSnapshots(report)])];
   if (snaps.length)
     out.removed.push({
       what: `${snaps.length} snapshot${snaps.length > 1 ? 's' : ''}: ${quoted(snaps)}${choices.keepDisks ? ' (their records and NVRAM/TPM copies)' : ''}`,

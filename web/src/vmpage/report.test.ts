@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   asDiagnosis,
+  snapshotNames,
   consoleKind,
   startDiagnosis,
   dataDisks,
@@ -49,6 +50,18 @@ describe('report helpers', () => {
       { target: 'vda', path: '/a', owned: false, bases: [{ path: '/b', owned: true, from: 'u' }] },
     ]);
     expect(recordedChains({})).toEqual([]);
+  });
+  it('counts Phyllome’s snapshots from the metadata, and libvirt’s', () => {
+    const extra = [
+      {
+        name: 'phyllome:snapshots',
+        attrs: {},
+        children: [{ name: 'phyllome:snapshot', attrs: { name: 's1', created: 'x' }, children: [] }],
+      },
+    ];
+    const phyllome = { profile: 'linux', os: 'linux', modelVersion: 2, options: {}, extra };
+    expect(snapshotNames({ phyllome, snapshots: [{ name: 'lv' }, { name: 's1' }] })).toEqual(['s1', 'lv']);
+    expect(snapshotNames({ snapshots: [] })).toEqual([]);
   });
   it('knows a diagnosis when it sees one', () => {
     expect(

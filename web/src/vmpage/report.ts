@@ -183,6 +183,16 @@ export function recordedChains(report: Pick<VmInfoReport, 'phyllome'>): Recorded
     }));
 }
 
+/**
+ * The names of the VM's snapshots: Phyllome's (recorded in its metadata, docs/snapshots.md) and any
+ * libvirt keeps (the report's `snapshots`), each once.
+ */
+export function snapshotNames(report: Pick<VmInfoReport, 'phyllome' | 'snapshots'>): string[] {
+  const snaps = (report.phyllome?.extra ?? []).find((n) => local(n) === 'snapshots');
+  const ours = (snaps?.children ?? []).filter((s) => local(s) === 'snapshot').map((s) => s.attrs.name ?? '');
+  return [...new Set([...ours.filter(Boolean), ...report.snapshots.map((s) => s.name)])];
+}
+
 /** Decisions grouped for the overview, in the model's order. */
 export function decisionsOf(report: Pick<VmInfoReport, 'model'>): ExplainedDecision[] {
   return report.model.source === 're-derived' ? report.model.decisions : [];

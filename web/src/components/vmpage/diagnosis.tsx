@@ -6,14 +6,18 @@ export function DiagnosisView({ diagnosis, onClose }: { diagnosis: Diagnosis; on
   return (
     <section className="diagnosis card" aria-labelledby="diagnosis-title">
       <div className="section-head">
-        <h2 id="diagnosis-title">Why {d.vm} does not start</h2>
+        <h2 id="diagnosis-title">
+          {d.findings.some((f) => f.severity === 'problem')
+            ? `Why ${d.vm} does not start`
+            : `Diagnosis of ${d.vm}`}
+        </h2>
         {onClose ? (
           <button type="button" className="link" onClick={onClose}>
             Hide
           </button>
         ) : null}
       </div>
-      {d.lastStartFailure ? (
+      {d.lastStartFailure && !d.findings.some((f) => f.id === 'start.failed') ? (
         <p>
           The last start failed ({new Date(d.lastStartFailure.at).toLocaleString()}):{' '}
           <q>{d.lastStartFailure.message}</q>

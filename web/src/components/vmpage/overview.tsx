@@ -1,6 +1,6 @@
 import type { VmListEntry } from '../../api/types';
 import { bytes, duration, percent, stateLabel } from '../../format';
-import { decisionsOf, topicLabel, type VmInfoReport } from '../../vmpage/report';
+import { decisionsOf, snapshotNames, topicLabel, type VmInfoReport } from '../../vmpage/report';
 
 /** The VM at a glance, and the model's choices for it with their reasons. */
 export function Overview({
@@ -23,7 +23,12 @@ export function Overview({
     ['Memory in use', bytes(s.memoryInUseBytes)],
     ['CPU', percent(s.cpuPercent)],
     ['Up for', duration(s.uptimeSeconds)],
-    ['Disks', `${bytes(s.diskAllocationBytes)} used of ${bytes(s.diskCapacityBytes)}`],
+    [
+      'Disks',
+      s.diskCapacityBytes === null
+        ? 'none'
+        : `${bytes(s.diskAllocationBytes)} used of ${bytes(s.diskCapacityBytes)}`,
+    ],
     [
       'Accelerator',
       report.domainType === 'kvm'
@@ -35,7 +40,7 @@ export function Overview({
     ['Machine', report.machine ?? '—'],
     ['Firmware', report.firmware ?? '—'],
     ['Display', report.displays.map((d) => d.type.toUpperCase()).join(', ') || 'none'],
-    ['Snapshots', String(report.snapshots.length || '—')],
+    ['Snapshots', snapshotNames(report).join(', ') || 'none'],
     ['Linked clones on it', report.dependentClones.join(', ') || 'none'],
   ];
   const decisions = decisionsOf(report);
@@ -72,7 +77,7 @@ export function Overview({
             ).
           </p>
           {m.warnings.length ? (
-            <ul className="warnings">
+            <ul className="warnings notice" aria-label="Warnings">
               {m.warnings.map((w) => (
                 <li key={w}>{w}</li>
               ))}
