@@ -177,6 +177,19 @@ test('memory is changed in the settings (a bad size is refused before sending)',
   await context.close();
 });
 
+test('media: an ISO outside the allowed directories is refused with the server’s message', async () => {
+  const { context, page } = await open(DESKTOP, name, '#media');
+  await page.getByText('has no CD-ROM drive').waitFor();
+  await page.getByLabel('ISO to insert').fill('/etc/passwd.iso');
+  await page.getByRole('checkbox', { name: /Add a drive/ }).check();
+  await page.getByRole('button', { name: 'Insert' }).click();
+  const alert = page.getByRole('alert').filter({ hasText: 'The media change failed' });
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /allowed/);
+  await noSerious(page, 'media');
+  await context.close();
+});
+
 test('a linked clone: its job’s progress, then its page; deleting it names what goes and what stays', async () => {
   const { context, page } = await open(DESKTOP, name, '#clone');
   await page.getByLabel('Name of the clone').fill(cloneName);
@@ -237,6 +250,13 @@ test('starting from the page: the header follows the state; power off asks first
   await tab(page, 'Console').click();
   await page.getByText(`The VNC console of ${name}`).waitFor();
   assert.equal(chunks().length, 1, `only the VNC console's chunk: ${chunks().join(', ')}`);
+  // A running VM's snapshot is refused by the server, in its words.
+  await tab(page, 'Snapshots').click();
+  await page.getByLabel('New snapshot').fill('while-running');
+  await page.getByRole('button', { name: 'Create snapshot' }).click();
+  const refusal = page.getByRole('alert').filter({ hasText: 'The snapshot operation failed' });
+  await refusal.waitFor();
+  assert.match(await refusal.innerText(), /running/);
   await tab(page, 'Overview').click();
   await page.getByRole('button', { name: 'Power off' }).click();
   const dialog = page.getByRole('dialog', { name: `Power off ${name}?` });
