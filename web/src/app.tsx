@@ -110,7 +110,7 @@ export function App() {
             <Route path="/host" component={HostPage} />
             <Route path="/jobs" component={JobsPage} />
             <Route path="/vms/:host/:name">
-              {(p) => <VmPage host={p.host} name={decodeURIComponent(p.name)} />}
+              {(p) => <VmPage key={`${p.host}/${p.name}`} host={p.host} name={decodeURIComponent(p.name)} />}
             </Route>
             <Route>
               <Placeholder title="No such page" />

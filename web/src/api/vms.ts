@@ -28,3 +28,47 @@ export const deleteVm = (
 ) => del<Record<string, unknown>>(vmPath(name), { host, ...opts });
 
 export const cancelJob = (id: string) => post<Job>(`/api/jobs/${encodeURIComponent(id)}/cancel`);
+
+// The VM page's calls (snapshots, settings, media, a job read again).
+export const snapshots = <T = Record<string, unknown>>(host: string, name: string) =>
+  get<T>(vmPath(name, '/snapshots'), { host });
+
+export const createSnapshot = (host: string, name: string, snap: string) =>
+  post<Record<string, unknown>>(vmPath(name, '/snapshots'), { name: snap }, { host });
+
+export const revertSnapshot = (host: string, name: string, snap: string) =>
+  post<Record<string, unknown>>(vmPath(name, `/snapshots/${encodeURIComponent(snap)}/revert`), {}, { host });
+
+export const deleteSnapshot = (host: string, name: string, snap: string) =>
+  del<{ name: string; merged: string[] }>(vmPath(name, `/snapshots/${encodeURIComponent(snap)}`), { host });
+
+export interface SetResult {
+  name: string;
+  running: boolean;
+  changes: { setting: string; value: string; applies: string; detail?: string }[];
+  warnings: string[];
+}
+
+export const setVm = (
+  host: string,
+  name: string,
+  body: { memory?: string; vcpus?: number; autostart?: boolean },
+) => post<SetResult>(vmPath(name, '/set'), body, { host });
+
+export interface MediaResult {
+  name: string;
+  target: string;
+  source?: string;
+  previous?: string;
+  running: boolean;
+  applies: string;
+  addedDrive: boolean;
+}
+
+export const media = (
+  host: string,
+  name: string,
+  body: { action: 'insert' | 'eject'; path?: string; target?: string; addDrive?: boolean },
+) => post<MediaResult>(vmPath(name, '/media'), body, { host });
+
+export const getJob = (id: string) => get<Job>(`/api/jobs/${encodeURIComponent(id)}`);
