@@ -5,13 +5,17 @@
 // (data/, dist/build-id, node_modules) stay the same: every `import.meta.url` in a bundle is the bundle's
 // own URL. fast-xml-parser stays outside: it is loaded on first use through createRequire.
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // The options that take a value, for the starter's cache key (src/cli/start.ts): from tsc's output of the
 // command table, which `npm run build` has just written.
 const { valueOptionNames } = await import('../dist/src/cli/parse.js');
 const { commands } = await import('../dist/src/cli/commands.js');
+
+const { dependencies } = JSON.parse(readFileSync('package.json', 'utf8'));
+const INLINED = new Set(['typebox']);
+const external = Object.keys(dependencies).filter((d) => !INLINED.has(d));
 
 async function bundle(entry, out, define = {}) {
   const result = await build({
@@ -22,7 +26,7 @@ async function bundle(entry, out, define = {}) {
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    external,
     // Whitespace and syntax only: names stay, so stack traces still name functions and classes.
     minifyWhitespace: true,
     minifySyntax: true,
