@@ -5,7 +5,7 @@
 // (data/, dist/build-id, node_modules) stay the same: every `import.meta.url` in a bundle is the bundle's
 // own URL. fast-xml-parser stays outside: it is loaded on first use through createRequire.
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // The options that take a value, for the starter's cache key (src/cli/start.ts): from tsc's output of the
@@ -13,9 +13,28 @@ import { build } from 'esbuild';
 const { valueOptionNames } = await import('../dist/src/cli/parse.js');
 const { commands } = await import('../dist/src/cli/commands.js');
 
-const { dependencies } = JSON.parse(readFileSync('package.json', 'utf8'));
-const INLINED = new Set(['typebox']);
-const external = Object.keys(dependencies).filter((d) => !INLINED.has(d));
+// TypeBox (the server's schemas) is ~700 small ES modules, which cost `phyllo serve` ~14 MiB of memory
+// loaded one by one. It is bundled apart, to dist/src/cli/typebox.cjs, which the CLI bundle requires in
+// place of the package: inside phyllo.cjs its code would run at every command's start (esbuild hoists
+// it), where now it is only loaded with the server, as the package was.
+const TYPEBOX_BUNDLE = 'dist/src/cli/typebox.cjs';
+await build({
+  stdin: { contents: "export { Type } from 'typebox';", resolveDir: '.', loader: 'js' },
+  outfile: TYPEBOX_BUNDLE,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+});
+const typeboxApart = {
+  name: 'typebox-apart',
+  setup(b) {
+    b.onResolve({ filter: /^typebox$/ }, () => ({ path: './typebox.cjs', external: true }));
+  },
+};
 
 async function bundle(entry, out, define = {}) {
   const result = await build({
@@ -26,7 +45,8 @@ async function bundle(entry, out, define = {}) {
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    external,
+    packages: 'external',
+    plugins: [typeboxApart],
     // Whitespace and syntax only: names stay, so stack traces still name functions and classes.
     minifyWhitespace: true,
     minifySyntax: true,

@@ -6,6 +6,7 @@
  * throwaway Fastify instance with @fastify/swagger, takes its document and closes it. The document is
  * kept, as its JSON text, for the next requests: the routes do not change once the server listens.
  */
+import { createRequire } from 'node:module';
 import Fastify, { type RouteOptions } from 'fastify';
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import type { Api } from './context.js';
@@ -31,7 +32,8 @@ function swaggerOptions(version: string): FastifyDynamicSwaggerOptions {
 
 /** The document of the routes recorded so far, as @fastify/swagger makes it. */
 async function buildDocument(routes: Recorded[], version: string): Promise<string> {
-  const { default: swagger } = await import('@fastify/swagger');
+  // require, not import(): the bundle runs as a vm.Script (src/cli/start.ts), which has no import().
+  const swagger = createRequire(import.meta.url)('@fastify/swagger') as typeof import('@fastify/swagger');
   // Nothing is validated or serialized here: the schemas only have to be read.
   const doc = Fastify({
     logger: false,
@@ -40,7 +42,7 @@ async function buildDocument(routes: Recorded[], version: string): Promise<strin
     },
   });
   try {
-    await doc.register(swagger, swaggerOptions(version));
+    await doc.register(swagger.default, swaggerOptions(version));
     for (const r of routes) doc.route({ ...r, handler: () => undefined });
     await doc.ready();
     return JSON.stringify(doc.swagger());
