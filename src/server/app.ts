@@ -1,7 +1,6 @@
 import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { jsonReplacer } from '../json.js';
@@ -9,9 +8,11 @@ import { InvalidInputError } from '../errors.js';
 import { registerAuth, type AuthOptions } from './auth/plugin.js';
 import type { Api, ServerContext } from './context.js';
 import { httpError } from './http-errors.js';
+import { openApiRoute } from './openapi.js';
 import { PhyllomeError } from '../errors.js';
 import { routes } from './routes/index.js';
 import { wantsPage, webUi } from './web-ui.js';
+import { lazyAjvValidators, noResponseSerializers } from './schema-compilers.js';
 import { validationMessage, type AjvError } from './validation-message.js';
 
 export interface BuildOptions extends ServerContext {
@@ -52,8 +53,16 @@ export async function buildServer(opts: BuildOptions): Promise<Api> {
     opts.logger === undefined || opts.logger === false
       ? false
       : { ...(typeof opts.logger === 'object' ? opts.logger : {}), serializers };
+  const serialize = (payload: unknown) => JSON.stringify(payload, jsonReplacer);
   const app = Fastify({
     logger,
+    // Validators compiled at a route's first request, no response serializers (schema-compilers.ts).
+    schemaController: {
+      compilersFactory: {
+        buildValidator: lazyAjvValidators(),
+        buildSerializer: noResponseSerializers(serialize),
+      },
+    },
     ...(opts.https ? { https: opts.https } : {}),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     bodyLimit: 1024 * 1024,
@@ -70,7 +79,7 @@ export async function buildServer(opts: BuildOptions): Promise<Api> {
         .send({ error: { code: 'invalid-input', message } });
     },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
-  app.setReplySerializer((payload) => JSON.stringify(payload, jsonReplacer));
+  app.setReplySerializer(serialize);
   app.setErrorHandler((err: unknown, req, reply) => {
     const e = err as {
       validation?: AjvError[];
@@ -122,23 +131,11 @@ export async function buildServer(opts: BuildOptions): Promise<Api> {
       handleProtocols: (protocols: Set<string>) => (protocols.has('binary') ? 'binary' : false),
     },
   });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Phyllome API', version: opts.version },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer' },
-          session: { type: 'apiKey', in: 'cookie', name: 'phyllome_session' },
-        },
-      },
-      security: [{ bearer: [] }, { session: [] }],
-    },
-  });
   registerAuth(app, opts.auth);
+  // Before the routes: it records them for the document it builds when first asked for.
+  openApiRoute(app, opts.version);
   await app.register(async (scoped) => {
     await routes(scoped as unknown as Api, opts);
   });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }
