@@ -596,8 +596,11 @@ export class VmListCache {
         return;
       }
       const inactive = h.ticks++ % this.opts.inactiveEvery === 0;
-      void h.list.sample(false).catch(() => undefined);
-      if (inactive) void h.list.sample(true).catch(() => undefined);
+      // One call at a time per host: the shut-off VMs' disks after the running VMs' counters.
+      void h.list
+        .sample(false)
+        .then(() => (inactive ? h.list.sample(true) : undefined))
+        .catch(() => undefined);
     };
     h.timer = setInterval(tick, this.opts.intervalMs);
     h.timer.unref();
