@@ -13,6 +13,7 @@
  * disks every `inactiveEvery` ticks (30 s). Each VM says when its counters were read (`statsAt`);
  * uptime is computed when the answer is made.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Domain,
   domainStateName,
@@ -400,14 +401,21 @@ export function libvirtReader(lv: Libvirt, opts: { uptime?: UptimeDirs } = {}): 
     };
   };
   const read = async (dom: Domain, os?: string | null): Promise<ReadVm | undefined> => {
-    const start = nowMs();
-    // A domain that is gone fails the call (or is left out of its answer when it went meanwhile).
-    const recs = await lv.allDomainStats(LIST_STATS, 0, [dom]).catch((err: unknown) => {
-      if (isNotFound(err)) return [];
-      throw err;
-    });
-    const atMs = (start + nowMs()) / 2;
-    return recs[0] && fromRecord(recs[0], os, atMs);
+    for (let attempt = 1; ; attempt++) {
+      const start = nowMs();
+      try {
+        const recs = await lv.allDomainStats(LIST_STATS, 0, [dom]);
+        const atMs = (start + nowMs()) / 2;
+        return recs[0] && fromRecord(recs[0], os, atMs);
+      } catch (err) {
+        // A domain that is gone fails the call (or is left out of its answer when it went meanwhile).
+        if (isNotFound(err)) return undefined;
+        // One caught mid-stop can fail its monitor's part ("Unable to read from monitor"): once it
+        // is down it reads fine, so it is tried again a moment later (not when the connection is gone).
+        if (attempt === 3 || !lv.connected) throw err;
+        await sleep(50 * attempt);
+      }
+    }
   };
   return {
     async all() {
