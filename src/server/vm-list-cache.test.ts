@@ -121,6 +121,7 @@ test('read in full once; later lists come from memory, in name order', async () 
   assert.equal(a[1]!.uptimeSeconds, null);
   const b = await list.list(1_020_000);
   assert.equal(b[0]!.uptimeSeconds, 20);
+  assert.deepEqual(JSON.parse(await list.listJson(1_020_000)), b, 'the JSON text says the same');
   assert.deepEqual(host.calls, ['all'], 'one full read for both lists');
 });
 
@@ -269,6 +270,7 @@ test('samples: CPU % between two, memory and disks, statsAt; a VM re-read meanwh
   assert.equal(db.memoryInUseBytes, 200);
   assert.equal(db.diskAllocationBytes, 7);
   assert.equal(db.statsAt, new Date(14_000).toISOString());
+  assert.deepEqual(JSON.parse(await list.listJson()), await list.list(), 'its JSON made anew');
   let web = (await list.list()).find((v) => v.name === 'web')!;
   assert.equal(web.diskAllocationBytes, null, 'shut-off VMs are not in the running sample');
   await list.sample(true);

@@ -39,6 +39,7 @@ import {
   type VmDiskUse,
   type VmListEntry,
 } from '../machines/vm-list.js';
+import { jsonReplacer } from '../json.js';
 import type { HostChange, Hosts } from './hosts.js';
 import type { JobRegistry, JobView } from './job-registry.js';
 import type { DomainEventFeed } from './ws/domain-event-feed.js';
@@ -113,6 +114,8 @@ interface Slot {
   statsAt: number;
   /** Bumped at each re-read: a sample begun before one does not overwrite it. */
   rev: number;
+  /** Its JSON, made once per change: before and after the uptime (which is made per answer). */
+  json: [string, string] | undefined;
 }
 
 /**
@@ -177,9 +180,18 @@ export class HostVmList {
 
   /** The list, with every read marked before this call done. */
   async list(now = Date.now()): Promise<ListedVm[]> {
-    const want = this.seq;
-    while (this.done < want) await this.kick();
-    return this.answer(now);
+    await this.settled();
+    return this.order().map((s) => this.view(s, now));
+  }
+
+  /** The same as JSON text: each VM's JSON is kept between its changes, only the uptimes are new. */
+  async listJson(now = Date.now()): Promise<string> {
+    await this.settled();
+    const parts = this.order().map((s) => {
+      const [head, tail] = (s.json ??= this.fragments(s));
+      return head + this.uptime(s, now) + tail;
+    });
+    return `[${parts.join(',')}]`;
   }
 
   /**
@@ -219,6 +231,7 @@ export class HostVmList {
           s.cpu = now;
         }
         s.statsAt = got.at;
+        s.json = undefined;
       }
       // A VM the list has in that state but the daemon did not answer for: read it again.
       for (const [uuid, s] of this.slots)
@@ -330,12 +343,18 @@ export class HostVmList {
       cpu: r.cpu,
       statsAt: r.at,
       rev: ++this.rev,
+      json: undefined,
     };
     if (old) Object.assign(old, slot);
     else this.slots.set(r.entry.uuid, slot);
   }
 
-  private answer(now: number): ListedVm[] {
+  private async settled(): Promise<void> {
+    const want = this.seq;
+    while (this.done < want) await this.kick();
+  }
+
+  private order(): Slot[] {
     if (!this.sorted) {
       const slots = [...this.slots.values()];
       const order = nameOrder(
@@ -344,15 +363,27 @@ export class HostVmList {
       );
       this.sorted = slots.sort((a, b) => order(a.entry.name, b.entry.name));
     }
-    return this.sorted.map((s) => {
-      const active = isActive(s.entry.state);
-      return {
-        ...s.entry,
-        uptimeSeconds:
-          active && s.startedAtMs !== null ? Math.max(0, Math.round((now - s.startedAtMs) / 1000)) : null,
-        statsAt: new Date(s.statsAt).toISOString(),
-      };
-    });
+    return this.sorted;
+  }
+
+  private uptime(s: Slot, now: number): number | null {
+    return isActive(s.entry.state) && s.startedAtMs !== null
+      ? Math.max(0, Math.round((now - s.startedAtMs) / 1000))
+      : null;
+  }
+
+  private view(s: Slot, now: number): ListedVm {
+    return { ...s.entry, uptimeSeconds: this.uptime(s, now), statsAt: new Date(s.statsAt).toISOString() };
+  }
+
+  /** The VM's JSON in two parts, the uptime between them (the fields in `view`'s order). */
+  private fragments(s: Slot): [string, string] {
+    const { uptimeSeconds: _, cpuPercent, memoryInUseBytes, ...before } = s.entry;
+    const after = { cpuPercent, memoryInUseBytes, statsAt: new Date(s.statsAt).toISOString() };
+    return [
+      `${JSON.stringify(before, jsonReplacer).slice(0, -1)},"uptimeSeconds":`,
+      `,${JSON.stringify(after, jsonReplacer).slice(1)}`,
+    ];
   }
 }
 
@@ -539,8 +570,8 @@ export class VmListCache {
     if (jobs) this.stops.push(jobs.subscribe((j) => this.onJob(j)));
   }
 
-  /** The list of a connected host (`Hosts.get` gave it), from memory once read. */
-  async list(host: { id: string; lv: Libvirt }): Promise<ListedVm[]> {
+  /** The list of a connected host (`Hosts.get` gave it) as JSON text (`ListedVm[]`), from memory once read. */
+  async listJson(host: { id: string; lv: Libvirt }): Promise<string> {
     this.lastDemand = Date.now();
     let p = this.byHost.get(host.id);
     if (!p) {
@@ -561,7 +592,7 @@ export class VmListCache {
     const h = await p;
     // After a reconnection, kinds that failed to subscribe while the daemon was away are tried again.
     if (!h.list.built) await this.feed.watch(host.id, host.lv);
-    const answer = await h.list.list();
+    const answer = await h.list.listJson();
     this.sample(h);
     return answer;
   }

@@ -36,10 +36,12 @@ export function vmPowerRoutes(app: Api, ctx: ServerContext, vmList?: VmListCache
         response: replies(Type.Array(Doc('One VM, as in `phyllo vm list --json`'))),
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const host = await ctx.hosts.get(req.query.host);
       const cpu = req.query.cpu === true;
-      if (vmList && !cpu) return vmList.list(host);
+      // Text already in JSON: sent as it is (each VM's JSON is kept between its changes).
+      if (vmList && !cpu)
+        return reply.type('application/json; charset=utf-8').send(await vmList.listJson(host));
       return lists.run(`${host.id}\n${cpu}`, async () => {
         const vms = await listVms(host.lv, cpu ? { cpuSampleMs: 500 } : {});
         const statsAt = new Date().toISOString();
