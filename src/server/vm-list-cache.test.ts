@@ -1,10 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DomainState } from '../libvirt/index.js';
+import {
+  EventSubscription,
+  uuidFromString,
+  type DomainEvent,
+  type DomainEventKind,
+  type DomainState,
+  type Libvirt,
+} from '../libvirt/index.js';
+import type { HostChange, Hosts } from './hosts.js';
+import type { JobRegistry, JobView } from './job-registry.js';
+import { DomainEventFeed } from './ws/domain-event-feed.js';
 import type { VmListEntry } from '../machines/vm-list.js';
 import {
   HostVmList,
   namesChangedBy,
+  VmListCache,
   type CounterSample,
   type ReadVm,
   type VmReader,
@@ -330,4 +341,100 @@ test('the names a request may change: its :name, a created VM; nothing for GET o
   );
   assert.deepEqual(namesChangedBy(req('GET', '/api/vms/web', { name: 'web' })), []);
   assert.deepEqual(namesChangedBy(req('POST', '/api/jobs/1/cancel', { id: '1' })), []);
+});
+
+/** A connection whose event subscriptions the test feeds, and a server's worth of hosts and jobs. */
+function fakeServer() {
+  const subs = new Map<DomainEventKind, EventSubscription<DomainEvent>>();
+  const lv = {
+    connected: true,
+    events: {
+      subscribe: async (kind: DomainEventKind) => {
+        const sub = new EventSubscription<DomainEvent>(kind, {}, () => subs.delete(kind));
+        subs.set(kind, sub);
+        return sub;
+      },
+    },
+  } as unknown as Libvirt;
+  const hostListeners: ((c: HostChange) => void)[] = [];
+  const hosts = {
+    onChange: (fn: (c: HostChange) => void) => (hostListeners.push(fn), () => undefined),
+    ids: () => ['local'],
+  } as unknown as Hosts;
+  const jobListeners: ((j: JobView) => void)[] = [];
+  const jobs = {
+    subscribe: (fn: (j: JobView) => void) => (jobListeners.push(fn), () => undefined),
+  } as unknown as JobRegistry;
+  const host = new FakeHost();
+  const feed = new DomainEventFeed();
+  return {
+    lv,
+    host,
+    feed,
+    hosts,
+    jobs,
+    event: (e: DomainEvent) => subs.get(e.kind)!.deliver(e),
+    hostChange: (connected: boolean) =>
+      hostListeners.forEach((fn) => fn({ id: 'local', uri: 'qemu:///system', connected, lv })),
+    jobEnded: (vm: string) =>
+      jobListeners.forEach((fn) =>
+        fn({ id: '1', kind: 'shutdown', host: 'local', vm, state: 'done' } as unknown as JobView),
+      ),
+  };
+}
+
+const lifecycleOf = (uuid: string, name: string, event: 'defined' | 'started'): DomainEvent => ({
+  kind: 'lifecycle',
+  dom: { name, uuid: uuidFromString(uuid), id: -1 },
+  event,
+  eventCode: 0,
+  detail: 0,
+});
+
+test('the server-wide cache: feed events, host changes and job ends reach the host list', async () => {
+  const f = fakeServer();
+  const u1 = '11111111-1111-1111-1111-111111111111';
+  f.host.add(u1, 'db');
+  const cache = new VmListCache(
+    f.hosts,
+    f.feed,
+    f.jobs,
+    { demandMs: 60_000, intervalMs: 60_000 },
+    () => f.host,
+  );
+  try {
+    const vms = async () =>
+      JSON.parse(await cache.listJson({ id: 'local', lv: f.lv })) as { state: string }[];
+    assert.equal((await vms())[0]!.state, 'shutoff');
+    f.host.vms.get(u1)!.state = 'running';
+    f.event(lifecycleOf(u1, 'db', 'started'));
+    await new Promise((r) => setImmediate(r)); // the feed's loop hands the event on
+    assert.equal((await vms())[0]!.state, 'running');
+    const reads = () => f.host.calls.filter((c) => !c.startsWith('counters'));
+    assert.ok(reads().includes(`one ${u1}`), 'the event re-read its VM (its OS kept)');
+    f.event(lifecycleOf(u1, 'db', 'defined'));
+    await new Promise((r) => setImmediate(r));
+    await vms();
+    assert.ok(reads().includes(`one ${u1} +os`), 'a defined event re-reads its OS too');
+    const before = reads().length;
+    f.event({ kind: 'reboot', dom: { name: 'db', uuid: uuidFromString(u1), id: 1 } });
+    await new Promise((r) => setImmediate(r));
+    await vms();
+    assert.equal(reads().length, before, 'a reboot reads nothing');
+    f.jobEnded('db');
+    await vms();
+    assert.ok(reads().slice(before).includes('named db'), 'a job that ended re-reads its VM');
+
+    // The daemon went away and came back: read in full again, before any request asks.
+    f.hostChange(false);
+    f.host.add('22222222-2222-2222-2222-222222222222', 'web');
+    f.hostChange(true);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(f.host.calls.filter((c) => c === 'all').length, 2);
+    assert.equal((await vms()).length, 2);
+    assert.ok(f.host.calls.includes('counters active'), 'sampled while in demand');
+  } finally {
+    cache.close();
+    f.feed.close();
+  }
 });

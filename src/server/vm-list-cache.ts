@@ -563,6 +563,8 @@ export class VmListCache {
     private readonly feed: DomainEventFeed,
     jobs?: JobRegistry,
     opts: Partial<VmListCacheOptions> = {},
+    /** How a host's VMs are read (tests: a fake host). */
+    private readonly readerOf: (lv: Libvirt) => VmReader = (lv) => libvirtReader(lv),
   ) {
     this.opts = { ...DEFAULT_VM_LIST_OPTIONS, ...opts };
     this.stops.push(feed.listen((host, e) => this.onEvent(host, e)));
@@ -578,7 +580,7 @@ export class VmListCache {
       // The events are subscribed before the first read, so none is missed between the two.
       p = this.feed.watch(host.id, host.lv).then(() => {
         const h: HostState = {
-          list: new HostVmList(libvirtReader(host.lv)),
+          list: new HostVmList(this.readerOf(host.lv)),
           lv: host.lv,
           timer: undefined,
           ticks: 0,
