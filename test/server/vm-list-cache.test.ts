@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { connect, type Libvirt } from '../../src/libvirt/index.js';
 import { hostIdOf } from '../../src/server/hosts.js';
+import { listVms } from '../../src/machines/vm-list.js';
 import { testGuestDomainXml, waitForReport } from '../support/test-guest.js';
 import { removeDomain, tcgDomainXml, uniqueName, virsh } from '../libvirt/helpers.js';
 import { testApi, type TestApi } from '../support/api-server.js';
@@ -77,6 +78,13 @@ test('changes outside the API are listed once the server has their event; the AP
   assert.equal(defined.uuid, dom.uuid);
   assert.ok(defined.vcpus && defined.memoryBytes);
   assert.equal(defined.uptimeSeconds, null);
+  // Field for field what `phyllo vm list --json` gives (its service, listVms), and statsAt.
+  const { statsAt, ...fields } = defined;
+  assert.deepEqual(
+    fields,
+    (await listVms(lv)).find((v) => v.name === name),
+  );
+  assert.ok(statsAt && Date.parse(statsAt) > 0);
 
   // Through the API: right after the reply, whether or not the event has come yet.
   const started = await api.call('POST', `/api/vms/${name}/start`);
