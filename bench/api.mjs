@@ -461,7 +461,7 @@ function print(r) {
           f1(served.p99),
         ],
         [
-          '  listVms() in one process, no HTTP (the service the route calls)',
+          '  listVms() in one process, no HTTP (the full read the list starts from)',
           inProcess.n,
           f1(inProcess.p50),
           f1(inProcess.p99),

@@ -60,10 +60,9 @@ export async function qemuStartMs(pid: number, btime: number, root = '/'): Promi
   return Number.isFinite(ticks) ? btime * 1000 + (ticks * 1000) / USER_HZ : undefined;
 }
 
-/** Seconds the VM `name` has been running on this machine, or undefined when that cannot be known. */
-export async function localUptimeSeconds(
+/** When the VM `name`'s QEMU process on this machine started (epoch ms), or undefined when unknown. */
+export async function localStartMs(
   name: string,
-  now: number,
   btime: number | undefined,
   dirs: UptimeDirs = {},
 ): Promise<number | undefined> {
@@ -74,7 +73,18 @@ export async function localUptimeSeconds(
     const pid = Number(text?.trim());
     if (!text || !Number.isInteger(pid) || pid <= 0) continue;
     const start = await qemuStartMs(pid, btime, root);
-    if (start !== undefined) return Math.max(0, Math.round((now - start) / 1000));
+    if (start !== undefined) return start;
   }
   return undefined;
+}
+
+/** Seconds the VM `name` has been running on this machine, or undefined when that cannot be known. */
+export async function localUptimeSeconds(
+  name: string,
+  now: number,
+  btime: number | undefined,
+  dirs: UptimeDirs = {},
+): Promise<number | undefined> {
+  const start = await localStartMs(name, btime, dirs);
+  return start === undefined ? undefined : Math.max(0, Math.round((now - start) / 1000));
 }

@@ -51,7 +51,7 @@ export interface VmListOptions {
 }
 
 /** The stats the list needs, in one call for every domain. */
-const LIST_STATS =
+export const LIST_STATS =
   StatsTypes.STATE | StatsTypes.CPU_TOTAL | StatsTypes.BALLOON | StatsTypes.VCPU | StatsTypes.BLOCK;
 
 function num(v: unknown): number | undefined {

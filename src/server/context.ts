@@ -9,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Hosts } from './hosts.js';
 import type { JobRegistry } from './job-registry.js';
 import type { EventsOptions } from './ws/events.js';
+import type { VmListCacheOptions } from './vm-list-cache.js';
 
 /** The Fastify instance with TypeBox schemas as the type provider: handlers see typed input. */
 export type Api = FastifyInstance<
@@ -27,4 +28,6 @@ export interface ServerContext {
   allowedDirs: string[];
   /** Limits of /api/events (queues, sampling); the defaults suit a server, tests make them small. */
   events?: EventsOptions;
+  /** The in-memory VM list's sampling periods (src/server/vm-list-cache.ts). */
+  vmList?: Partial<VmListCacheOptions>;
 }

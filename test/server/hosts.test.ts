@@ -9,6 +9,7 @@ import { connect } from '../../src/libvirt/index.js';
 import { startSecondHost, secondHostSkip, type SecondHost } from '../support/second-host.js';
 import { testApi, type TestApi } from '../support/api-server.js';
 import { uniqueName } from '../libvirt/helpers.js';
+import { waitFor } from '../support/wait.js';
 
 const skip = secondHostSkip();
 let second: SecondHost;
@@ -60,6 +61,12 @@ test(
     assert.match(unknown.json().error.hint, new RegExp(`local, ${remoteId.replace(/\./g, '\\.')}`));
 
     second.killDaemon();
+    // The list is answered from memory: it is 503 once the server knows the daemon is gone (its
+    // connection closed), which GET /api/hosts shows.
+    await waitFor('the second host seen down', async () => {
+      const hs = (await api.call('GET', '/api/hosts')).json() as { connected: boolean }[];
+      return hs[1]?.connected === false ? true : undefined;
+    });
     const down = await api.call('GET', `/api/vms?host=${remoteId}`);
     assert.equal(down.statusCode, 503, down.body);
     assert.match(down.json().error.code, /^(host-unavailable|libvirt-connection-closed)$/);

@@ -16,13 +16,28 @@ import { consoleFileRoutes } from './console-file.js';
 import { vncProxyRoutes } from '../ws/vnc-proxy.js';
 import { serialProxyRoutes } from '../ws/serial-proxy.js';
 import { eventsRoute } from '../ws/events.js';
+import { DomainEventFeed } from '../ws/domain-event-feed.js';
+import { namesChangedBy, VmListCache } from '../vm-list-cache.js';
 
 /** Every route of the API. */
 export async function routes(app: Api, opts: BuildOptions): Promise<void> {
+  // One domain event feed per server: /api/events forwards it, the VM list keeps itself current by it.
+  const feed = new DomainEventFeed();
+  const vmList = new VmListCache(opts.hosts, feed, opts.jobs, opts.vmList);
+  // A change made through the API is in the list before its reply goes out (its event may come later).
+  app.addHook('onSend', async (req, _reply, payload) => {
+    const host = (req.query as { host?: string } | undefined)?.host;
+    for (const name of namesChangedBy(req)) vmList.touched(host, name);
+    return payload;
+  });
+  app.addHook('onClose', async () => {
+    vmList.close();
+    feed.close();
+  });
   authRoutes(app, opts.auth);
   hostRoutes(app, opts);
   jobRoutes(app, opts);
-  vmPowerRoutes(app, opts);
+  vmPowerRoutes(app, opts, vmList);
   hostOverheadRoutes(app, opts);
   hostInfoRoutes(app, opts);
   osRoutes(app, opts);
@@ -34,5 +49,5 @@ export async function routes(app: Api, opts: BuildOptions): Promise<void> {
   vncProxyRoutes(app, opts);
   serialProxyRoutes(app, opts);
   consoleFileRoutes(app, opts);
-  eventsRoute(app, opts);
+  eventsRoute(app, opts, { feed, hold: () => vmList.hold() });
 }

@@ -2,8 +2,9 @@ import { Type } from 'typebox';
 import type { Api, ServerContext } from '../context.js';
 import { HostQuery, VmParams } from '../query.js';
 import { Doc, replies } from '../schemas.js';
-import { listVms, type VmListEntry } from '../../machines/vm-list.js';
+import { listVms } from '../../machines/vm-list.js';
 import { Coalescer } from '../coalesce.js';
+import type { ListedVm, VmListCache } from '../vm-list-cache.js';
 import { vmInfoReport } from '../../machines/vm-info-report.js';
 import { powerVm, setVmAutostart, startVm } from '../../machines/vm-power.js';
 import { shutdownVm, DEFAULT_SHUTDOWN_TIMEOUT_S } from '../../machines/shutdown-vm.js';
@@ -17,14 +18,16 @@ const PowerResult = Type.Object({
   state: Type.String(),
 });
 
-export function vmPowerRoutes(app: Api, ctx: ServerContext): void {
-  // However many clients list at once, one list per host runs (and one waits): its cost is bounded.
-  const lists = new Coalescer<VmListEntry[]>();
+export function vmPowerRoutes(app: Api, ctx: ServerContext, vmList?: VmListCache): void {
+  // The list with a CPU sample is read when asked: however many clients ask at once, one list per host
+  // runs (and one waits), so its cost is bounded. Without it, the list comes from memory (vmList).
+  const lists = new Coalescer<ListedVm[]>();
   app.get(
     '/api/vms',
     {
       schema: {
-        summary: 'Every VM: state, OS, vCPUs, memory, disk use, uptime (as `phyllo vm list --json`)',
+        summary:
+          'Every VM: state, OS, vCPUs, memory, disk use, uptime (as `phyllo vm list --json`), and `statsAt`: when its counters were read',
         tags: ['vms'],
         querystring: Type.Object({
           ...HostQuery.properties,
@@ -33,10 +36,17 @@ export function vmPowerRoutes(app: Api, ctx: ServerContext): void {
         response: replies(Type.Array(Doc('One VM, as in `phyllo vm list --json`'))),
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const host = await ctx.hosts.get(req.query.host);
       const cpu = req.query.cpu === true;
-      return lists.run(`${host.id}\n${cpu}`, () => listVms(host.lv, cpu ? { cpuSampleMs: 500 } : {}));
+      // Text already in JSON: sent as it is (each VM's JSON is kept between its changes).
+      if (vmList && !cpu)
+        return reply.type('application/json; charset=utf-8').send(await vmList.listJson(host));
+      return lists.run(`${host.id}\n${cpu}`, async () => {
+        const vms = await listVms(host.lv, cpu ? { cpuSampleMs: 500 } : {});
+        const statsAt = new Date().toISOString();
+        return vms.map((v) => ({ ...v, statsAt }));
+      });
     },
   );
   app.get(

@@ -2,6 +2,8 @@
  * libvirt's domain events of each host, passed on as they arrive: one subscription per event kind
  * and host (the libvirt client shares one daemon registration per kind and re-registers it after a
  * redial), each read by its own loop, so an event is handed on within the tick it was decoded in.
+ * One feed per server is shared by /api/events and the VM list (src/server/vm-list-cache.ts): each
+ * adds its listener.
  */
 import type { DomainEvent, DomainEventKind, EventSubscription, Libvirt } from '../../libvirt/index.js';
 
@@ -17,9 +19,18 @@ export const FORWARDED_KINDS: readonly DomainEventKind[] = [
 
 export class DomainEventFeed {
   private readonly subs = new Map<string, Map<DomainEventKind, EventSubscription<DomainEvent>>>();
+  private readonly listeners = new Set<(host: string, e: DomainEvent) => void>();
   private closed = false;
 
-  constructor(private readonly onEvent: (host: string, e: DomainEvent) => void) {}
+  constructor(onEvent?: (host: string, e: DomainEvent) => void) {
+    if (onEvent) this.listeners.add(onEvent);
+  }
+
+  /** Adds a listener of every event; returns its removal. */
+  listen(fn: (host: string, e: DomainEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
 
   /**
    * Subscribes to every forwarded kind on `lv` (once per host; kinds that failed before, e.g. while
@@ -47,10 +58,11 @@ export class DomainEventFeed {
 
   private async read(host: string, sub: EventSubscription<DomainEvent>): Promise<void> {
     for await (const e of sub)
-      try {
-        this.onEvent(host, e);
-      } catch {
-        // a bug in one message must not end the feed
-      }
+      for (const fn of this.listeners)
+        try {
+          fn(host, e);
+        } catch {
+          // a bug in one listener or message must not end the feed
+        }
   }
 }

@@ -32,9 +32,17 @@ export interface EventsOptions {
   maxSubscriptions?: number;
 }
 
+/** What the server shares with the stream: the one domain event feed, and who wants the VM list kept warm. */
+export interface SharedFeeds {
+  feed: DomainEventFeed;
+  /** Held while a client is connected (the VM list's stats sampling runs meanwhile); returns the release. */
+  hold?: () => () => void;
+}
+
 interface Client {
   queue: ClientQueue;
   subscriptions: number;
+  release?: () => void;
 }
 
 /** Requests of one client waiting for their turn (each is answered in order). */
@@ -46,6 +54,9 @@ const encode = (m: ServerMessage) => JSON.stringify(m, jsonReplacer);
 export class EventStream {
   private readonly clients = new Set<Client>();
   private readonly feed: DomainEventFeed;
+  /** The feed is the server's (shared), else this stream's own. */
+  private readonly ownFeed: boolean;
+  private readonly hold: (() => () => void) | undefined;
   private readonly sampler: StatsSampler<Client>;
   private readonly jobs: JobThrottle;
   private readonly limits: QueueLimits;
@@ -56,10 +67,14 @@ export class EventStream {
   constructor(
     private readonly ctx: ServerContext,
     opts: EventsOptions = {},
+    shared?: SharedFeeds,
   ) {
     this.limits = { ...DEFAULT_QUEUE_LIMITS, ...opts.queue };
     this.maxSubscriptions = opts.maxSubscriptions ?? 64;
-    this.feed = new DomainEventFeed((host, e) => this.broadcast(vmEventMessage(host, e, new Date())));
+    this.ownFeed = shared === undefined;
+    this.feed = shared?.feed ?? new DomainEventFeed();
+    this.hold = shared?.hold;
+    this.stops.push(this.feed.listen((host, e) => this.broadcast(vmEventMessage(host, e, new Date()))));
     this.jobs = new JobThrottle((job) => this.broadcast(jobMessage(job)));
     this.sampler = new StatsSampler<Client>(
       ctx.hosts,
@@ -78,6 +93,7 @@ export class EventStream {
       if (socket.readyState !== socket.OPEN) return;
       client.queue.send(encode({ type: 'hello', hosts: this.ctx.hosts.list() }));
       this.clients.add(client);
+      client.release = this.hold?.();
     });
     // Handlers are attached at once (a message may come before `hello`) and run after it, in order.
     let turn = ready;
@@ -100,6 +116,7 @@ export class EventStream {
     });
     socket.on('close', () => {
       this.clients.delete(client);
+      client.release?.();
       client.queue.close();
       this.sampler.unsubscribeAll(client);
     });
@@ -108,10 +125,13 @@ export class EventStream {
 
   close(): void {
     for (const stop of this.stops) stop();
-    this.feed.close();
+    if (this.ownFeed) this.feed.close();
     this.jobs.close();
     this.sampler.close();
-    for (const c of this.clients) c.queue.close();
+    for (const c of this.clients) {
+      c.release?.();
+      c.queue.close();
+    }
     this.clients.clear();
   }
 
@@ -173,8 +193,8 @@ export class EventStream {
 }
 
 /** Registers GET /api/events (a WebSocket; authentication and the Origin check run before the upgrade). */
-export function eventsRoute(app: Api, ctx: ServerContext): void {
-  const stream = new EventStream(ctx, ctx.events);
+export function eventsRoute(app: Api, ctx: ServerContext, shared?: SharedFeeds): void {
+  const stream = new EventStream(ctx, ctx.events, shared);
   app.route({
     method: 'GET',
     url: '/api/events',
