@@ -27,4 +27,10 @@ export interface ServerContext {
   allowedDirs: string[];
   /** Limits of /api/events (queues, sampling); the defaults suit a server, tests make them small. */
   events?: EventsOptions;
+  /**
+   * The root the host routes (`/api/status`'s KVM test, `/api/host/check`, `/devices`, `/overhead`)
+   * probe below, as the CLI's `--root DIR` (default `/`, the live machine). Tests point it at a
+   * fixture tree (test/fixtures/hosts) to show hardware this machine does not have.
+   */
+  hostRoot?: string;
 }
