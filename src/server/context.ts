@@ -30,4 +30,10 @@ export interface ServerContext {
   events?: EventsOptions;
   /** The in-memory VM list's sampling periods (src/server/vm-list-cache.ts). */
   vmList?: Partial<VmListCacheOptions>;
+  /**
+   * The root the host routes (`/api/status`'s KVM test, `/api/host/check`, `/devices`, `/overhead`)
+   * probe below, as the CLI's `--root DIR` (default `/`, the live machine). Tests point it at a
+   * fixture tree (test/fixtures/hosts) to show hardware this machine does not have.
+   */
+  hostRoot?: string;
 }

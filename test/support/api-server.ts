@@ -40,7 +40,14 @@ export interface TestApi {
 }
 
 export async function testApi(
-  opts: { uris?: string[]; allowedDirs?: string[]; sessions?: SessionOptions; events?: EventsOptions } = {},
+  opts: {
+    uris?: string[];
+    allowedDirs?: string[];
+    sessions?: SessionOptions;
+    events?: EventsOptions;
+    /** The host routes probe below this root (a fixture tree) instead of the live machine. */
+    hostRoot?: string;
+  } = {},
 ): Promise<TestApi> {
   const token = newSecret();
   const sessions = new RecordingSessions(token, opts.sessions);
@@ -56,6 +63,7 @@ export async function testApi(
     jobs,
     allowedDirs: opts.allowedDirs ?? ['/var/lib/libvirt/images'],
     ...(opts.events ? { events: opts.events } : {}),
+    ...(opts.hostRoot ? { hostRoot: opts.hostRoot } : {}),
     auth: { sessions, origins, hosts: hostNames, secure: false },
     version: 'test',
     logger: log ? { level: 'info', stream: log } : false,

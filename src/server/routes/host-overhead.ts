@@ -27,6 +27,7 @@ export function hostOverheadRoutes(app: Api, ctx: ServerContext): void {
     },
     async (req) =>
       measureOverhead({
+        ...(ctx.hostRoot ? { root: ctx.hostRoot } : {}),
         self: [process.pid],
         ...(req.query.sample === undefined ? {} : { sampleMs: req.query.sample }),
       }),

@@ -39,7 +39,11 @@ export function hostInfoRoutes(app: Api, ctx: ServerContext): void {
     },
     async (req) => {
       const { lv } = await ctx.hosts.get(req.query.host);
-      return hostStatus(lv, { ...(req.query.retest ? { retest: true } : {}), onProgress: quiet });
+      return hostStatus(lv, {
+        root: ctx.hostRoot ?? '/',
+        ...(req.query.retest ? { retest: true } : {}),
+        onProgress: quiet,
+      });
     },
   );
   app.get(
@@ -61,7 +65,7 @@ export function hostInfoRoutes(app: Api, ctx: ServerContext): void {
     },
     async (req) => {
       localHost(ctx, req.query.host, 'host check');
-      return hostCheck({ root: '/', retest: req.query.retest === true, onProgress: quiet });
+      return hostCheck({ root: ctx.hostRoot ?? '/', retest: req.query.retest === true, onProgress: quiet });
     },
   );
   app.get(
@@ -84,7 +88,7 @@ export function hostInfoRoutes(app: Api, ctx: ServerContext): void {
     },
     async (req) => {
       localHost(ctx, req.query.host, 'host devices');
-      return hostDevices({ root: '/' });
+      return hostDevices({ root: ctx.hostRoot ?? '/' });
     },
   );
 }
