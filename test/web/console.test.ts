@@ -4,7 +4,8 @@
  * serial tab is attached before the guest prints its report line; the serial tab shows that line and
  * echoes what is typed; a second tab is refused the held console and takes it over; the VNC canvas
  * shows non-black pixels and Send Ctrl-Alt-Del is enabled; the charts draw from the per-second
- * samples; killing the VM says so in the console. Screenshots vm-console, vm-serial, vm-charts at
+ * samples; killing the VM says so in the console, a shut-off VM gets no connection attempt, and a
+ * running VM without a display is told as such. Screenshots vm-console, vm-serial, vm-charts at
  * desktop and phone size.
  *
  * It needs the VM page (web/src/pages/vm.tsx) to render VncConsole, SerialConsole and VmCharts in
@@ -43,6 +44,8 @@ let url: string;
 let host: string;
 const dir = mkdtempSync(join(tmpdir(), 'phyllo-web-console-'));
 const vm = uniqueName('test-console');
+/** A running VM without a display. */
+const headless = uniqueName('test-console-nodisplay');
 
 before(async () => {
   api = await testApi();
@@ -55,11 +58,14 @@ before(async () => {
   );
   // Paused: the serial tab attaches before the guest can print its report line.
   await (await lv.domains.lookup(vm)).start(CreateFlags.PAUSED);
+  await lv.domains.define(testGuestDomainXml({ name: headless }));
+  await (await lv.domains.lookup(headless)).start(CreateFlags.PAUSED);
 });
 after(async () => {
   await b?.close();
   if (lv) {
     await removeDomain(lv, vm);
+    await removeDomain(lv, headless);
     await lv.close();
   }
   await api?.close();
@@ -262,5 +268,17 @@ test('a VM that is not running: the console says so and does not connect', async
     [],
     'no console connection to a shut-off VM',
   );
+  await context.close();
+});
+
+test('a running VM without a display: the refused console says why (read from its displays)', async () => {
+  const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode(), DESKTOP);
+  await page.goto(`${url}/vms/${encodeURIComponent(host)}/${encodeURIComponent(headless)}`);
+  await openTab(page, 'Console');
+  const region = page.getByRole('region', { name: `Console of ${headless}` });
+  await waitState(region, 'disconnected');
+  await region.getByText('Disconnected: This VM has no display.').waitFor();
+  await region.getByRole('button', { name: 'Reconnect' }).waitFor();
+  assert.ok(!(await region.getByRole('button', { name: 'Send Ctrl-Alt-Del' }).isEnabled()));
   await context.close();
 });
