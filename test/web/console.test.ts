@@ -72,6 +72,9 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** What the tab says of a VM that is not running: the console's words, or the VM page's own notice. */
+const notRunning = (name: string) => new RegExp(`${name} is not running|works while ${name} runs`);
+
 const vmUrl = () => `${url}/vms/${encodeURIComponent(host)}/${encodeURIComponent(vm)}`;
 
 async function openTab(page: Page, tab: 'Console' | 'Serial' | 'Charts'): Promise<void> {
@@ -240,29 +243,37 @@ test('phone size: the three tabs fit; killing the VM says so in the console', as
   assert.ok((await waitForPixels(page, region)).lit > 0);
   await screenshot(page, 'vm-console');
 
+  // The console's WebSocket, to see it end when the VM is killed.
+  await openTab(page, 'Charts');
+  const vnc = page.waitForEvent('websocket', (ws) => /\/vnc\?/.test(ws.url()));
+  await openTab(page, 'Console');
+  const socket = await vnc;
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  await waitState(region, 'connected');
   assert.equal((await api.call('POST', `/api/vms/${vm}/kill?host=${host}`)).json().state, 'shutoff');
-  await waitState(region, 'disconnected');
-  await region.getByText(`The VM stopped. ${vm} is not running: start it to see its console.`).waitFor(GUEST);
-  assert.equal(
-    await region.getByRole('button', { name: 'Reconnect' }).count(),
-    0,
-    'no reconnect to a stopped VM',
-  );
+  await closed;
+  await page.getByRole('tabpanel').getByText(notRunning(vm)).waitFor(GUEST);
+  // Where the console is still shown (the page may show its own notice instead), it tells the server's reason.
+  if ((await region.count()) > 0) {
+    await region.getByText(`The VM stopped. ${vm} is not running: start it to see its console.`).waitFor();
+    assert.equal(
+      await region.getByRole('button', { name: 'Reconnect' }).count(),
+      0,
+      'no reconnect to a stopped VM',
+    );
+  }
   await context.close();
 });
 
-test('a VM that is not running: the console says so and does not connect', async () => {
+test('a VM that is not running: the console and serial tabs say so and do not connect', async () => {
   const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode(), DESKTOP);
-  await page.goto(vmUrl());
   const sockets: string[] = [];
   page.on('websocket', (ws) => sockets.push(ws.url()));
-  await openTab(page, 'Console');
-  const region = page.getByRole('region', { name: `Console of ${vm}` });
-  await waitState(region, 'not-running');
-  await region.getByText(`${vm} is not running: start it to see its console.`).waitFor();
-  await openTab(page, 'Serial');
-  const serial = page.getByRole('region', { name: `Serial console of ${vm}` });
-  await waitState(serial, 'not-running');
+  await page.goto(vmUrl());
+  for (const tab of ['Console', 'Serial'] as const) {
+    await openTab(page, tab);
+    await page.getByRole('tabpanel').getByText(notRunning(vm)).waitFor();
+  }
   assert.deepEqual(
     sockets.filter((u) => /\/(vnc|serial)\?/.test(u)),
     [],
@@ -271,14 +282,21 @@ test('a VM that is not running: the console says so and does not connect', async
   await context.close();
 });
 
-test('a running VM without a display: the refused console says why (read from its displays)', async () => {
+test('a running VM without a display: the console tab says so', async () => {
   const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode(), DESKTOP);
   await page.goto(`${url}/vms/${encodeURIComponent(host)}/${encodeURIComponent(headless)}`);
   await openTab(page, 'Console');
+  // The VM page may tell it from the VM's definition before the console tries; the console, when
+  // shown, tells it from the VM's displays after the refused connection.
+  await page
+    .getByRole('tabpanel')
+    .getByText(/no display/)
+    .waitFor();
   const region = page.getByRole('region', { name: `Console of ${headless}` });
-  await waitState(region, 'disconnected');
-  await region.getByText('Disconnected: This VM has no display.').waitFor();
-  await region.getByRole('button', { name: 'Reconnect' }).waitFor();
-  assert.ok(!(await region.getByRole('button', { name: 'Send Ctrl-Alt-Del' }).isEnabled()));
+  if ((await region.count()) > 0) {
+    await waitState(region, 'disconnected');
+    await region.getByText('Disconnected: This VM has no display.').waitFor();
+    assert.ok(!(await region.getByRole('button', { name: 'Send Ctrl-Alt-Del' }).isEnabled()));
+  }
   await context.close();
 });
