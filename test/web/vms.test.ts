@@ -28,6 +28,7 @@ const BULK = 200;
 const bulkName = (i: number) => `${PREFIX}b${String(i).padStart(3, '0')}`;
 const GUEST = `${PREFIX}guest`;
 const NODISK = `${PREFIX}nodisk`;
+const CLONE = `${PREFIX}clone`;
 
 const smallXml = (name: string, i: number) => `<domain type='qemu'>
   <name>${name}</name>
@@ -68,7 +69,7 @@ before(async () => {
         return lv.domains.define(smallXml(name, i + j));
       }),
     );
-  defined.push(GUEST, NODISK);
+  defined.push(GUEST, NODISK, CLONE);
   await lv.domains.define(testGuestDomainXml({ name: GUEST, memoryMiB: 128 }));
   await lv.domains.define(missingDiskXml);
   api = await testApi();
@@ -121,6 +122,13 @@ test('the filter and sort narrow and order the list, and stay in the address', a
     'the filter survives a reload',
   );
   assert.equal(await page.locator(`[data-vm^="${PREFIX}"]`).count(), 10);
+  // A name opens the VM's page in the app, without loading the page again.
+  await page.evaluate('window.phylloMarker = 1');
+  await row(page, bulkName(19))
+    .getByRole('link', { name: bulkName(19) })
+    .click();
+  await page.waitForURL(new RegExp(`/vms/local/${bulkName(19)}$`));
+  assert.equal(await page.evaluate('window.phylloMarker'), 1, 'no reload');
   await context.close();
 });
 
@@ -152,12 +160,24 @@ test('start and force off from the row; a refused start shows the server’s mes
   // Stats of the running VM on screen: a sparkline gets drawn from the per-second samples.
   await row(page, GUEST).locator('.c-cpu svg path').waitFor();
 
+  // Shut down is a job: the row shows it in progress, and offers only to cancel it or force off
+  // meanwhile (the test guest has no ACPI daemon, so it waits until forced).
+  await page.getByRole('button', { name: `Shut down ${GUEST}` }).click();
+  await row(page, GUEST)
+    .getByRole('progressbar', { name: `Shutting down ${GUEST}` })
+    .waitFor();
+  assert.deepEqual(await row(page, GUEST).getByRole('button').allInnerTexts(), [
+    'Cancel shutdown',
+    'Force off',
+  ]);
+
   page.once('dialog', (d) => {
     assert.match(d.message(), new RegExp(`Force off ${GUEST}`));
     void d.accept();
   });
   await page.getByRole('button', { name: `Force off ${GUEST}` }).click();
   await waitState(page, GUEST, 'shutoff');
+  await row(page, GUEST).getByRole('progressbar').waitFor({ state: 'detached' });
 
   const direct = await api.call('POST', `/api/vms/${NODISK}/start`);
   assert.ok(direct.statusCode >= 400, 'the server refuses to start a VM whose disk is missing');
@@ -169,6 +189,33 @@ test('start and force off from the row; a refused start shows the server’s mes
   assert.ok(text.includes(expected.message.slice(0, 60)), `${text} has the server's message`);
   if (expected.hint) assert.ok(text.includes(expected.hint.slice(0, 40)), `${text} has the hint`);
   assert.equal(await row(page, NODISK).getAttribute('data-state'), 'shutoff');
+  await context.close();
+});
+
+test('a VM being cloned shows at once as a pending row, then as itself', async () => {
+  const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode());
+  await page.locator(`[data-vm="${bulkName(0)}"]`).waitFor();
+  // Records every pending row the page shows, however short-lived.
+  await page.evaluate(`(() => {
+    window.phylloPending = [];
+    new MutationObserver((records) => {
+      for (const r of records)
+        for (const n of r.addedNodes)
+          if (n.nodeType === 1 && n.matches('tr[data-pending]'))
+            window.phylloPending.push({ text: n.innerText, bar: !!n.querySelector('progress[aria-label]') });
+    }).observe(document.body, { childList: true, subtree: true });
+  })()`);
+  const res = await api.call('POST', `/api/vms/${bulkName(0)}/clone`, { name: CLONE });
+  assert.equal(res.statusCode, 202, res.body);
+  await page.locator(`tr[data-vm="${CLONE}"][data-state="shutoff"]`).waitFor();
+  const seen = (await page.evaluate('window.phylloPending')) as { text: string; bar: boolean }[];
+  assert.ok(seen.length > 0, 'a pending row was shown');
+  assert.ok(
+    seen.every((p) => p.bar),
+    'with a labelled progress bar',
+  );
+  assert.match(seen.map((p) => p.text).join('\n'), /being cloned/);
+  await page.locator('tr[data-pending]').waitFor({ state: 'detached' });
   await context.close();
 });
 

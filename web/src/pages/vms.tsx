@@ -1,5 +1,5 @@
 import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
-import { Link } from 'wouter';
+import { Link, useLocation } from 'wouter';
 import { ApiError } from '../api/client';
 import type { HostSummary, VmListEntry } from '../api/types';
 import { ErrorBox } from '../components/error-box';
@@ -87,8 +87,18 @@ function HostTable({
   onSort: (k: SortKey) => void;
   observe: Observe;
 }) {
+  const [, navigate] = useLocation();
+  // The rows' name links are plain <a>: one click handler here routes them without a reload.
+  const onClick = (e: React.MouseEvent) => {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    const a = (e.target as Element).closest('a[data-nav]');
+    const href = a?.getAttribute('href');
+    if (!href) return;
+    e.preventDefault();
+    navigate(href);
+  };
   return (
-    <table className="vms-table">
+    <table className="vms-table" onClick={onClick}>
       <caption className="sr-only">VMs on {host}</caption>
       <thead>
         <tr>

@@ -108,7 +108,7 @@ describe('actions', () => {
     expect(actionsFor('running')).toEqual(['shutdown', 'reboot', 'pause', 'kill']);
     expect(actionsFor('paused')).toEqual(['resume', 'kill']);
     expect(actionsFor('shutdown')).toEqual(['kill']);
-    expect(actionsFor('running', true), 'while a shutdown job runs').toEqual(['kill']);
+    expect(actionsFor('running', true), 'while a shutdown job runs').toEqual(['cancel', 'kill']);
     expect(actionsFor('unknown')).toEqual([]);
   });
 });

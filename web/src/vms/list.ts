@@ -139,11 +139,14 @@ export function visibleVms(list: readonly VmListEntry[], v: ListView): VmListEnt
   );
 }
 
-export type RowAction = 'start' | 'shutdown' | 'reboot' | 'pause' | 'resume' | 'kill';
+export type RowAction = 'start' | 'shutdown' | 'reboot' | 'pause' | 'resume' | 'kill' | 'cancel';
 
-/** The actions that fit a state, in the order the row shows them; a running shutdown job leaves only force off. */
+/**
+ * The actions that fit a state, in the order the row shows them. While a shutdown job runs, the VM is
+ * locked by it: only cancelling it, or force off (which cancels it first).
+ */
 export function actionsFor(state: VmState, shuttingDown = false): RowAction[] {
-  if (shuttingDown) return ['kill'];
+  if (shuttingDown) return ['cancel', 'kill'];
   switch (state) {
     case 'shutoff':
     case 'crashed':
@@ -168,6 +171,7 @@ export const ACTION_LABEL: Record<RowAction, { label: string; busy: string }> = 
   pause: { label: 'Pause', busy: 'Pausing…' },
   resume: { label: 'Resume', busy: 'Resuming…' },
   kill: { label: 'Force off', busy: 'Forcing off…' },
+  cancel: { label: 'Cancel shutdown', busy: 'Cancelling…' },
 };
 
 /** The job kinds that make a VM: their VM shows at once, with the job's progress. */

@@ -1,8 +1,7 @@
 import { memo, useCallback, useState } from 'react';
-import { Link } from 'wouter';
 import { ApiError } from '../../api/client';
 import type { Job, VmListEntry } from '../../api/types';
-import { power, shutdown } from '../../api/vms';
+import { cancelJob, power, shutdown } from '../../api/vms';
 import { bytes, duration, isActive, stateLabel } from '../../format';
 import { store, useStore } from '../../store';
 import { ACTION_LABEL, actionsFor, type RowAction } from '../../vms/list';
@@ -35,6 +34,49 @@ function ShuttingDown({ name, job }: { name: string; job: Job }) {
   );
 }
 
+function ErrorRow({ name, error, onDismiss }: { name: string; error: unknown; onDismiss: () => void }) {
+  return (
+    <tr className="row-error" data-error-of={name}>
+      <td colSpan={COLUMNS}>
+        <ErrorBox error={error} title={name} />
+        <button
+          type="button"
+          className="link"
+          aria-label={`Dismiss the error of ${name}`}
+          onClick={onDismiss}
+        >
+          Dismiss
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+/** The shutdown job this row started: its error, when it failed (e.g. the guest ignored ACPI). */
+function FailedJob({ name, id, onDismiss }: { name: string; id: string; onDismiss: () => void }) {
+  const job = useStore((s) => s.jobs[id]);
+  if (job?.state !== 'failed' || !job.error) return null;
+  return <ErrorRow name={name} error={new ApiError(0, job.error)} onDismiss={onDismiss} />;
+}
+
+/** Cancels a job and waits until the store says it ended (at most `ms`: the event may not come). */
+async function cancelAndWait(job: Job, ms = 15_000): Promise<void> {
+  store.dispatch({ type: 'job', job: await cancelJob(job.id) });
+  const ended = () => store.get().jobs[job.id]?.state !== 'running';
+  if (ended()) return;
+  await new Promise<void>((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    };
+    const timer = setTimeout(finish, ms);
+    const unsubscribe = store.subscribe(() => {
+      if (ended()) finish();
+    });
+  });
+}
+
 /**
  * One VM of the list: a table row (a card at phone width) with the contract's data attributes, its
  * actions, and the error of the last action in a row under it. Memoized: a row renders again only
@@ -54,7 +96,6 @@ export const VmRow = memo(function VmRow({
   const [busy, setBusy] = useState<RowAction | undefined>();
   const [error, setError] = useState<unknown>();
   const [jobId, setJobId] = useState<string | undefined>();
-  const myJob = useStore((s) => (jobId ? s.jobs[jobId] : undefined));
   const running = vm.state === 'running' || vm.state === 'blocked';
   const key = `${host}\n${vm.name}`;
   const ref = useCallback(
@@ -75,7 +116,13 @@ export const VmRow = memo(function VmRow({
     setBusy(op);
     setError(undefined);
     try {
-      if (op === 'shutdown') {
+      if (op === 'cancel') {
+        if (shutdownJob) await cancelAndWait(shutdownJob);
+      } else if (op === 'kill' && shutdownJob) {
+        // The shutdown job holds the VM: cancel it, then pull the plug.
+        await cancelAndWait(shutdownJob);
+        await power(host, vm.name, 'kill');
+      } else if (op === 'shutdown') {
         const job = await shutdown(host, vm.name);
         store.dispatch({ type: 'job', job });
         setJobId(job.id);
@@ -87,8 +134,6 @@ export const VmRow = memo(function VmRow({
     }
   };
 
-  const failedJob = myJob && myJob.state === 'failed' && myJob.error ? myJob.error : undefined;
-  const shownError = error ?? (failedJob ? new ApiError(0, failedJob) : undefined);
   const href = `/vms/${host}/${encodeURIComponent(vm.name)}`;
   const d = disk(vm);
   const up = isActive(vm.state) ? duration(vm.uptimeSeconds) : '—';
@@ -102,7 +147,10 @@ export const VmRow = memo(function VmRow({
           </span>
         </td>
         <td className="c-name">
-          <Link href={href}>{vm.name}</Link>
+          {/* A plain link: the table handles its clicks (one router hook per table, not per row). */}
+          <a href={href} data-nav="">
+            {vm.name}
+          </a>
         </td>
         <td className="c-state">
           <span className={`state state-${vm.state}`}>{stateLabel(vm.state)}</span>
@@ -151,23 +199,10 @@ export const VmRow = memo(function VmRow({
           </div>
         </td>
       </tr>
-      {shownError ? (
-        <tr className="row-error" data-error-of={vm.name}>
-          <td colSpan={COLUMNS}>
-            <ErrorBox error={shownError} title={`${vm.name}`} />
-            <button
-              type="button"
-              className="link"
-              aria-label={`Dismiss the error of ${vm.name}`}
-              onClick={() => {
-                setError(undefined);
-                setJobId(undefined);
-              }}
-            >
-              Dismiss
-            </button>
-          </td>
-        </tr>
+      {error ? (
+        <ErrorRow name={vm.name} error={error} onDismiss={() => setError(undefined)} />
+      ) : jobId ? (
+        <FailedJob name={vm.name} id={jobId} onDismiss={() => setJobId(undefined)} />
       ) : null}
     </>
   );
