@@ -101,6 +101,11 @@ export class Live {
     } catch {
       /* the socket's hello brings them too */
     }
+    await this.reloadLists();
+  }
+
+  /** Reads every known host's VMs and the jobs again (after hello, which brought the hosts). */
+  async reloadLists(): Promise<void> {
     await Promise.all([
       ...this.store.get().hosts.map((h) => this.refresh(h.id)),
       this.deps
@@ -166,7 +171,7 @@ export class Live {
           const [host, vm] = k.split('\n') as [string, string];
           this.send({ type: 'subscribe', host, vm });
         }
-        void this.reloadAll();
+        void this.reloadLists();
         return;
       case 'lifecycle': {
         if (e.event === 'undefined') this.store.dispatch({ type: 'vm-removed', host: e.host, vm: e.vm });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { VmListEntry } from '../api/types';
-import { reduce, stateAfterEvent } from './reducer';
+import type { Job, VmListEntry } from '../api/types';
+import { keepSame, reduce, stateAfterEvent } from './reducer';
 import { initialState, STATS_KEPT, statsKey, type State } from './state';
 
 const vm = (name: string, state: VmListEntry['state'] = 'shutoff'): VmListEntry => ({
@@ -103,5 +103,52 @@ describe('stateAfterEvent', () => {
     expect(stateAfterEvent('suspended')).toBe('paused');
     expect(stateAfterEvent('defined')).toBeUndefined();
     expect(stateAfterEvent('shutdown')).toBeUndefined();
+  });
+});
+
+describe('keepSame', () => {
+  it('keeps the entries that did not change, and the list itself when none did', () => {
+    const old = [vm('a', 'running'), vm('b')];
+    const same = keepSame(old, [vm('a', 'running'), vm('b')]);
+    expect(same).toBe(old);
+    const next = keepSame(old, [vm('a', 'running'), vm('b', 'running')]);
+    expect(next).not.toBe(old);
+    expect(next[0]).toBe(old[0]);
+    expect(next[1]).not.toBe(old[1]);
+    expect(next[1]!.state).toBe('running');
+    const fewer = keepSame(old, [vm('b')]);
+    expect(fewer).toEqual([vm('b')]);
+    expect(fewer[0]).toBe(old[1]);
+    expect(keepSame(undefined, old)).toBe(old);
+  });
+  it('compares disks by value', () => {
+    const d = (n: number) => ({ ...vm('a'), disks: [{ target: 'vda', allocationBytes: n }] });
+    const old = [d(1)];
+    expect(keepSame(old, [d(1)])).toBe(old);
+    expect(keepSame(old, [d(2)])[0]!.disks[0]!.allocationBytes).toBe(2);
+  });
+  it('a re-read with the same entries keeps the state’s list', () => {
+    const s = loaded([vm('a')]);
+    const again = reduce(s, { type: 'vms-loaded', host: 'system', list: [vm('a')], at: 2 });
+    expect(again.vms.system!.list).toBe(s.vms.system!.list);
+    expect(again.vms.system!.loadedAt).toBe(2);
+  });
+});
+
+describe('jobs', () => {
+  const job = (state: Job['state']): Job => ({
+    id: 'j',
+    kind: 'shutdown',
+    host: 'system',
+    vm: 'a',
+    state,
+    progress: { phase: 'waiting', done: 0, unit: 'seconds' },
+    startedAt: '2026-12-02T10:00:00.000Z',
+  });
+  it('an ended job is not brought back to running by a view read before its end', () => {
+    const ended = reduce(initialState, { type: 'job', job: job('cancelled') });
+    expect(reduce(ended, { type: 'job', job: job('running') })).toBe(ended);
+    const running = reduce(initialState, { type: 'job', job: job('running') });
+    expect(reduce(running, { type: 'job', job: job('done') }).jobs.j!.state).toBe('done');
   });
 });

@@ -1,4 +1,4 @@
-import type { VmState } from '../api/types';
+import type { VmListEntry, VmState } from '../api/types';
 import { STATS_KEPT, statsKey, type Action, type HostVms, type State } from './state';
 
 const emptyHost: HostVms = { list: undefined, error: undefined, loadedAt: undefined };
@@ -20,6 +20,35 @@ function patchVm(state: State, host: string, vm: string, patch: (v: VmState) => 
   return changed ? { ...state, vms: { ...state.vms, [host]: { ...h, list } } } : state;
 }
 
+function sameEntry(a: VmListEntry, b: VmListEntry): boolean {
+  for (const k of Object.keys(b) as (keyof VmListEntry)[]) {
+    if (a[k] === b[k]) continue;
+    if (k === 'disks' && JSON.stringify(a.disks) === JSON.stringify(b.disks)) continue;
+    return false;
+  }
+  return Object.keys(a).length === Object.keys(b).length;
+}
+
+/**
+ * A re-read list with the entries that did not change kept as the same objects (and the old list
+ * itself when nothing changed): rows that show them need not render again.
+ */
+export function keepSame(old: VmListEntry[] | undefined, next: VmListEntry[]): VmListEntry[] {
+  if (!old) return next;
+  const byName = new Map(old.map((e) => [e.name, e]));
+  let changed = old.length !== next.length;
+  const list = next.map((e, i) => {
+    const o = byName.get(e.name);
+    if (o && sameEntry(o, e)) {
+      if (old[i] !== o) changed = true;
+      return o;
+    }
+    changed = true;
+    return e;
+  });
+  return changed ? list : old;
+}
+
 /** The one reducer of the UI's store: pure, so every change of state is a tested function of an action. */
 export function reduce(state: State, a: Action): State {
   switch (a.type) {
@@ -35,7 +64,10 @@ export function reduce(state: State, a: Action): State {
     case 'vms-loaded':
       return {
         ...state,
-        vms: { ...state.vms, [a.host]: { list: a.list, error: undefined, loadedAt: a.at } },
+        vms: {
+          ...state.vms,
+          [a.host]: { list: keepSame(state.vms[a.host]?.list, a.list), error: undefined, loadedAt: a.at },
+        },
       };
     case 'vms-failed':
       return {
