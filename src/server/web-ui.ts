@@ -29,8 +29,8 @@ export function wantsPage(req: FastifyRequest): boolean {
 }
 
 const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Phyllome</title>
-<p>The web UI is not built. Run <code>npm run build</code> (or <code>npm start</code>) and reload.
-The API works without it: <code>GET /api/openapi.json</code> lists its routes.</p></html>`;
+<p>The web UI's files (dist/web) are missing from this installation: reinstall Phyllome, or build it
+again from its source. The API works without them: <code>GET /api/openapi.json</code> lists its routes.</p></html>`;
 
 /**
  * The web UI: the files Vite built (dist/web; hashed names under /assets/, cached for a year; their
