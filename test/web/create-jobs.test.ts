@@ -72,7 +72,7 @@ async function serverError(
 
 /** Opens the wizard, picks the linux profile and goes to the resources step. */
 async function toDefaults(page: Page): Promise<void> {
-  await page.getByRole('link', { name: 'New VM' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New VM' }).click();
   await page.getByRole('heading', { level: 1, name: 'New VM' }).waitFor();
   await page.getByRole('radio', { name: /Linux \(kernel 5\.15 or newer\)/ }).check();
   await page.getByRole('button', { name: 'Next' }).click();
@@ -83,7 +83,7 @@ async function toDefaults(page: Page): Promise<void> {
 test('the wizard creates a linux VM booting the test guest’s kernel and lands on its page', async () => {
   for (const viewport of [DESKTOP, PHONE]) {
     const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode(), viewport);
-    await page.getByRole('link', { name: 'New VM' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New VM' }).click();
     await page.getByRole('radio', { name: /Linux \(kernel 5\.15 or newer\)/ }).waitFor();
     // The step indicator marks the first step.
     assert.match(await page.locator('[aria-current="step"]').innerText(), /Operating system/);
@@ -146,7 +146,7 @@ test('the wizard creates a linux VM booting the test guest’s kernel and lands 
 
 test('any osinfo-db OS can be searched and picked', async () => {
   const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode(), PHONE);
-  await page.getByRole('link', { name: 'New VM' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New VM' }).click();
   await page.getByLabel('Search every OS osinfo-db knows').fill('debian 11');
   await page.getByRole('radio', { name: 'Debian 11 debian11' }).check();
   assert.deepEqual(await seriousViolations(page), []);
@@ -162,7 +162,7 @@ test('any osinfo-db OS can be searched and picked', async () => {
 
 test('a Windows profile offers the virtio-win driver ISO', async () => {
   const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode());
-  await page.getByRole('link', { name: 'New VM' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New VM' }).click();
   await page.getByRole('radio', { name: /^Windows 11/ }).check();
   await page.getByRole('button', { name: 'Next' }).click();
   await page.locator('li[data-topic="memory"]').waitFor();
@@ -177,7 +177,7 @@ test('a Windows profile offers the virtio-win driver ISO', async () => {
 
 test('an installer ISO picks the OS; the wizard then explains it', async () => {
   const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode());
-  await page.getByRole('link', { name: 'New VM' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New VM' }).click();
   const iso = page.getByLabel('Installer ISO on the server');
   await iso.fill(join(dir, 'ubuntu.iso'));
   await page.getByRole('button', { name: 'Detect' }).click();
