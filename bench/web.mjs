@@ -21,7 +21,6 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(name);
@@ -45,6 +44,8 @@ if (process.getuid?.() !== 0) {
   process.exit(1);
 }
 const { percentile } = await import('../dist/bench/stats.js');
+// The tests' Chromium: Debian's, headless, kept off the network (test/support/browser.ts).
+const { launchBrowser } = await import('../dist/test/support/browser.js');
 const { connect } = await import('../dist/src/libvirt/index.js');
 const { defineBenchVms } = await import('./bench-vms.mjs');
 const { startPhylloServe } = await import('./phyllo-serve.mjs');
@@ -89,22 +90,6 @@ function probe({ rows, want, stateOf }) {
     childList: true,
     attributes: true,
     characterData: true,
-  });
-}
-
-async function launch() {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
   });
 }
 
@@ -255,7 +240,7 @@ process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
 const results = {};
 try {
   const load = loadavg()[0].toFixed(2);
-  browser = await launch();
+  browser = (await launchBrowser()).browser;
   const eventVm = await lv.domains.lookup(vms.names[0]);
 
   // Phyllome
