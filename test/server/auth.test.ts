@@ -111,6 +111,24 @@ test('a flood of logins is rate-limited (429 in the error shape)', async () => {
   );
 });
 
+test('only wrong attempts count: a right code or the token still logs in, however many came before', async () => {
+  const from = { remoteAddress: '10.4.5.6', headers: { origin: ORIGIN } };
+  const login = (secret: string) =>
+    api.app.inject({ method: 'POST', url: '/api/login', payload: { secret }, ...from });
+  for (let i = 0; i < 25; i++)
+    assert.equal((await login(api.sessions.issueCode())).statusCode, 200, `login ${i}`);
+  for (let i = 0; i < 10; i++) assert.equal((await login(`wrong-${i}`)).statusCode, 401);
+  assert.equal((await login('wrong-again')).statusCode, 429, 'the eleventh wrong guess is refused');
+  assert.equal((await login(api.sessions.issueCode())).statusCode, 200, 'a right code still logs in');
+  assert.equal((await login(api.token)).statusCode, 200, 'the token still logs in');
+  const link = await api.app.inject({
+    method: 'GET',
+    url: `/login?code=${api.sessions.issueCode()}`,
+    ...from,
+  });
+  assert.equal(link.statusCode, 303, 'the one-time link too');
+});
+
 test('an unknown route is 404 in the error shape; the OpenAPI document lists the routes', async () => {
   const res = await api.call('GET', '/api/nothing');
   assert.equal(res.statusCode, 404);

@@ -248,7 +248,7 @@ test('starting from the page: the header follows the state; power off asks first
   const chunks = () => requests.filter((p) => /\/assets\/(vnc-console|serial-console|vm-charts)-/.test(p));
   assert.deepEqual(chunks(), [], 'no console or chart code before its tab');
   await tab(page, 'Console').click();
-  await page.getByText(`The VNC console of ${name}`).waitFor();
+  await page.getByRole('region', { name: `Console of ${name}` }).waitFor();
   assert.equal(chunks().length, 1, `only the VNC console's chunk: ${chunks().join(', ')}`);
   // A running VM's snapshot is refused by the server, in its words.
   await tab(page, 'Snapshots').click();

@@ -49,11 +49,16 @@ export class Sessions {
     return sameSecret(candidate, this.token);
   }
 
+  /** Whether `secret` is a live one-time code or the token, without using the code up. */
+  accepts(secret: string): boolean {
+    const expires = this.codes.get(secret);
+    return (expires !== undefined && expires > this.now()) || this.isToken(secret);
+  }
+
   /** Exchanges a one-time code (used up here) or the token for a new session id; undefined if neither. */
   login(secret: string): string | undefined {
     this.sweep();
-    const expires = this.codes.get(secret);
-    const ok = (expires !== undefined && expires > this.now()) || this.isToken(secret);
+    const ok = this.accepts(secret);
     this.codes.delete(secret);
     if (!ok) return undefined;
     const id = newSecret();

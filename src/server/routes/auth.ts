@@ -1,17 +1,38 @@
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Api } from '../context.js';
 import { SESSION_COOKIE, type AuthOptions } from '../auth/plugin.js';
 import { UnauthorizedError } from '../auth/errors.js';
 import { ErrorBody } from '../query.js';
 
-/** Login attempts per address per minute. */
-const LOGIN_RATE = { max: 10, timeWindow: 60_000 };
+/**
+ * Wrong login attempts per address per minute. A right code or the token is never limited (checked
+ * after the request is parsed, without using the code up), so only guessing counts: a user who opens
+ * many links, or mistyped the token ten times, still gets in with a right one.
+ */
+function loginRate(auth: AuthOptions) {
+  const secretOf = (req: FastifyRequest): string | undefined => {
+    const from =
+      (req.query as { code?: unknown }).code ?? (req.body as { secret?: unknown } | undefined)?.secret;
+    return typeof from === 'string' ? from : undefined;
+  };
+  return {
+    max: 10,
+    timeWindow: 60_000,
+    hook: 'preHandler' as const,
+    allowList: (req: FastifyRequest) => {
+      const secret = secretOf(req);
+      return secret !== undefined && auth.sessions.accepts(secret);
+    },
+  };
+}
 
 /**
  * The login exchange: the one-time link (`GET /login?code=…`, what `phyllo serve` prints) or a
  * POST of a code or the token gives an HttpOnly, SameSite=Strict session cookie.
  */
 export function authRoutes(app: Api, auth: AuthOptions): void {
+  const LOGIN_RATE = loginRate(auth);
   const cookie = () => ({
     httpOnly: true,
     sameSite: 'strict' as const,
