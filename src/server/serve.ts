@@ -81,6 +81,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     hosts,
     jobs,
     allowedDirs: opts.allowedDirs,
+    // The first page load after a start answers from memory (the read starts now, not when asked).
+    vmList: { readAtStart: true },
     auth,
     version: opts.version,
     ...(https ? { https } : {}),

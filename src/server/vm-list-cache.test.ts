@@ -360,6 +360,7 @@ function fakeServer() {
   const hosts = {
     onChange: (fn: (c: HostChange) => void) => (hostListeners.push(fn), () => undefined),
     ids: () => ['local'],
+    connected: () => [{ id: 'local', uri: 'qemu:///system', lv }],
   } as unknown as Hosts;
   const jobListeners: ((j: JobView) => void)[] = [];
   const jobs = {
@@ -433,6 +434,31 @@ test('the server-wide cache: feed events, host changes and job ends reach the ho
     assert.equal(f.host.calls.filter((c) => c === 'all').length, 2);
     assert.equal((await vms()).length, 2);
     assert.ok(f.host.calls.includes('counters active'), 'sampled while in demand');
+  } finally {
+    cache.close();
+    f.feed.close();
+  }
+});
+
+test('readAtStart: the list is read when the cache is made, and the first request answers from it', async () => {
+  const f = fakeServer();
+  f.host.add('11111111-1111-1111-1111-111111111111', 'db');
+  const opts = { demandMs: 60_000, intervalMs: 60_000 };
+  const idle = new VmListCache(f.hosts, f.feed, f.jobs, opts, () => f.host);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(f.host.calls.length, 0, 'by default nothing is read before a request');
+  idle.close();
+  const cache = new VmListCache(f.hosts, f.feed, f.jobs, { ...opts, readAtStart: true }, () => f.host);
+  try {
+    for (let i = 0; i < 5 && !f.host.calls.includes('all'); i++) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(f.host.calls, ['all'], 'read in full at once, and not sampled: nobody asked yet');
+    const list = JSON.parse(await cache.listJson({ id: 'local', lv: f.lv })) as { name: string }[];
+    assert.deepEqual(names(list), ['db']);
+    assert.equal(
+      f.host.calls.filter((c) => c === 'all').length,
+      1,
+      'the request used the read made at start',
+    );
   } finally {
     cache.close();
     f.feed.close();

@@ -531,12 +531,18 @@ export interface VmListCacheOptions {
   inactiveEvery: number;
   /** The list stays in demand this long after a request, ms. */
   demandMs: number;
+  /**
+   * Read every connected host's list as soon as the cache is made (`phyllo serve`): the first page
+   * load after the server starts then answers from memory instead of waiting for a full read.
+   */
+  readAtStart: boolean;
 }
 
 export const DEFAULT_VM_LIST_OPTIONS: VmListCacheOptions = {
   intervalMs: 2000,
   inactiveEvery: 15,
   demandMs: 30_000,
+  readAtStart: false,
 };
 
 interface HostState {
@@ -570,11 +576,26 @@ export class VmListCache {
     this.stops.push(feed.listen((host, e) => this.onEvent(host, e)));
     this.stops.push(hosts.onChange((c) => this.onHost(c)));
     if (jobs) this.stops.push(jobs.subscribe((j) => this.onJob(j)));
+    if (this.opts.readAtStart)
+      for (const host of hosts.connected())
+        void this.stateOf(host)
+          .then((h) => h.list.listJson())
+          .catch(() => undefined); // a failed read is read again when asked
   }
 
   /** The list of a connected host (`Hosts.get` gave it) as JSON text (`ListedVm[]`), from memory once read. */
   async listJson(host: { id: string; lv: Libvirt }): Promise<string> {
     this.lastDemand = Date.now();
+    const h = await this.stateOf(host);
+    // After a reconnection, kinds that failed to subscribe while the daemon was away are tried again.
+    if (!h.list.built) await this.feed.watch(host.id, host.lv);
+    const answer = await h.list.listJson();
+    this.sample(h);
+    return answer;
+  }
+
+  /** The host's list state, made (with its event subscriptions) on first use. */
+  private stateOf(host: { id: string; lv: Libvirt }): Promise<HostState> {
     let p = this.byHost.get(host.id);
     if (!p) {
       // The events are subscribed before the first read, so none is missed between the two.
@@ -591,12 +612,7 @@ export class VmListCache {
       this.byHost.set(host.id, p);
       p.catch(() => this.byHost.delete(host.id));
     }
-    const h = await p;
-    // After a reconnection, kinds that failed to subscribe while the daemon was away are tried again.
-    if (!h.list.built) await this.feed.watch(host.id, host.lv);
-    const answer = await h.list.listJson();
-    this.sample(h);
-    return answer;
+    return p;
   }
 
   /** The API changed (or may have) the VM `name` on host `id` (default: the first). */
