@@ -14,7 +14,10 @@
 // is disabled" notice (these hosts hide VT-x) is dismissed with its own Ignore button as soon as it shows
 // (the bench polls for it every 100 ms, so cockpit's times may include up to ~100 ms of that).
 // Run as root after `npm run build`:
-//   node bench/web.mjs [--vms 205] [--warm 5] [--events 10] [--no-cockpit]
+//  - the server side's resident memory (VmRSS) with 1 and 5 browser sessions on the VM list: `phyllo
+//    serve` against cockpit-ws + cockpit-bridge + libvirt-dbus (the sum the issue of the API compares;
+//    bench/api.mjs measures cockpit with replayed sessions instead of a browser).
+//   node bench/web.mjs [--vms 205] [--warm 5] [--events 10] [--sessions 5] [--hold 10] [--no-cockpit]
 /* global window, document, MutationObserver */
 import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -30,6 +33,8 @@ const VMS = arg('--vms', 205);
 const WARM = arg('--warm', 5);
 const EVENTS = arg('--events', 10);
 const WITH_COCKPIT = !process.argv.includes('--no-cockpit');
+const SESSIONS = arg('--sessions', 5);
+const HOLD_S = arg('--hold', 10);
 const URI = 'qemu:///system';
 const TARGET = { fcpMs: 300, listMs: 500, listRatio: 10, jsRatio: 0.25, eventMs: 200 };
 /** A hang guard for one page load or event: a failure, not a speed limit. */
@@ -44,6 +49,7 @@ if (process.getuid?.() !== 0) {
   process.exit(1);
 }
 const { percentile } = await import('../dist/bench/stats.js');
+const { statusKiB, mib } = await import('./proc.mjs');
 // The tests' Chromium: Debian's, headless, kept off the network (test/support/browser.ts).
 const { launchBrowser } = await import('../dist/test/support/browser.js');
 const { connect } = await import('../dist/src/libvirt/index.js');
@@ -220,9 +226,40 @@ function phylloJsGzip(scripts) {
   return { gz, files: files.size };
 }
 
+/**
+ * The server side's resident memory with SESSIONS browser sessions on the VM list (each its own
+ * context, logged in, every VM shown), the way the issue measured cockpit: after the first session
+ * and after all of them, each the last and the highest of `HOLD_S` s sampled every 250 ms.
+ * `openSession(i)` opens one and resolves once its list is full; `sample()` reads the KiB.
+ */
+async function sessionsMemory(openSession, sample) {
+  const hold = async () => {
+    let max = 0;
+    let last = 0;
+    const end = Date.now() + HOLD_S * 1000;
+    while (Date.now() < end) {
+      last = sample();
+      max = Math.max(max, last);
+      await sleep(250);
+    }
+    return { last, max };
+  };
+  const contexts = [];
+  try {
+    contexts.push(await openSession(0));
+    const one = await hold();
+    for (let i = 1; i < SESSIONS; i++) contexts.push(await openSession(i));
+    const all = await hold();
+    return { one, all };
+  } finally {
+    for (const c of contexts) await c.close().catch(() => undefined);
+  }
+}
+
 const stat = (xs) => ({ p50: percentile(xs, 50), max: Math.max(...xs), min: Math.min(...xs) });
 const f0 = (x) => (x === undefined || Number.isNaN(x) ? '—' : Math.round(x).toString());
 const kB = (b) => (b / 1000).toFixed(0);
+const f1 = (x) => (x === undefined || Number.isNaN(x) ? '—' : x.toFixed(1));
 
 const vms = await defineBenchVms(URI, VMS, { handleSigint: false });
 const lv = await connect(URI);
@@ -263,8 +300,19 @@ try {
       shutoff: 'shutoff',
       attr: true,
     });
-    results.phyllome = { ...loads, delays, js: phylloJsGzip(loads.cold.scripts) };
     await context.close();
+    const memory = await sessionsMemory(
+      async () => {
+        const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+        await ctx.addInitScript(probe, { rows: rowsSel, want: VMS, stateOf: 'attr' });
+        const r = await ctx.request.post(`${serve.url}/api/login`, { data: { secret: serve.token } });
+        if (!r.ok()) throw new Error(`login: ${r.status()}`);
+        await loadUntilFull(await ctx.newPage(), `${serve.url}/`, (m) => m.count >= VMS);
+        return ctx;
+      },
+      () => statusKiB(serve.pid) ?? 0,
+    );
+    results.phyllome = { ...loads, delays, memory, js: phylloJsGzip(loads.cold.scripts) };
   }
   await serve.stop();
   serve = undefined;
@@ -279,12 +327,15 @@ try {
       want: VMS,
       stateOf: 'text',
     });
+    const logIn = async (page) => {
+      await page.goto(`${stack.url}/machines`);
+      await page.fill('#login-user-input', user);
+      await page.fill('#login-password-input', password);
+      await page.click('#login-button');
+      await page.waitForURL(/machines/);
+    };
     const page = await context.newPage();
-    await page.goto(`${stack.url}/machines`);
-    await page.fill('#login-user-input', user);
-    await page.fill('#login-password-input', password);
-    await page.click('#login-button');
-    await page.waitForURL(/machines/);
+    await logIn(page);
     // What the list shows at most, for a while (with Debian's D-Bus limits it may stop short).
     await page.waitForTimeout(1000);
     const url = `${stack.url}/machines`;
@@ -338,8 +389,40 @@ try {
           })
         : [];
     const js = loads.cold.scripts.reduce((s, x) => s + x.encoded, 0);
-    results.cockpit = { ...loads, counts, delays, ignored, js: { gz: js, files: loads.cold.scripts.length } };
     await context.close();
+    let parts; // the last sample's parts: with every session open
+    // Its sessions: each logs in and waits until its list stops growing (it may stop short of VMS).
+    const memory = await sessionsMemory(
+      async () => {
+        const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+        await ctx.addInitScript(probe, { rows: rowsSel, want: VMS, stateOf: 'text' });
+        const pg = await ctx.newPage();
+        await logIn(pg);
+        let last = -1;
+        let since = Date.now();
+        for (const end = Date.now() + 90_000; Date.now() < end; await sleep(200)) {
+          const m = await measure(pg);
+          if (m.count === 0)
+            for (const f of pg.frames().filter((x) => x.url().includes('/machines/index.html'))) {
+              const b = f.getByRole('button', { name: 'Ignore' });
+              if (await b.isVisible().catch(() => false)) await b.click().catch(() => undefined);
+            }
+          if (m.count !== last) [last, since] = [m.count, Date.now()];
+          if (m.count >= VMS || (m.count > 0 && Date.now() - since > 10_000)) break;
+        }
+        return ctx;
+      },
+      () => (parts = stack.memory()).totalKiB,
+    );
+    results.cockpit = {
+      ...loads,
+      counts,
+      delays,
+      ignored,
+      memory,
+      parts,
+      js: { gz: js, files: loads.cold.scripts.length },
+    };
   }
 
   // The table
@@ -408,8 +491,34 @@ try {
     '',
     `<= ${TARGET.eventMs} ms: ${met(pd.max <= TARGET.eventMs)}`,
   ]);
+  const memRow = (label, pick) => {
+    const cm = c ? pick(c.memory) : undefined;
+    const pm = pick(p.memory);
+    return [
+      label,
+      cm ? f1(mib(cm.last)) : '—',
+      f1(mib(pm.last)),
+      cm ? (pm.last / cm.last).toFixed(2) : '',
+      '',
+    ];
+  };
+  rows.push(memRow('server memory, 1 browser session, MiB', (m) => m.one));
+  const five = memRow(`server memory, ${SESSIONS} browser sessions, MiB`, (m) => m.all);
+  five[4] = c ? `<= 0.5 of cockpit's: ${met(p.memory.all.last / c.memory.all.last <= 0.5)}` : '';
+  rows.push(five);
+  rows.push([
+    `  the highest in ${HOLD_S} s with ${SESSIONS} sessions, MiB`,
+    c ? f1(mib(c.memory.all.max)) : '—',
+    f1(mib(p.memory.all.max)),
+    c ? (p.memory.all.max / c.memory.all.max).toFixed(2) : '',
+    '',
+  ]);
   const width = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   for (const r of rows) console.log(r.map((x, i) => String(x).padEnd(width[i])).join('  '));
+  if (c?.parts)
+    console.log(
+      `cockpit memory = cockpit-ws ${f1(mib(c.parts.ws))} + ${c.parts.bridgeCount} cockpit-bridge ${f1(mib(c.parts.bridges))} + libvirt-dbus ${f1(mib(c.parts.libvirtDbus))} MiB (with every session open; not counted: ${c.parts.others.join(', ') || 'nothing'} ${f1(mib(c.parts.othersKiB))} MiB)`,
+    );
   if (stack?.notes.length) console.log(`cockpit: ${stack.notes.join('; ')}`);
   if (c?.ignored)
     console.log(
