@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { connect, CreateFlags, type Libvirt } from '../../src/libvirt/index.js';
 import { removeDomain, uniqueName } from '../libvirt/helpers.js';
 import { testApi, type TestApi } from '../support/api-server.js';
@@ -30,6 +30,8 @@ import {
   type TestBrowser,
 } from '../support/browser.js';
 import { ECHO_MARKER, REPORT_MARKER, testGuestDomainXml } from '../support/test-guest.js';
+import { waitForPixels } from '../support/vnc-canvas.js';
+import { vmTab, waitConsoleState } from '../support/web-ui.js';
 
 /** The display the model gives a VM on this host (as test/server/console.test.ts). */
 const VNC_SOCKET_DISPLAY = `    <graphics type='vnc'><listen type='socket'/></graphics>
@@ -77,63 +79,20 @@ const notRunning = (name: string) => new RegExp(`${name} is not running|works wh
 
 const vmUrl = () => `${url}/vms/${encodeURIComponent(host)}/${encodeURIComponent(vm)}`;
 
-async function openTab(page: Page, tab: 'Console' | 'Serial' | 'Charts'): Promise<void> {
-  await page.getByRole('tab', { name: tab }).click();
-}
-
 function stateOf(region: Locator): Locator {
   return region.getByRole('status');
-}
-
-async function waitState(region: Locator, state: string, opts = GUEST): Promise<void> {
-  await region.locator(`.console-state[data-state="${state}"]`).waitFor(opts);
-}
-
-/** Whether the noVNC canvas has a pixel that is not black (the guest drew something). */
-/** The part of a canvas element the pixel count reads (this project's Node types have no DOM). */
-interface CanvasLike {
-  width: number;
-  height: number;
-  getContext(
-    kind: '2d',
-  ): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
-}
-
-/** How many pixels of the noVNC canvas are not black (the guest drew something), read in the page. */
-async function canvasHasPixels(region: Locator): Promise<{ width: number; height: number; lit: number }> {
-  return region.locator('canvas').evaluate((el) => {
-    const c = el as unknown as CanvasLike;
-    const ctx = c.getContext('2d');
-    if (!ctx || c.width === 0 || c.height === 0) return { width: c.width, height: c.height, lit: 0 };
-    const px = ctx.getImageData(0, 0, c.width, c.height).data;
-    let lit = 0;
-    for (let i = 0; i < px.length; i += 4) if (px[i]! + px[i + 1]! + px[i + 2]! > 60) lit++;
-    return { width: c.width, height: c.height, lit };
-  });
 }
 
 /** The points the CPU chart has drawn (its data-points). */
 const cpuPoints = (n: number) =>
   `Number(document.querySelector('figure[data-chart="cpu"]')?.getAttribute('data-points') ?? 0) >= ${n}`;
 
-async function waitForPixels(
-  page: Page,
-  region: Locator,
-): Promise<{ width: number; height: number; lit: number }> {
-  for (let i = 0; ; i++) {
-    const r = await canvasHasPixels(region);
-    if (r.lit > 0) return r;
-    if (i >= 600) return r; // 120 s: the guest drew nothing
-    await page.waitForTimeout(200);
-  }
-}
-
 test('serial: the guest’s report line and an echo; a second tab is refused the held console and takes it over', async () => {
   const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode());
   await page.goto(vmUrl());
-  await openTab(page, 'Serial');
+  await vmTab(page, 'Serial').click();
   const serial = page.getByRole('region', { name: `Serial console of ${vm}` });
-  await waitState(serial, 'connected');
+  await waitConsoleState(serial, 'connected', GUEST);
   assert.equal(await stateOf(serial).innerText(), 'connected');
   assert.equal((await api.call('POST', `/api/vms/${vm}/resume?host=${host}`)).json().state, 'running');
   const rows = serial.locator('.xterm-rows');
@@ -148,13 +107,13 @@ test('serial: the guest’s report line and an echo; a second tab is refused the
   // Another tab: the console is held, so it is refused and offers to take it over.
   const other = await context.newPage();
   await other.goto(vmUrl());
-  await openTab(other, 'Serial');
+  await vmTab(other, 'Serial').click();
   const otherSerial = other.getByRole('region', { name: `Serial console of ${vm}` });
-  await waitState(otherSerial, 'disconnected');
+  await waitConsoleState(otherSerial, 'disconnected', GUEST);
   assert.match(await otherSerial.innerText(), /another session may hold it/);
   await otherSerial.getByRole('button', { name: 'Take over' }).click();
-  await waitState(otherSerial, 'connected');
-  await waitState(serial, 'disconnected');
+  await waitConsoleState(otherSerial, 'connected', GUEST);
+  await waitConsoleState(serial, 'disconnected', GUEST);
   assert.match(await serial.innerText(), /another session took it over/);
   await serial.getByRole('button', { name: 'Take over' }).waitFor();
   await other.keyboard.type('again');
@@ -169,9 +128,9 @@ test('serial: the guest’s report line and an echo; a second tab is refused the
 test('console: noVNC draws the guest’s screen; Send Ctrl-Alt-Del, full screen and the clipboard are there', async () => {
   const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode());
   await page.goto(vmUrl());
-  await openTab(page, 'Console');
+  await vmTab(page, 'Console').click();
   const region = page.getByRole('region', { name: `Console of ${vm}` });
-  await waitState(region, 'connected');
+  await waitConsoleState(region, 'connected', GUEST);
   const px = await waitForPixels(page, region);
   assert.ok(px.lit > 0, `the canvas (${px.width}×${px.height}) has non-black pixels`);
   assert.ok(await region.getByRole('button', { name: 'Send Ctrl-Alt-Del' }).isEnabled());
@@ -194,7 +153,7 @@ test('console: noVNC draws the guest’s screen; Send Ctrl-Alt-Del, full screen 
 test('charts: CPU, memory, disk and network draw from the per-second samples', async () => {
   const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode());
   await page.goto(vmUrl());
-  await openTab(page, 'Charts');
+  await vmTab(page, 'Charts').click();
   const region = page.getByRole('region', { name: `Charts of ${vm}` });
   for (const chart of ['cpu', 'memory', 'disk', 'net'])
     await region.locator(`figure[data-chart="${chart}"] canvas`).waitFor();
@@ -217,7 +176,7 @@ test('charts: CPU, memory, disk and network draw from the per-second samples', a
 test('phone size: the three tabs fit; killing the VM says so in the console', async () => {
   const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode(), PHONE);
   await page.goto(vmUrl());
-  await openTab(page, 'Charts');
+  await vmTab(page, 'Charts').click();
   const charts = page.getByRole('region', { name: `Charts of ${vm}` });
   await charts.locator('figure[data-chart="net"] canvas').waitFor();
   await page.waitForFunction(cpuPoints(3), undefined, GUEST);
@@ -225,9 +184,9 @@ test('phone size: the three tabs fit; killing the VM says so in the console', as
   assert.ok(width <= PHONE.width, `no sideways scrolling: ${width} px`);
   await screenshot(page, 'vm-charts');
 
-  await openTab(page, 'Serial');
+  await vmTab(page, 'Serial').click();
   const serial = page.getByRole('region', { name: `Serial console of ${vm}` });
-  await waitState(serial, 'connected');
+  await waitConsoleState(serial, 'connected', GUEST);
   await serial.locator('.xterm').click();
   await page.keyboard.type('phone');
   await page.keyboard.press('Enter');
@@ -237,19 +196,19 @@ test('phone size: the three tabs fit; killing the VM says so in the console', as
     .waitFor(GUEST);
   await screenshot(page, 'vm-serial');
 
-  await openTab(page, 'Console');
+  await vmTab(page, 'Console').click();
   const region = page.getByRole('region', { name: `Console of ${vm}` });
-  await waitState(region, 'connected');
+  await waitConsoleState(region, 'connected', GUEST);
   assert.ok((await waitForPixels(page, region)).lit > 0);
   await screenshot(page, 'vm-console');
 
   // The console's WebSocket, to see it end when the VM is killed.
-  await openTab(page, 'Charts');
+  await vmTab(page, 'Charts').click();
   const vnc = page.waitForEvent('websocket', (ws) => /\/vnc\?/.test(ws.url()));
-  await openTab(page, 'Console');
+  await vmTab(page, 'Console').click();
   const socket = await vnc;
   const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-  await waitState(region, 'connected');
+  await waitConsoleState(region, 'connected', GUEST);
   assert.equal((await api.call('POST', `/api/vms/${vm}/kill?host=${host}`)).json().state, 'shutoff');
   await closed;
   await page.getByRole('tabpanel').getByText(notRunning(vm)).waitFor(GUEST);
@@ -271,7 +230,7 @@ test('a VM that is not running: the console and serial tabs say so and do not co
   page.on('websocket', (ws) => sockets.push(ws.url()));
   await page.goto(vmUrl());
   for (const tab of ['Console', 'Serial'] as const) {
-    await openTab(page, tab);
+    await vmTab(page, tab).click();
     await page.getByRole('tabpanel').getByText(notRunning(vm)).waitFor();
   }
   assert.deepEqual(
@@ -285,7 +244,7 @@ test('a VM that is not running: the console and serial tabs say so and do not co
 test('a running VM without a display: the console tab says so', async () => {
   const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode(), DESKTOP);
   await page.goto(`${url}/vms/${encodeURIComponent(host)}/${encodeURIComponent(headless)}`);
-  await openTab(page, 'Console');
+  await vmTab(page, 'Console').click();
   // The VM page may tell it from the VM's definition before the console tries; the console, when
   // shown, tells it from the VM's displays after the refused connection.
   await page
@@ -294,7 +253,7 @@ test('a running VM without a display: the console tab says so', async () => {
     .waitFor();
   const region = page.getByRole('region', { name: `Console of ${headless}` });
   if ((await region.count()) > 0) {
-    await waitState(region, 'disconnected');
+    await waitConsoleState(region, 'disconnected', GUEST);
     await region.getByText('Disconnected: This VM has no display.').waitFor();
     assert.ok(!(await region.getByRole('button', { name: 'Send Ctrl-Alt-Del' }).isEnabled()));
   }

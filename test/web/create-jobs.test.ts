@@ -26,6 +26,7 @@ import {
 } from '../support/browser.js';
 import { isoImage } from '../support/iso-image.js';
 import { testGuestPaths } from '../support/test-guest.js';
+import { wizardToResources } from '../support/web-ui.js';
 
 const guest = testGuestPaths();
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'phyllo-web-create-')));
@@ -68,16 +69,6 @@ async function serverError(
   const res = await api.call(method, path, body);
   assert.equal(res.statusCode, 400, res.body);
   return (res.json() as ErrorBody).error;
-}
-
-/** Opens the wizard, picks the linux profile and goes to the resources step. */
-async function toDefaults(page: Page): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New VM' }).click();
-  await page.getByRole('heading', { level: 1, name: 'New VM' }).waitFor();
-  await page.getByRole('radio', { name: /Linux \(kernel 5\.15 or newer\)/ }).check();
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByRole('heading', { level: 2, name: 'Resources' }).waitFor();
-  await page.locator('li[data-topic="memory"]').waitFor();
 }
 
 test('the wizard creates a linux VM booting the test guest’s kernel and lands on its page', async () => {
@@ -207,7 +198,7 @@ function escapeRe(s: string): string {
 
 test('a bad name and a kernel outside the allowed directories show the server’s message at the field', async () => {
   const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode());
-  await toDefaults(page);
+  await wizardToResources(page);
   const badName = await serverError('POST', '/api/vms?printXml=true', { name: 'web server', os: 'linux' });
   await page.getByLabel('Name', { exact: true }).fill('web server');
   const nameAlert = page.locator('#f-name-problem [role="alert"]');

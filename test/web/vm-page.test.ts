@@ -26,6 +26,7 @@ import {
   type TestBrowser,
 } from '../support/browser.js';
 import { testGuestPaths } from '../support/test-guest.js';
+import { vmTab } from '../support/web-ui.js';
 
 const name = uniqueName('test-vmpage');
 const cloneName = `${name}-c`;
@@ -99,8 +100,6 @@ async function open(viewport: typeof DESKTOP, vm: string, hash = '') {
   return { context, page, requests };
 }
 
-const tab = (page: Page, label: string) => page.getByRole('tab', { name: label, exact: true });
-
 async function noSerious(page: Page, where: string) {
   assert.deepEqual(pageErrors, [], 'no uncaught error in the page');
   assert.deepEqual(await seriousViolations(page), [], where);
@@ -119,9 +118,9 @@ test('the overview shows the state and the model’s choices with reasons, at de
     await noSerious(page, `overview ${viewport.width}`);
     await screenshot(page, 'vm-overview');
     // The tab list is keyboard-usable: an arrow moves to (and shows) the next tab.
-    await tab(page, 'Overview').focus();
+    await vmTab(page, 'Overview').focus();
     await page.keyboard.press('ArrowRight');
-    assert.equal(await tab(page, 'Console').getAttribute('aria-selected'), 'true');
+    assert.equal(await vmTab(page, 'Console').getAttribute('aria-selected'), 'true');
     await page.keyboard.press('ArrowLeft');
     await page.getByRole('heading', { name: 'The model’s choices' }).waitFor();
     await context.close();
@@ -205,10 +204,10 @@ test('a linked clone: its job’s progress, then its page; deleting it names wha
   await page.getByRole('heading', { level: 1, name: cloneName }).waitFor();
   await page.getByRole('heading', { name: 'The model’s choices' }).waitFor();
 
-  await tab(page, 'Disks').click();
+  await vmTab(page, 'Disks').click();
   await page.getByText('read-only base').first().waitFor();
 
-  await tab(page, 'Delete').click();
+  await vmTab(page, 'Delete').click();
   await page.getByRole('button', { name: `Delete ${cloneName}…` }).click();
   const dialog = page.getByRole('dialog', { name: `Delete ${cloneName}?` });
   await dialog.waitFor();
@@ -247,17 +246,17 @@ test('starting from the page: the header follows the state; power off asks first
   // The console's code loads only when its tab is shown (a dynamic import: its own chunk).
   const chunks = () => requests.filter((p) => /\/assets\/(vnc-console|serial-console|vm-charts)-/.test(p));
   assert.deepEqual(chunks(), [], 'no console or chart code before its tab');
-  await tab(page, 'Console').click();
+  await vmTab(page, 'Console').click();
   await page.getByRole('region', { name: `Console of ${name}` }).waitFor();
   assert.equal(chunks().length, 1, `only the VNC console's chunk: ${chunks().join(', ')}`);
   // A running VM's snapshot is refused by the server, in its words.
-  await tab(page, 'Snapshots').click();
+  await vmTab(page, 'Snapshots').click();
   await page.getByLabel('New snapshot').fill('while-running');
   await page.getByRole('button', { name: 'Create snapshot' }).click();
   const refusal = page.getByRole('alert').filter({ hasText: 'The snapshot operation failed' });
   await refusal.waitFor();
   assert.match(await refusal.innerText(), /running/);
-  await tab(page, 'Overview').click();
+  await vmTab(page, 'Overview').click();
   await page.getByRole('button', { name: 'Power off' }).click();
   const dialog = page.getByRole('dialog', { name: `Power off ${name}?` });
   await dialog.waitFor();
