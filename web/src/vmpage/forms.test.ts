@@ -67,19 +67,19 @@ describe('names and paths', () => {
 describe('settingsChanges', () => {
   const current = { memoryBytes: GiB, vcpus: 1 };
   it('sends only what differs', () => {
-    expect(settingsChanges({ memory: '2G', vcpus: '1', autostart: 'keep' }, current)).toEqual({
+    expect(settingsChanges({ memory: '2G', vcpus: '1' }, current)).toEqual({
       ok: true,
       value: { memory: '2G' },
     });
-    expect(settingsChanges({ memory: '1024M', vcpus: '2', autostart: 'on' }, current)).toEqual({
+    expect(settingsChanges({ memory: '1024M', vcpus: '2' }, current)).toEqual({
       ok: true,
-      value: { vcpus: 2, autostart: true },
+      value: { vcpus: 2 },
     });
   });
   it('says when nothing changes, and passes on a bad value', () => {
-    const same = settingsChanges({ memory: '1G', vcpus: '1', autostart: 'keep' }, current);
+    const same = settingsChanges({ memory: '1G', vcpus: '1' }, current);
     expect(!same.ok && same.error).toMatch(/Nothing to change/);
-    expect(settingsChanges({ memory: 'lots', vcpus: '1', autostart: 'keep' }, current).ok).toBe(false);
+    expect(settingsChanges({ memory: 'lots', vcpus: '1' }, current).ok).toBe(false);
   });
   it('gives the form its first values', () => {
     expect(memoryText(GiB)).toBe('1G');

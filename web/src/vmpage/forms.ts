@@ -98,12 +98,12 @@ export function suggestCloneName(name: string, taken: readonly string[]): string
   }
 }
 
-/** The settings form's changes against what the VM has: only what differs is sent. */
+/** The settings form's changes against what the VM has: only what differs is sent (autostart has its own switch). */
 export function settingsChanges(
-  form: { memory: string; vcpus: string; autostart: 'keep' | 'on' | 'off' },
+  form: { memory: string; vcpus: string },
   current: { memoryBytes: number | null; vcpus: number | null },
-): Checked<{ memory?: string; vcpus?: number; autostart?: boolean }> {
-  const body: { memory?: string; vcpus?: number; autostart?: boolean } = {};
+): Checked<{ memory?: string; vcpus?: number }> {
+  const body: { memory?: string; vcpus?: number } = {};
   if (form.memory.trim() !== '') {
     const m = parseMemory(form.memory);
     if (!m.ok) return m;
@@ -114,7 +114,6 @@ export function settingsChanges(
     if (!v.ok) return v;
     if (v.value !== current.vcpus) body.vcpus = v.value;
   }
-  if (form.autostart !== 'keep') body.autostart = form.autostart === 'on';
   if (Object.keys(body).length === 0)
     return { ok: false, error: 'Nothing to change: the VM has these settings.' };
   return { ok: true, value: body };
