@@ -21,10 +21,14 @@ describe('parseMemory', () => {
     expect(parseMemory('2048')).toEqual({ ok: true, value: 2 * GiB });
     expect(parseMemory('1GB')).toEqual({ ok: true, value: 1e9 });
   });
-  it('refuses what is no size, or too small', () => {
+  it('refuses what is no size, or too small, in the server’s words (src/model/size.ts)', () => {
     const bad = parseMemory('four gigs');
     expect(bad.ok).toBe(false);
-    expect(!bad.ok && bad.error).toMatch(/4G/);
+    expect(!bad.ok && bad.error).toMatch(
+      /^Memory must be a size, not "four gigs"\. Use .*4G.*a bare number is in MiB\.$/,
+    );
+    const small = parseMemory('512K');
+    expect(!small.ok && small.error).toMatch(/^Memory must be at least 1 MiB; "512K" is 524288 bytes\. /);
     expect(parseMemory('4X').ok).toBe(false);
     expect(parseMemory('').ok).toBe(false);
     expect(parseMemory('512K').ok).toBe(false);
