@@ -52,6 +52,8 @@ export interface VmInfoFacts {
   name: string;
   uuid: string;
   state: DomainState;
+  /** Whether libvirt starts the VM when its daemon starts (`virDomainGetAutostart`). */
+  autostart: boolean;
   domainType: string;
   machine?: string;
   firmware?: string;
@@ -166,8 +168,9 @@ export async function vmInfo(lv: Libvirt, name: string): Promise<VmInfoFacts> {
   const root = parseXml(xml, `the domain XML of ${name}`);
   // A VM without images has no clones: the other domains are not read at all.
   const own = ownImages(dom.uuid, readChains(root));
-  const [all, snapshots, others] = await Promise.all([
+  const [all, autostart, snapshots, others] = await Promise.all([
     listVms(lv, { only: [dom] }),
+    dom.autostart(),
     snapshotsOf(dom),
     own.size ? hostImages(lv, dom.uuid) : [],
   ]);
@@ -222,6 +225,7 @@ export async function vmInfo(lv: Libvirt, name: string): Promise<VmInfoFacts> {
     name: dom.name,
     uuid: dom.uuid,
     state: summary.state,
+    autostart,
     domainType: root.attrs.type ?? 'unknown',
     ...(spec.os.machine ? { machine: spec.os.machine } : {}),
     firmware: osNode?.attrs.firmware ?? (child(osNode, 'loader') ? 'custom loader' : 'bios'),

@@ -1,3 +1,4 @@
+// No Node import here: the web UI's forms (web/src/vmpage/forms.ts) use this file as it is.
 import { InvalidOptionError } from './errors.js';
 
 const KiB = 1024;
@@ -69,13 +70,18 @@ function atLeastOneMiB(option: string, value: string | number, bytes: number, ba
 }
 
 /**
- * `--memory`: a bare number is MiB. libvirt stores memory in KiB, so the size is rounded to the
- * nearest KiB; below 1 MiB is an error (every guest's own minimum is far above it and is checked later).
+ * A memory size in bytes, as given: a bare number is MiB; below 1 MiB is an error (every guest's own
+ * minimum is far above it and is checked later). The web UI checks its forms with it too.
  */
-export function parseMemoryKiB(value: string | number, option = '--memory'): number {
+export function parseMemoryBytes(value: string | number, option = '--memory'): number {
   const bytes = parseSizeBytes(option, value, 'MiB');
   atLeastOneMiB(option, value, bytes, 'MiB');
-  return Math.round(bytes / KiB);
+  return bytes;
+}
+
+/** `--memory` (`parseMemoryBytes`); libvirt stores memory in KiB, so the size is rounded to the nearest KiB. */
+export function parseMemoryKiB(value: string | number, option = '--memory'): number {
+  return Math.round(parseMemoryBytes(value, option) / KiB);
 }
 
 /**

@@ -156,6 +156,21 @@ test('vm info: disks with allocation and backing chain, snapshots, the clone tha
   const human = await phyllo('vm', 'info', base);
   assert.match(human.stdout, /Model choices, re-derived now from the options recorded at creation/);
   assert.match(human.stdout, new RegExp(`Clones of it\\s+${clone}`));
+  assert.match(human.stdout, /^Autostart\s+off$/m);
+});
+
+test('vm info: autostart off, then on after `vm autostart NAME on` (libvirt’s flag, read again)', async () => {
+  assert.equal((await json<VmInfoReport>('vm', 'info', base)).autostart, false);
+  await json('vm', 'autostart', base, 'on');
+  try {
+    assert.equal((await json<VmInfoReport>('vm', 'info', base)).autostart, true);
+    assert.equal(await (await lv.domains.lookup(base)).autostart(), true);
+    const human = await phyllo('vm', 'info', base);
+    assert.match(human.stdout, /^Autostart\s+on \(starts when the libvirt daemon starts\)$/m);
+  } finally {
+    await json('vm', 'autostart', base, 'off');
+  }
+  assert.equal((await json<VmInfoReport>('vm', 'info', base)).autostart, false);
 });
 
 test('an unknown VM: vm-not-found, exit 1, nothing on stdout but the JSON error', async () => {

@@ -3,10 +3,10 @@
  * the test guest (TCG, a VNC display on a UNIX socket as the model gives it) is started paused so the
  * serial tab is attached before the guest prints its report line; the serial tab shows that line and
  * echoes what is typed; a second tab is refused the held console and takes it over; the VNC canvas
- * shows non-black pixels and Send Ctrl-Alt-Del is enabled; the charts draw from the per-second
- * samples; killing the VM says so in the console, a shut-off VM gets no connection attempt, and a
- * running VM without a display is told as such. Screenshots vm-console, vm-serial, vm-charts at
- * desktop and phone size.
+ * shows non-black pixels, Send Ctrl-Alt-Del is enabled, and Ctrl+] takes the keyboard out of it (Tab
+ * does not); the charts draw from the per-second samples; killing the VM says so in the console, a
+ * shut-off VM gets no connection attempt, and a running VM without a display is told as such.
+ * Screenshots vm-console, vm-serial, vm-charts at desktop and phone size.
  *
  * It needs the VM page (web/src/pages/vm.tsx) to render VncConsole, SerialConsole and VmCharts in
  * tabs named Console, Serial and Charts (role=tab).
@@ -134,6 +134,21 @@ test('console: noVNC draws the guest’s screen; Send Ctrl-Alt-Del, full screen 
   const px = await waitForPixels(page, region);
   assert.ok(px.lit > 0, `the canvas (${px.width}×${px.height}) has non-black pixels`);
   assert.ok(await region.getByRole('button', { name: 'Send Ctrl-Alt-Del' }).isEnabled());
+  // No keyboard trap: Tab goes to the guest, Ctrl+] gives the keyboard back to the page.
+  const focusInScreen = () =>
+    page.evaluate('!!document.activeElement?.closest(".vnc-screen")') as Promise<boolean>;
+  await region.locator('canvas').click();
+  assert.equal(await focusInScreen(), true, 'a click puts the keyboard in the screen');
+  await page.keyboard.press('Tab');
+  assert.equal(await focusInScreen(), true, 'Tab is the guest’s');
+  await page.keyboard.press('Control+BracketRight');
+  assert.equal(await focusInScreen(), false, 'Ctrl+] leaves the screen');
+  assert.equal(
+    await page.evaluate('document.activeElement?.textContent'),
+    'Clipboard',
+    'for the next control',
+  );
+  await region.getByText('Ctrl+] gives the keyboard back.').waitFor();
   await region.getByRole('button', { name: 'Full screen' }).click();
   await region.getByRole('button', { name: 'Exit full screen' }).waitFor();
   assert.equal(

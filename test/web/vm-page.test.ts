@@ -1,10 +1,10 @@
 /**
  * The VM page in real Chromium against the real server (in-process, the real system daemon), with VMs
  * of the test guest made through the API: the overview with the model's reasons, a snapshot created and
- * deleted (shut off), memory changed in the settings, a linked clone followed as a job to the clone's
+ * deleted (shut off), memory and autostart changed in the settings, a linked clone followed as a job to the clone's
  * page, the clone deleted through the dialog that names what goes and what stays, a start seen live in
  * the header, and a VM whose kernel is gone showing the diagnosis of its failed start. Screenshots
- * vm-overview, vm-snapshots, vm-delete-dialog at desktop and phone size; no serious axe violation.
+ * vm-overview, vm-snapshots, vm-delete-dialog (and vm-settings at desktop size) at desktop and phone size; no serious axe violation.
  */
 import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
@@ -172,6 +172,23 @@ test('memory is changed in the settings (a bad size is refused before sending)',
     summary: { memoryBytes: number };
   };
   assert.equal(info.summary.memoryBytes, 1536 * 2 ** 20);
+
+  // Autostart: the checkbox shows libvirt's flag; ticking it changes it at once.
+  const autostart = page.getByRole('checkbox', { name: 'Start with the host' });
+  assert.equal(await autostart.isChecked(), false);
+  await autostart.check();
+  await page.getByText('On: libvirt starts it when its daemon starts.').waitFor();
+  assert.equal(
+    ((await call('GET', `/api/vms/${name}?host=${host}`, 200)) as { autostart: boolean }).autostart,
+    true,
+  );
+  await screenshot(page, 'vm-settings');
+  await autostart.uncheck();
+  await page.getByText('Off: it stays off until started.').waitFor();
+  assert.equal(
+    ((await call('GET', `/api/vms/${name}?host=${host}`, 200)) as { autostart: boolean }).autostart,
+    false,
+  );
   await noSerious(page, 'settings');
   await context.close();
 });

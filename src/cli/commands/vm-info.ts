@@ -15,6 +15,7 @@ export function renderVmInfo(r: VmInfoReport): string {
   const rows: [string, string][] = [
     ['Name', `${r.name} (${r.uuid})`],
     ['State', r.state + (s.uptimeSeconds !== null ? `, up ${formatDuration(s.uptimeSeconds)}` : '')],
+    ['Autostart', r.autostart ? 'on (starts when the libvirt daemon starts)' : 'off'],
     ['OS', r.phyllome ? `${r.phyllome.os} (profile ${r.phyllome.profile})` : (r.libosinfoId ?? 'unknown')],
     ['Machine', `${r.domainType}, ${r.machine ?? '?'}, firmware ${r.firmware ?? '?'}`],
     ['vCPUs', s.vcpus === null ? '?' : String(s.vcpus)],

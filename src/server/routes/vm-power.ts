@@ -58,7 +58,19 @@ export function vmPowerRoutes(app: Api, ctx: ServerContext, vmList?: VmListCache
         tags: ['vms'],
         params: VmParams,
         querystring: HostQuery,
-        response: replies(Doc('As `phyllo vm info NAME --json`')),
+        response: replies(
+          Doc('As `phyllo vm info NAME --json`', {
+            name: Type.String(),
+            uuid: Type.String(),
+            state: Type.String(),
+            autostart: Type.Boolean({ description: 'Whether libvirt starts the VM when its daemon starts' }),
+            domainType: Type.String(),
+            summary: Doc('As its entry in `phyllo vm list --json`'),
+            disks: Type.Array(Doc('A disk: target, device, source, allocation, backing chain')),
+            displays: Type.Array(Doc('A display: type, listen, address, note')),
+            model: Doc('The model’s choices, re-derived, or why not'),
+          }),
+        ),
       },
     },
     async (req) => {

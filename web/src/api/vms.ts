@@ -55,6 +55,14 @@ export const setVm = (
   body: { memory?: string; vcpus?: number; autostart?: boolean },
 ) => post<SetResult>(vmPath(name, '/set'), body, { host });
 
+/** `phyllo vm autostart NAME on|off`: answers the flag as libvirt has it afterwards. */
+export const setAutostart = (host: string, name: string, on: boolean) =>
+  post<{ name: string; operation: string; state: string; autostart: boolean }>(
+    vmPath(name, '/autostart'),
+    { on },
+    { host },
+  );
+
 export interface MediaResult {
   name: string;
   target: string;

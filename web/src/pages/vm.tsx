@@ -164,7 +164,13 @@ export function VmPage({ host, name }: { host: string; name: string }) {
         return <Media host={host} name={name} state={state} report={report} onChanged={() => void load()} />;
       case 'settings':
         return summary ? (
-          <Settings host={host} name={name} summary={summary} onChanged={() => void load()} />
+          <Settings
+            host={host}
+            name={name}
+            summary={summary}
+            autostart={report?.autostart}
+            onChanged={() => void load()}
+          />
         ) : null;
       case 'delete':
         return <Delete host={host} name={name} report={report} onDeleted={setDeleted} />;

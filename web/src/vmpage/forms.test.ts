@@ -21,10 +21,14 @@ describe('parseMemory', () => {
     expect(parseMemory('2048')).toEqual({ ok: true, value: 2 * GiB });
     expect(parseMemory('1GB')).toEqual({ ok: true, value: 1e9 });
   });
-  it('refuses what is no size, or too small', () => {
+  it('refuses what is no size, or too small, in the server’s words (src/model/size.ts)', () => {
     const bad = parseMemory('four gigs');
     expect(bad.ok).toBe(false);
-    expect(!bad.ok && bad.error).toMatch(/4G/);
+    expect(!bad.ok && bad.error).toMatch(
+      /^Memory must be a size, not "four gigs"\. Use .*4G.*a bare number is in MiB\.$/,
+    );
+    const small = parseMemory('512K');
+    expect(!small.ok && small.error).toMatch(/^Memory must be at least 1 MiB; "512K" is 524288 bytes\. /);
     expect(parseMemory('4X').ok).toBe(false);
     expect(parseMemory('').ok).toBe(false);
     expect(parseMemory('512K').ok).toBe(false);
@@ -67,19 +71,19 @@ describe('names and paths', () => {
 describe('settingsChanges', () => {
   const current = { memoryBytes: GiB, vcpus: 1 };
   it('sends only what differs', () => {
-    expect(settingsChanges({ memory: '2G', vcpus: '1', autostart: 'keep' }, current)).toEqual({
+    expect(settingsChanges({ memory: '2G', vcpus: '1' }, current)).toEqual({
       ok: true,
       value: { memory: '2G' },
     });
-    expect(settingsChanges({ memory: '1024M', vcpus: '2', autostart: 'on' }, current)).toEqual({
+    expect(settingsChanges({ memory: '1024M', vcpus: '2' }, current)).toEqual({
       ok: true,
-      value: { vcpus: 2, autostart: true },
+      value: { vcpus: 2 },
     });
   });
   it('says when nothing changes, and passes on a bad value', () => {
-    const same = settingsChanges({ memory: '1G', vcpus: '1', autostart: 'keep' }, current);
+    const same = settingsChanges({ memory: '1G', vcpus: '1' }, current);
     expect(!same.ok && same.error).toMatch(/Nothing to change/);
-    expect(settingsChanges({ memory: 'lots', vcpus: '1', autostart: 'keep' }, current).ok).toBe(false);
+    expect(settingsChanges({ memory: 'lots', vcpus: '1' }, current).ok).toBe(false);
   });
   it('gives the form its first values', () => {
     expect(memoryText(GiB)).toBe('1G');

@@ -1,41 +1,25 @@
 // Checks of the VM page's forms before anything is sent, in the words the server would use (the
-// server checks again: src/model/size.ts, src/model/options.ts). Pure: tested in forms.test.ts.
+// server checks again: src/model/size.ts, which sizes here use too, src/model/options.ts). Pure: tested
+// in forms.test.ts.
 
-const KiB = 1024;
-const MiB = KiB * KiB;
-const UNIT_BYTES: Record<string, number> = {
-  b: 1,
-  k: KiB,
-  kib: KiB,
-  m: MiB,
-  mib: MiB,
-  g: 1024 * MiB,
-  gib: 1024 * MiB,
-  t: 1024 * 1024 * MiB,
-  tib: 1024 * 1024 * MiB,
-  kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  tb: 1e12,
-};
-const SIZE_RE = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*$/i;
+import { PhyllomeError } from '../../../src/errors.js';
+import { parseMemoryBytes } from '../../../src/model/size.js';
+
+const MiB = 2 ** 20;
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
-/** A memory size as the API takes it (`4G`, `1536M`, `2.5GiB`; a bare number is MiB), in bytes. */
+/**
+ * A memory size as the API takes it (`4G`, `1536M`, `2.5GiB`; a bare number is MiB), in bytes: read by
+ * the server's own parser (src/model/size.ts), so the form refuses what the server would, in its words.
+ */
 export function parseMemory(text: string): Checked<number> {
-  const m = SIZE_RE.exec(text);
-  const unit = m ? (m[2] ?? '').toLowerCase() || 'mib' : undefined;
-  const factor = unit === undefined ? undefined : UNIT_BYTES[unit];
-  if (!m || factor === undefined)
-    return {
-      ok: false,
-      error: `Memory must be a size such as 4G, 4096M or 1.5GiB (a bare number is MiB), not "${text.trim()}".`,
-    };
-  const bytes = Number(m[1]) * factor;
-  if (!Number.isFinite(bytes) || bytes < MiB) return { ok: false, error: 'Memory must be at least 1 MiB.' };
-  if (bytes > 2 ** 52) return { ok: false, error: 'Memory must be less than 4 PiB.' };
-  return { ok: true, value: bytes };
+  try {
+    return { ok: true, value: parseMemoryBytes(text.trim(), 'Memory') };
+  } catch (err) {
+    if (!(err instanceof PhyllomeError)) throw err;
+    return { ok: false, error: `${err.message}.${err.hint ? ` ${err.hint}` : ''}` };
+  }
 }
 
 /** A vCPU count: a whole number from 1 to 4096. */
@@ -98,12 +82,12 @@ export function suggestCloneName(name: string, taken: readonly string[]): string
   }
 }
 
-/** The settings form's changes against what the VM has: only what differs is sent. */
+/** The settings form's changes against what the VM has: only what differs is sent (autostart has its own switch). */
 export function settingsChanges(
-  form: { memory: string; vcpus: string; autostart: 'keep' | 'on' | 'off' },
+  form: { memory: string; vcpus: string },
   current: { memoryBytes: number | null; vcpus: number | null },
-): Checked<{ memory?: string; vcpus?: number; autostart?: boolean }> {
-  const body: { memory?: string; vcpus?: number; autostart?: boolean } = {};
+): Checked<{ memory?: string; vcpus?: number }> {
+  const body: { memory?: string; vcpus?: number } = {};
   if (form.memory.trim() !== '') {
     const m = parseMemory(form.memory);
     if (!m.ok) return m;
@@ -114,7 +98,6 @@ export function settingsChanges(
     if (!v.ok) return v;
     if (v.value !== current.vcpus) body.vcpus = v.value;
   }
-  if (form.autostart !== 'keep') body.autostart = form.autostart === 'on';
   if (Object.keys(body).length === 0)
     return { ok: false, error: 'Nothing to change: the VM has these settings.' };
   return { ok: true, value: body };

@@ -62,6 +62,8 @@ export interface VmInfoReport {
   name: string;
   uuid: string;
   state: VmState;
+  /** Whether libvirt starts the VM when its daemon starts. */
+  autostart: boolean;
   domainType: string;
   machine?: string;
   firmware?: string;

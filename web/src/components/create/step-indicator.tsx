@@ -15,9 +15,9 @@ export function StepIndicator({ step }: { step: StepId }) {
             {i + 1}
           </span>
           <span>
-            <span className="visually-hidden">Step {i + 1}: </span>
+            <span className="sr-only">Step {i + 1}: </span>
             {s.title}
-            {i < at ? <span className="visually-hidden"> (done)</span> : null}
+            {i < at ? <span className="sr-only"> (done)</span> : null}
           </span>
         </li>
       ))}

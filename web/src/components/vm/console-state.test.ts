@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consoleUrl, endStatus, statusWord, vncRefusal } from './console-state';
+import { consoleUrl, endStatus, isKeyboardRelease, statusWord, vncRefusal } from './console-state';
 
 const http = { protocol: 'http:', host: '127.0.0.1:8006' };
 
@@ -79,5 +79,23 @@ describe('vncRefusal', () => {
     expect(vncRefusal({ running: true, displays: [{ type: 'vnc', socket: '/x' }] }).message).toMatch(
       /could not reach it/,
     );
+  });
+});
+
+describe('isKeyboardRelease', () => {
+  const key = (k: Partial<Parameters<typeof isKeyboardRelease>[0]>) =>
+    isKeyboardRelease({ key: '', code: '', ctrlKey: false, altKey: false, metaKey: false, ...k });
+  it('is Ctrl+], by the key’s place or by what it types', () => {
+    expect(key({ ctrlKey: true, code: 'BracketRight', key: ']' })).toBe(true);
+    expect(key({ ctrlKey: true, code: 'BracketRight', key: '+' })).toBe(true);
+    expect(key({ ctrlKey: true, code: 'Digit9', key: ']' })).toBe(true);
+  });
+  it('leaves every other key to the guest: Tab, ] alone, Ctrl+[, with Alt or Meta', () => {
+    expect(key({ code: 'Tab', key: 'Tab' })).toBe(false);
+    expect(key({ ctrlKey: true, code: 'Tab', key: 'Tab' })).toBe(false);
+    expect(key({ code: 'BracketRight', key: ']' })).toBe(false);
+    expect(key({ ctrlKey: true, code: 'BracketLeft', key: '[' })).toBe(false);
+    expect(key({ ctrlKey: true, altKey: true, code: 'BracketRight', key: ']' })).toBe(false);
+    expect(key({ ctrlKey: true, metaKey: true, code: 'BracketRight', key: ']' })).toBe(false);
   });
 });

@@ -121,3 +121,16 @@ export function vncRefusal(info: { running: boolean; displays: DisplayEntry[] } 
     spice: false,
   };
 }
+
+/** The parts of a keydown the console's way out reads. */
+export type KeyLike = Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'altKey' | 'metaKey'>;
+
+/**
+ * Whether a keydown is the console's way out, Ctrl+] (as `phyllo vm console`'s escape): it gives the
+ * keyboard back to the page instead of going to the guest. The key is matched by its place
+ * (`BracketRight`) or by what it types (`]`), so it works on layouts that move `]`; with Alt (AltGr on
+ * Windows sends Ctrl+Alt) or Meta it is the guest's.
+ */
+export function isKeyboardRelease(e: KeyLike): boolean {
+  return e.ctrlKey && !e.altKey && !e.metaKey && (e.code === 'BracketRight' || e.key === ']');
+}

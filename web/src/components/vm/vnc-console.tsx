@@ -1,13 +1,14 @@
 // The VM page's VNC console: noVNC's RFB over /api/vms/NAME/vnc (the server proxies the VM's display;
 // docs/api.md "Consoles"). noVNC is imported when this mounts, never with the first page.
 import type RFB from '@novnc/novnc';
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { get, vmPath, withQuery } from '../../api/client';
 import { isActive } from '../../format';
 import { useStore } from '../../store';
 import {
   consoleUrl,
   endStatus,
+  isKeyboardRelease,
   statusWord,
   vncRefusal,
   type ConsoleStatus,
@@ -39,6 +40,7 @@ export function VncConsole({ host, name }: { host: string; name: string }) {
   const active = vmState !== undefined && isActive(vmState);
   const box = useRef<HTMLElement>(null);
   const screen = useRef<HTMLDivElement>(null);
+  const afterScreen = useRef<HTMLElement>(null);
   const rfb = useRef<RFB | undefined>(undefined);
   const [status, setStatus] = useState<ConsoleStatus>({ state: 'connecting' });
   const [refusal, setRefusal] = useState<{ message: string; spice: boolean } | undefined>();
@@ -50,6 +52,7 @@ export function VncConsole({ host, name }: { host: string; name: string }) {
   const [needsPassword, setNeedsPassword] = useState(false);
   const [password, setPassword] = useState('');
   const [fullscreen, toggleFullscreen] = useFullscreen(box);
+  const hintId = `vnc-hint-${useId()}`;
 
   // A new session when the page opens on a running VM, and each time the VM starts again.
   useEffect(() => {
@@ -81,6 +84,14 @@ export function VncConsole({ host, name }: { host: string; name: string }) {
               .catch(() => !cancelled && setRefusal(vncRefusal(undefined)));
         });
         r = new Rfb(screen.current, ws, { shared: true });
+        // noVNC's canvas is focusable by click only (tabindex -1): Tab reaches it too, and says how
+        // to leave it.
+        const canvas = screen.current.querySelector('canvas');
+        if (canvas) {
+          canvas.tabIndex = 0;
+          canvas.setAttribute('aria-label', `Screen of ${name}`);
+          canvas.setAttribute('aria-describedby', hintId);
+        }
         r.scaleViewport = true;
         r.background = 'transparent';
         r.addEventListener('connect', () => !cancelled && setStatus({ state: 'connected' }));
@@ -101,7 +112,30 @@ export function VncConsole({ host, name }: { host: string; name: string }) {
       }
       ws?.close();
     };
-  }, [host, name, session]);
+  }, [host, name, session, hintId]);
+
+  // The way out of the screen (WCAG 2.1.2, no keyboard trap): noVNC takes every key, Tab too, from its
+  // canvas's own keydown listener, so this one, in the capture phase on an ancestor, sees Ctrl+] first
+  // and keeps it from the guest. The Ctrl already sent down is let go (noVNC releases every key it
+  // holds down when it stops listening, which viewOnly does), then focus goes to the next control.
+  useEffect(() => {
+    const el = screen.current;
+    if (!el) return;
+    const onKeyDown = (e: KeyboardEvent) => {
+      if (!isKeyboardRelease(e)) return;
+      e.preventDefault();
+      e.stopPropagation();
+      const r = rfb.current;
+      if (r && !r.viewOnly) {
+        r.viewOnly = true;
+        r.viewOnly = false;
+      }
+      r?.blur();
+      (afterScreen.current ?? box.current?.querySelector('button'))?.focus();
+    };
+    el.addEventListener('keydown', onKeyDown, { capture: true });
+    return () => el.removeEventListener('keydown', onKeyDown, { capture: true });
+  }, []);
 
   useEffect(() => {
     if (!rfb.current) return;
@@ -192,13 +226,15 @@ export function VncConsole({ host, name }: { host: string; name: string }) {
         ref={screen}
         className={`vnc-screen${scale ? '' : ' native'}`}
         hidden={session === 0}
-        title="Click the screen to type into the VM"
+        title="Click the screen to type into the VM; Ctrl+] gives the keyboard back"
       />
       {session > 0 ? (
-        <p className="muted console-hint">Click the screen to type into the VM; click outside it to stop.</p>
+        <p className="muted console-hint" id={hintId}>
+          Click the screen to type into the VM; Ctrl+] gives the keyboard back.
+        </p>
       ) : null}
       <details className="console-clipboard">
-        <summary>Clipboard</summary>
+        <summary ref={afterScreen}>Clipboard</summary>
         <label>
           Text to paste into the VM’s clipboard
           <textarea rows={3} value={toGuest} onChange={(e) => setToGuest(e.target.value)} />
