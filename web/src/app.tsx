@@ -1,6 +1,7 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, Route, Switch, useLocation } from 'wouter';
 import { get, onUnauthorized, post } from './api/client';
+import type { HostSummary } from './api/types';
 import { ErrorBox } from './components/error-box';
 import { LoginPage, type LoginReason } from './pages/login';
 import { live, useStore } from './store';
@@ -61,9 +62,11 @@ function Nav({ onLogout }: { onLogout: () => void }) {
 
 export function App() {
   const [auth, setAuth] = useState<Auth>({ state: 'checking' });
+  const hostsAtLogin = useRef<HostSummary[] | undefined>(undefined);
   const check = useCallback(async () => {
     try {
-      await get('/api/hosts');
+      // The session check reads the hosts, which the live feed then starts from.
+      hostsAtLogin.current = await get<HostSummary[]>('/api/hosts');
       setAuth({ state: 'in' });
     } catch (err) {
       const status = (err as { status?: number }).status;
@@ -80,7 +83,8 @@ export function App() {
   useEffect(() => {
     if (auth.state !== 'in') return;
     if (location.search.includes('login=')) history.replaceState(null, '', location.pathname);
-    live.start();
+    live.start(hostsAtLogin.current);
+    hostsAtLogin.current = undefined;
     return () => live.stop();
   }, [auth.state]);
   const logout = async () => {

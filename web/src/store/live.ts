@@ -54,12 +54,19 @@ export class Live {
     this.deps = { ...defaultDeps, ...deps };
   }
 
-  start(): void {
+  /**
+   * Opens the feed and reads the lists. `hosts`, when the caller has just read them (the login check),
+   * are taken as they are, so the VM lists are asked for at once.
+   */
+  start(hosts?: HostSummary[]): void {
     this.stopped = false;
     this.connect();
     // The first lists are read at once, not after the socket's hello: the page shows them one round
     // trip sooner. hello reads them again, so nothing that happened in between is missed.
-    void this.reloadAll();
+    if (hosts) {
+      this.store.dispatch({ type: 'hosts', hosts });
+      void this.reloadLists();
+    } else void this.reloadAll();
   }
 
   stop(): void {
