@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DomainXmlFlags, UndefineFlags, type Libvirt } from '../libvirt/index.js';
+import { DomainXmlFlags, isNotFound, UndefineFlags, type Libvirt } from '../libvirt/index.js';
 import { parseXml } from '../xml/parse.js';
 import { dataDisks, deleteImage, imagesNeeded, readChains } from './disk-chain.js';
 import { imagesInUse } from './images-in-use.js';
@@ -69,13 +69,18 @@ export async function deleteVm(lv: Libvirt, name: string, opts: DeleteVmOptions 
       result.poweredOff = true;
     }
     const nvram = nvramPath(tree);
-    await dom.undefine(
-      UndefineFlags.NVRAM |
-        UndefineFlags.MANAGED_SAVE |
-        UndefineFlags.SNAPSHOTS_METADATA |
-        UndefineFlags.CHECKPOINTS_METADATA |
-        (hasEmulatedTpm(tree) ? UndefineFlags.TPM : 0),
-    );
+    await dom
+      .undefine(
+        UndefineFlags.NVRAM |
+          UndefineFlags.MANAGED_SAVE |
+          UndefineFlags.SNAPSHOTS_METADATA |
+          UndefineFlags.CHECKPOINTS_METADATA |
+          (hasEmulatedTpm(tree) ? UndefineFlags.TPM : 0),
+      )
+      .catch((err: unknown) => {
+        // A transient VM (started from XML, never defined) is gone once powered off: nothing to undefine.
+        if (!(result.poweredOff && isNotFound(err))) throw err;
+      });
     if (nvram) {
       await removeState(nvram).catch(() => undefined);
       result.nvram = nvram;

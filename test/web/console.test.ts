@@ -101,6 +101,16 @@ test('serial: the guest’s report line and an echo; a second tab is refused the
   await page.keyboard.type('hello-web');
   await page.keyboard.press('Enter');
   await rows.filter({ hasText: `${ECHO_MARKER} hello-web` }).waitFor(GUEST);
+  // Tab is the guest's while the terminal has the keyboard; Ctrl+] gives it back.
+  const inTerminal = () =>
+    page.evaluate('!!document.activeElement?.closest(".serial-screen")') as Promise<boolean>;
+  await page.keyboard.press('Tab');
+  assert.equal(await inTerminal(), true, 'Tab stays in the terminal');
+  await page.keyboard.press('Control+BracketRight');
+  assert.equal(await inTerminal(), false, 'Ctrl+] leaves the terminal');
+  assert.match(String(await page.evaluate('document.activeElement?.textContent')), /gives the keyboard back/);
+  await serial.locator('.xterm').click();
+  await page.keyboard.press('Enter'); // ends the guest's line holding the Tab
   assert.deepEqual(await seriousViolations(page), []);
   await screenshot(page, 'vm-serial');
 

@@ -5,13 +5,14 @@ import type { Terminal } from '@xterm/xterm';
 import { useEffect, useRef, useState } from 'react';
 import { isActive } from '../../format';
 import { useStore } from '../../store';
-import { consoleUrl, endStatus, statusWord, type ConsoleStatus } from './console-state';
+import { consoleUrl, endStatus, isKeyboardRelease, statusWord, type ConsoleStatus } from './console-state';
 
 /** The serial console of a VM (loaded only by the VM page, with React.lazy). */
 export function SerialConsole({ host, name }: { host: string; name: string }) {
   const vmState = useStore((s) => s.vms[host]?.list?.find((v) => v.name === name)?.state);
   const active = vmState !== undefined && isActive(vmState);
   const box = useRef<HTMLDivElement>(null);
+  const after = useRef<HTMLParagraphElement>(null);
   const term = useRef<{ t: Terminal; fit: FitAddon } | undefined>(undefined);
   const ws = useRef<WebSocket | undefined>(undefined);
   const [ready, setReady] = useState(false);
@@ -41,6 +42,14 @@ export function SerialConsole({ host, name }: { host: string; name: string }) {
         const sendBytes = (data: string | Uint8Array) => {
           if (ws.current?.readyState === WebSocket.OPEN) ws.current.send(data);
         };
+        // Ctrl+] gives the keyboard back (as in `phyllo vm console`): Tab goes to the guest otherwise.
+        t.attachCustomKeyEventHandler((e) => {
+          if (e.type !== 'keydown' || !isKeyboardRelease(e)) return true;
+          e.preventDefault();
+          t?.blur();
+          after.current?.focus();
+          return false;
+        });
         t.onData((d) => sendBytes(d));
         t.onBinary((d) => sendBytes(Uint8Array.from(d, (c) => c.charCodeAt(0) & 0xff)));
         fit.fit();
@@ -141,6 +150,9 @@ export function SerialConsole({ host, name }: { host: string; name: string }) {
         </p>
       ) : null}
       <div ref={box} className="serial-screen" />
+      <p ref={after} tabIndex={-1} className="muted console-hint">
+        Click the terminal to type into the VM; Ctrl+] gives the keyboard back.
+      </p>
     </section>
   );
 }
