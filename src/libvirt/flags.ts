@@ -107,6 +107,13 @@ export type VolumeType = (typeof VOLUME_TYPES)[number] | 'unknown';
 
 /** virStoragePoolBuildFlags / DeleteFlags / virStorageVolDeleteFlags */
 export const PoolBuildFlags = { NEW: 0, REPAIR: 1, RESIZE: 2, NO_OVERWRITE: 4, OVERWRITE: 8 } as const;
+/** virStoragePoolCreateFlags (virStoragePoolCreateXML / virStoragePoolCreate). */
+export const PoolCreateFlags = {
+  NORMAL: 0,
+  WITH_BUILD: 1,
+  WITH_BUILD_OVERWRITE: 2,
+  WITH_BUILD_NO_OVERWRITE: 4,
+} as const;
 export const VolDeleteFlags = { NORMAL: 0, ZEROED: 1, WITH_SNAPSHOTS: 2 } as const;
 
 /** virStorageVolDownloadFlags: the stream carries holes (STREAM_HOLE packets) instead of zeros. */

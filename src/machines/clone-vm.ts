@@ -21,16 +21,8 @@ import {
 } from './disk-chain.js';
 import { VmExistsError, VmStateError } from './errors.js';
 import { findVm } from './find-vm.js';
-import {
-  copyState,
-  exists,
-  hasEmulatedTpm,
-  nvramPath,
-  nvramPathFor,
-  removeState,
-  requireLocalState,
-  tpmDir,
-} from './state-files.js';
+import { stateCopier } from './state-copier.js';
+import { hasEmulatedTpm, nvramPath, nvramPathFor, tpmDir } from './state-files.js';
 import { withNewVmLock, withVmLock } from './vm-lock.js';
 
 export interface CloneVmOptions {
@@ -120,7 +112,8 @@ export async function cloneVm(
         src.xml(DomainXmlFlags.INACTIVE),
       ]);
       const tree = parseXml(oldXml, `the domain XML of "${source}"`);
-      await requireLocalState(lv, tree, source, 'cloning');
+      // NVRAM and TPM state on the VM's host: its file system here, its libvirt storage API remotely.
+      const files = stateCopier(lv);
       const undo = new UndoList();
       let step = 'reading its disks';
       try {
@@ -186,13 +179,14 @@ export async function cloneVm(
 
         opts.signal?.throwIfAborted();
         const srcNvram = nvramPath(tree);
-        if (srcNvram && (await exists(srcNvram))) {
+        if (srcNvram && (await files.exists(srcNvram))) {
           const dstNvram = nvramPathFor(srcNvram, name);
           const nv = child(child(dstTree, 'os'), 'nvram');
           if (nv) nv.text = dstNvram;
           step = `copying the UEFI variables to ${dstNvram}`;
-          await copyState(srcNvram, dstNvram);
-          undo.push(`copied ${dstNvram}`, () => removeState(dstNvram));
+          // Complete or absent: a failed copy removes what it wrote.
+          await files.copy(srcNvram, dstNvram);
+          undo.push(`copied ${dstNvram}`, () => files.remove(dstNvram));
           result.nvram = dstNvram;
         } else {
           const nv = child(child(dstTree, 'os'), 'nvram');
@@ -201,11 +195,12 @@ export async function cloneVm(
         if (hasEmulatedTpm(tree)) {
           const from = join(tpmDir(src.uuid), 'tpm2');
           result.tpm = 'fresh';
-          if (!opts.newTpm && (await exists(from))) {
+          if (!opts.newTpm && (await files.exists(from))) {
             step = 'copying the TPM state';
             // A stale directory for a brand-new UUID cannot exist; the copy fails rather than merge.
-            await copyState(from, join(tpmDir(uuid), 'tpm2'));
-            undo.push(`copied the TPM state to ${tpmDir(uuid)}`, () => removeState(tpmDir(uuid)));
+            // Undone from here: a failed copy may leave the directories made above tpm2.
+            undo.push(`copied the TPM state to ${tpmDir(uuid)}`, () => files.remove(tpmDir(uuid)));
+            await files.copy(from, join(tpmDir(uuid), 'tpm2'));
             result.tpm = 'copied';
           }
         }

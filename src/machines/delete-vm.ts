@@ -5,7 +5,8 @@ import { dataDisks, deleteImage, imagesNeeded, readChains } from './disk-chain.j
 import { imagesInUse } from './images-in-use.js';
 import { VmStateError } from './errors.js';
 import { findVm } from './find-vm.js';
-import { exists, hasEmulatedTpm, nvramPath, removeState, snapshotRoot, tpmDir } from './state-files.js';
+import { stateCopier } from './state-copier.js';
+import { hasEmulatedTpm, nvramPath, snapshotRoot, tpmDir } from './state-files.js';
 import { withVmLock } from './vm-lock.js';
 
 export interface DeleteVmOptions {
@@ -81,16 +82,18 @@ export async function deleteVm(lv: Libvirt, name: string, opts: DeleteVmOptions 
         // A transient VM (started from XML, never defined) is gone once powered off: nothing to undefine.
         if (!(result.poweredOff && isNotFound(err))) throw err;
       });
+    // What libvirt's undefine left, on the VM's host (its storage API when remote).
+    const files = stateCopier(lv);
     if (nvram) {
-      await removeState(nvram).catch(() => undefined);
+      await files.remove(nvram).catch(() => undefined);
       result.nvram = nvram;
     }
     if (hasEmulatedTpm(tree)) {
-      if (await exists(tpmDir(dom.uuid))) await removeState(tpmDir(dom.uuid));
+      await files.remove(tpmDir(dom.uuid));
       result.tpm = tpmDir(dom.uuid);
     }
-    for (const s of meta.snapshots) await removeState(s.dir);
-    await removeState(join(snapshotRoot(), dom.uuid));
+    for (const s of meta.snapshots) await files.remove(s.dir);
+    await files.remove(join(snapshotRoot(), dom.uuid));
 
     for (const img of candidates) {
       if (opts.keepDisks) result.kept.push({ path: img.path, why: '--keep-disks' });

@@ -1,12 +1,12 @@
 /**
  * Snapshots of a shut-off VM built on qcow2 overlays (libvirt 9.0 cannot snapshot pflash guests
  * internally, nor revert external snapshots; docs/snapshots.md): create freezes the current images
- * and copies the NVRAM file and the TPM state into a directory of its own; revert puts a new overlay
+ * and copies the NVRAM file and the TPM state into a directory of its own (on the VM's host: through
+ * its libvirt storage API when it is remote, state-copier.ts); revert puts a new overlay
  * on the frozen images and restores the copies; delete drops the record and merges the frozen layer
  * into the images above it when nothing else stands on it.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DomainXmlFlags, isLocal, parseUri, type Domain, type Libvirt } from '../libvirt/index.js';
@@ -30,16 +30,8 @@ import {
 } from './disk-chain.js';
 import { imagesInUse } from './images-in-use.js';
 import { findVm } from './find-vm.js';
-import {
-  copyState,
-  exists,
-  hasEmulatedTpm,
-  nvramPath,
-  removeState,
-  requireLocalState,
-  snapshotRoot,
-  tpmDir,
-} from './state-files.js';
+import { restoreState, stateCopier, type StateCopier } from './state-copier.js';
+import { hasEmulatedTpm, nvramPath, snapshotRoot, tpmDir } from './state-files.js';
 import { withVmLock } from './vm-lock.js';
 
 const run = promisify(execFile);
@@ -68,15 +60,13 @@ async function onShutOffVm<T>(
   lv: Libvirt,
   name: string,
   op: string,
-  fn: (dom: Domain, xml: string, meta: ChainMetadata) => Promise<T>,
+  fn: (dom: Domain, xml: string, meta: ChainMetadata, files: StateCopier) => Promise<T>,
 ): Promise<T> {
   const dom = await findVm(lv, name);
   return withVmLock(lv, dom, op, async () => {
     await requireShutOff(dom, op === 'snapshot create' ? 'A snapshot' : 'This snapshot operation');
     const xml = await dom.xml(DomainXmlFlags.INACTIVE);
-    const tree = parseXml(xml);
-    await requireLocalState(lv, tree, name, 'a snapshot');
-    return fn(dom, xml, readChains(tree));
+    return fn(dom, xml, readChains(parseXml(xml)), stateCopier(lv));
   });
 }
 
@@ -112,16 +102,15 @@ export async function createSnapshot(lv: Libvirt, name: string, snap: string): P
     throw new InvalidInputError(`The snapshot name ${JSON.stringify(snap)} is not allowed`, {
       hint: 'Use letters, digits and . _ + - (at most 63, starting with a letter or digit).',
     });
-  return onShutOffVm(lv, name, 'snapshot create', async (dom, xml, meta) => {
+  return onShutOffVm(lv, name, 'snapshot create', async (dom, xml, meta, files) => {
     if (meta.snapshots.some((s) => s.name === snap)) throw new SnapshotExistsError(name, snap);
     const tree = parseXml(xml);
     const dir = join(snapshotRoot(), dom.uuid, snap);
     const undo = new UndoList();
     let step = `creating ${dir}`;
     try {
-      await mkdir(join(snapshotRoot(), dom.uuid), { recursive: true, mode: 0o700 });
-      await mkdir(dir, { mode: 0o700 });
-      undo.push(`created ${dir}`, () => removeState(dir));
+      await files.makeDir(dir);
+      undo.push(`created ${dir}`, () => files.remove(dir));
       const rec: SnapshotRecord = { name: snap, created: new Date().toISOString(), dir, disks: [] };
       const disks = [];
       for (const chain of meta.disks) {
@@ -134,16 +123,16 @@ export async function createSnapshot(lv: Libvirt, name: string, snap: string): P
         disks.push({ target: chain.target, path, owned: true, bases: [image, ...chain.bases] });
       }
       const nvram = nvramPath(tree);
-      if (nvram && (await exists(nvram))) {
+      if (nvram && (await files.exists(nvram))) {
         step = 'copying the UEFI variables';
         rec.nvram = join(dir, 'VARS.fd');
-        await copyState(nvram, rec.nvram);
+        await files.copy(nvram, rec.nvram);
       }
       const tpm = join(tpmDir(dom.uuid), 'tpm2');
-      if (hasEmulatedTpm(tree) && (await exists(tpm))) {
+      if (hasEmulatedTpm(tree) && (await files.exists(tpm))) {
         step = 'copying the TPM state';
         rec.tpm = join(dir, 'tpm2');
-        await copyState(tpm, rec.tpm);
+        await files.copy(tpm, rec.tpm);
       }
       step = 'recording the snapshot';
       await lv.domains.define(withMeta(xml, { disks, snapshots: [...meta.snapshots, rec] }));
@@ -155,18 +144,8 @@ export async function createSnapshot(lv: Libvirt, name: string, snap: string): P
   });
 }
 
-/** Replaces `target` (a file or directory) by a copy of `from`, or removes it when `from` is undefined. */
-async function restore(from: string | undefined, target: string): Promise<void> {
-  if (from === undefined) return removeState(target);
-  const fresh = `${target}.phyllo-restore`;
-  await removeState(fresh);
-  await copyState(from, fresh);
-  await removeState(target);
-  await rename(fresh, target);
-}
-
 export async function revertSnapshot(lv: Libvirt, name: string, snap: string): Promise<SnapshotInfo> {
-  return onShutOffVm(lv, name, 'snapshot revert', async (dom, xml, meta) => {
+  return onShutOffVm(lv, name, 'snapshot revert', async (dom, xml, meta, files) => {
     const rec = find(meta, name, snap);
     const tree = parseXml(xml);
     const undo = new UndoList();
@@ -186,8 +165,8 @@ export async function revertSnapshot(lv: Libvirt, name: string, snap: string): P
       undo.push(`redefined "${name}"`, () => lv.domains.define(xml));
       step = 'restoring the UEFI variables and TPM state';
       const nvram = nvramPath(tree);
-      if (nvram) await restore(rec.nvram, nvram);
-      if (hasEmulatedTpm(tree)) await restore(rec.tpm, join(tpmDir(dom.uuid), 'tpm2'));
+      if (nvram) await restoreState(files, rec.nvram, nvram);
+      if (hasEmulatedTpm(tree)) await restoreState(files, rec.tpm, join(tpmDir(dom.uuid), 'tpm2'));
     } catch (err) {
       const leftBehind = await undo.run();
       throw new VmChangeError('snapshot-failed', `revert "${name}" to "${snap}"`, step, err, leftBehind);
@@ -214,7 +193,7 @@ export async function deleteSnapshot(
   name: string,
   snap: string,
 ): Promise<SnapshotInfo & { merged: string[] }> {
-  return onShutOffVm(lv, name, 'snapshot delete', async (dom, xml, meta) => {
+  return onShutOffVm(lv, name, 'snapshot delete', async (dom, xml, meta, files) => {
     const rec = find(meta, name, snap);
     const rest = meta.snapshots.filter((s) => s !== rec);
     const next: ChainMetadata = { disks: meta.disks, snapshots: rest };
@@ -246,7 +225,7 @@ export async function deleteSnapshot(
       merged.push(image);
     }
     await lv.domains.define(withMeta(xml, next));
-    await removeState(rec.dir);
+    await files.remove(rec.dir);
     return { ...info(rec), merged };
   });
 }
