@@ -63,12 +63,16 @@ function Nav({ onLogout }: { onLogout: () => void }) {
 export function App() {
   const [auth, setAuth] = useState<Auth>({ state: 'checking' });
   const hostsAtLogin = useRef<HostSummary[] | undefined>(undefined);
+  /** Whether the session was there when the page loaded (so index.html's preload carried it). */
+  const inAtLoad = useRef<boolean | undefined>(undefined);
   const check = useCallback(async () => {
     try {
       // The session check reads the hosts, which the live feed then starts from.
       hostsAtLogin.current = await get<HostSummary[]>('/api/hosts');
+      inAtLoad.current ??= true;
       setAuth({ state: 'in' });
     } catch (err) {
+      inAtLoad.current = false;
       const status = (err as { status?: number }).status;
       setAuth(status === 401 ? { state: 'out', reason: initialReason() } : { state: 'error', error: err });
     }
@@ -83,7 +87,8 @@ export function App() {
   useEffect(() => {
     if (auth.state !== 'in') return;
     if (location.search.includes('login=')) history.replaceState(null, '', location.pathname);
-    live.start(hostsAtLogin.current);
+    live.start(hostsAtLogin.current, { preloaded: inAtLoad.current === true });
+    inAtLoad.current = false;
     hostsAtLogin.current = undefined;
     return () => live.stop();
   }, [auth.state]);

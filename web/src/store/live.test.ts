@@ -13,6 +13,7 @@ function recorded() {
     listHosts: async () => (calls.push('hosts'), [host]),
     listVms: async (h) => (calls.push(`vms ${h}`), []),
     listJobs: async () => (calls.push('jobs'), []),
+    listPreloaded: async () => (calls.push('preloaded'), []),
   };
   const store = new Store();
   return { calls, host, store, live: new Live(store, deps) };
@@ -39,5 +40,16 @@ describe('Live.start', () => {
     live.stop();
     expect(calls).not.toContain('hosts');
     expect(calls).toContain('vms local');
+    expect(calls).not.toContain('preloaded');
+  });
+
+  it('with the session there at page load, the first host’s first read is the preloaded request, later ones are not', async () => {
+    const { calls, live, host } = recorded();
+    live.start([host], { preloaded: true });
+    await settle();
+    expect(calls.filter((c) => c.startsWith('vms') || c === 'preloaded')).toEqual(['preloaded']);
+    await live.refresh('local');
+    live.stop();
+    expect(calls.filter((c) => c.startsWith('vms') || c === 'preloaded')).toEqual(['preloaded', 'vms local']);
   });
 });

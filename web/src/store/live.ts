@@ -9,6 +9,8 @@ export interface LiveDeps {
   listVms: (host: string) => Promise<VmListEntry[]>;
   listJobs: () => Promise<Job[]>;
   listHosts: () => Promise<HostSummary[]>;
+  /** The first host's VMs as index.html's preload asked for them (`/api/vms`, no `host`). */
+  listPreloaded: () => Promise<VmListEntry[]>;
   eventsUrl: () => string;
   now: () => number;
 }
@@ -18,6 +20,8 @@ const defaultDeps: LiveDeps = {
   listVms: (host) => get<VmListEntry[]>('/api/vms', { host }),
   listJobs: () => get<Job[]>('/api/jobs'),
   listHosts: () => get<HostSummary[]>('/api/hosts'),
+  // The same request as the page's <link rel="preload">, so the browser answers it from that.
+  listPreloaded: () => get<VmListEntry[]>('/api/vms'),
   eventsUrl: () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events`,
   now: () => Date.now(),
 };
@@ -45,6 +49,8 @@ export class Live {
   /** Per host: a list read in flight, and whether another must follow it. */
   private readonly reading = new Map<string, { again: boolean }>();
   private readonly subs = new Map<string, number>();
+  /** The host whose next list read is the page's preloaded request. */
+  private preloadedHost: string | undefined;
   private readonly deps: LiveDeps;
 
   constructor(
@@ -58,12 +64,15 @@ export class Live {
    * Opens the feed and reads the lists. `hosts`, when the caller has just read them (the login check),
    * are taken as they are, so the VM lists are asked for at once.
    */
-  start(hosts?: HostSummary[]): void {
+  start(hosts?: HostSummary[], opts: { preloaded?: boolean } = {}): void {
     this.stopped = false;
     this.connect();
     // The first lists are read at once, not after the socket's hello: the page shows them one round
     // trip sooner. hello reads them again, so nothing that happened in between is missed.
     if (hosts) {
+      // The page's HTML asked for the first host's list (the server's default host) while the
+      // script loaded: only when the session was already there then (its answer is this session's).
+      this.preloadedHost = opts.preloaded ? hosts[0]?.id : undefined;
       this.store.dispatch({ type: 'hosts', hosts });
       void this.reloadLists();
     } else void this.reloadAll();
@@ -87,7 +96,9 @@ export class Live {
     this.reading.set(host, state);
     const run = async (): Promise<void> => {
       try {
-        const list = await this.deps.listVms(host);
+        const preloaded = this.preloadedHost === host;
+        this.preloadedHost = undefined;
+        const list = await (preloaded ? this.deps.listPreloaded() : this.deps.listVms(host));
         this.store.dispatch({ type: 'vms-loaded', host, list, at: this.deps.now() });
       } catch (err) {
         this.store.dispatch({ type: 'vms-failed', host, error: errorOf(err) });
