@@ -55,7 +55,7 @@ const { connect, StatsTypes } = await import('../dist/src/libvirt/index.js');
 const { testGuestDomainXml, waitForReport } = await import('../dist/test/support/test-guest.js');
 const { defineBenchVms } = await import('./bench-vms.mjs');
 const { startPhylloServe } = await import('./phyllo-serve.mjs');
-const { statusKiB, mib } = await import('./proc.mjs');
+const { hold, statusKiB, mib } = await import('./proc.mjs');
 const cockpit = await import('./cockpit-peer.mjs');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -91,19 +91,6 @@ function virshSample() {
     retried.virsh.push(String(failed.stderr).trim());
     if (attempt === 3) throw new Error(`virsh failed three times: ${failed.stderr}`);
   }
-}
-
-/** `sample()` (resident KiB) every 250 ms for `seconds`: the last value and the highest. */
-async function hold(sample, seconds) {
-  let max = 0;
-  let last = 0;
-  const end = Date.now() + seconds * 1000;
-  while (Date.now() < end) {
-    last = sample();
-    max = Math.max(max, last);
-    await sleep(250);
-  }
-  return { last, max };
 }
 
 /** The resident memory of an idle Node process doing nothing: the floor under any Node server. */

@@ -46,3 +46,16 @@ export function descendants(pid, all = processes()) {
 }
 
 export const mib = (kib) => (kib === undefined ? NaN : kib / 1024);
+
+/** `sample()` (resident KiB) every 250 ms for `seconds`: the last value and the highest. */
+export async function hold(sample, seconds) {
+  let max = 0;
+  let last = 0;
+  const end = Date.now() + seconds * 1000;
+  while (Date.now() < end) {
+    last = sample();
+    max = Math.max(max, last);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { last, max };
+}

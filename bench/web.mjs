@@ -49,7 +49,7 @@ if (process.getuid?.() !== 0) {
   process.exit(1);
 }
 const { percentile } = await import('../dist/bench/stats.js');
-const { statusKiB, mib } = await import('./proc.mjs');
+const { hold, statusKiB, mib } = await import('./proc.mjs');
 // The tests' Chromium: Debian's, headless, kept off the network (test/support/browser.ts).
 const { launchBrowser } = await import('../dist/test/support/browser.js');
 const { connect } = await import('../dist/src/libvirt/index.js');
@@ -233,23 +233,12 @@ function phylloJsGzip(scripts) {
  * `openSession(i)` opens one and resolves once its list is full; `sample()` reads the KiB.
  */
 async function sessionsMemory(openSession, sample) {
-  const hold = async () => {
-    let max = 0;
-    let last = 0;
-    const end = Date.now() + HOLD_S * 1000;
-    while (Date.now() < end) {
-      last = sample();
-      max = Math.max(max, last);
-      await sleep(250);
-    }
-    return { last, max };
-  };
   const contexts = [];
   try {
     contexts.push(await openSession(0));
-    const one = await hold();
+    const one = await hold(sample, HOLD_S);
     for (let i = 1; i < SESSIONS; i++) contexts.push(await openSession(i));
-    const all = await hold();
+    const all = await hold(sample, HOLD_S);
     return { one, all };
   } finally {
     for (const c of contexts) await c.close().catch(() => undefined);

@@ -259,7 +259,6 @@ async function removeEntry(s: PoolSession, path: string): Promise<void> {
 
 export function remoteStateCopier(lv: Libvirt): StateCopier {
   return {
-    kind: 'remote',
     exists: (path) => session(lv, async (s) => (await s.entry(path)) !== undefined),
     copy: (from, to) =>
       session(lv, async (s) => {

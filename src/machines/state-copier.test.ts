@@ -19,7 +19,6 @@ function memoryCopier(files: Map<string, string>, withRename: boolean): StateCop
   const log: string[] = [];
   const under = (p: string) => [...files.keys()].filter((k) => k === p || k.startsWith(`${p}/`));
   const c: StateCopier & { log: string[] } = {
-    kind: 'remote',
     log,
     exists: async (p) => under(p).length > 0,
     async copy(from, to) {

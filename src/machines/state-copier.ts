@@ -11,8 +11,6 @@ import { PhyllomeError } from '../errors.js';
 import { remoteStateCopier } from './state-copier-remote.js';
 
 export interface StateCopier {
-  /** 'local': node:fs here; 'remote': libvirt's storage API on the connection's host. */
-  readonly kind: 'local' | 'remote';
   /** Whether the file or directory exists. */
   exists(path: string): Promise<boolean>;
   /**
@@ -51,7 +49,6 @@ async function existsHere(path: string): Promise<boolean> {
 }
 
 export const localStateCopier: StateCopier = {
-  kind: 'local',
   exists: existsHere,
   async copy(from, to) {
     if (await existsHere(to)) throw new StateFileExistsError(to);

@@ -26,7 +26,7 @@ import {
 } from '../support/browser.js';
 import { isoImage } from '../support/iso-image.js';
 import { testGuestPaths } from '../support/test-guest.js';
-import { wizardToResources } from '../support/web-ui.js';
+import { fillDirectKernelBoot, wizardToResources } from '../support/web-ui.js';
 
 const guest = testGuestPaths();
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'phyllo-web-create-')));
@@ -91,10 +91,7 @@ test('the wizard creates a linux VM booting the test guest’s kernel and lands 
     await page.getByLabel('Name', { exact: true }).fill(created);
     await page.getByLabel('Memory').fill('1G');
     await page.getByLabel('Disk size').fill('none');
-    await page.getByText('Advanced: direct kernel boot').click();
-    await page.getByLabel('Kernel', { exact: true }).fill(guest.kernel);
-    await page.getByLabel('Initramfs').fill(guest.initrd);
-    await page.getByLabel('Kernel command line').fill('console=ttyS0 quiet');
+    await fillDirectKernelBoot(page, guest);
     await page.getByLabel('Display').selectOption('none');
     // The reasons follow the options (debounced): 1 GiB as asked, no display.
     await page.locator('li[data-topic="memory"]', { hasText: '1024 MiB as asked' }).waitFor();

@@ -29,7 +29,7 @@ import {
 } from '../support/browser.js';
 import { ECHO_MARKER, parseGuestReport, REPORT_MARKER, testGuestPaths } from '../support/test-guest.js';
 import { waitForPixels } from '../support/vnc-canvas.js';
-import { vmTab, waitConsoleState, wizardToResources } from '../support/web-ui.js';
+import { fillDirectKernelBoot, vmTab, waitConsoleState, wizardToResources } from '../support/web-ui.js';
 
 const name = uniqueName('test-flow');
 const cloneName = `${name}-c`;
@@ -167,10 +167,7 @@ step(
     await page.getByLabel('Memory').fill('1G');
     await page.getByLabel('Virtual CPUs').fill('1');
     await page.getByLabel('Disk size').fill('64M');
-    await page.getByText('Advanced: direct kernel boot').click();
-    await page.getByLabel('Kernel', { exact: true }).fill(guest.kernel);
-    await page.getByLabel('Initramfs').fill(guest.initrd);
-    await page.getByLabel('Kernel command line').fill('console=ttyS0 quiet');
+    await fillDirectKernelBoot(page, guest);
     await page.getByLabel('Display').selectOption('vnc');
     // The model's reasons follow the fields (debounced).
     await page.locator('li[data-topic="memory"]', { hasText: '1024 MiB as asked' }).waitFor();

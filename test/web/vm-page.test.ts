@@ -174,21 +174,17 @@ test('memory is changed in the settings (a bad size is refused before sending)',
   assert.equal(info.summary.memoryBytes, 1536 * 2 ** 20);
 
   // Autostart: the checkbox shows libvirt's flag; ticking it changes it at once.
+  const autostartNow = async () =>
+    ((await call('GET', `/api/vms/${name}?host=${host}`, 200)) as { autostart: boolean }).autostart;
   const autostart = page.getByRole('checkbox', { name: 'Start with the host' });
   assert.equal(await autostart.isChecked(), false);
   await autostart.check();
   await page.getByText('On: libvirt starts it when its daemon starts.').waitFor();
-  assert.equal(
-    ((await call('GET', `/api/vms/${name}?host=${host}`, 200)) as { autostart: boolean }).autostart,
-    true,
-  );
+  assert.equal(await autostartNow(), true);
   await screenshot(page, 'vm-settings');
   await autostart.uncheck();
   await page.getByText('Off: it stays off until started.').waitFor();
-  assert.equal(
-    ((await call('GET', `/api/vms/${name}?host=${host}`, 200)) as { autostart: boolean }).autostart,
-    false,
-  );
+  assert.equal(await autostartNow(), false);
   await noSerious(page, 'settings');
   await context.close();
 });
