@@ -139,7 +139,7 @@ test('an emulated TPM on a host that lost swtpm: the start fails and the diagnos
   try {
     // Defined while swtpm is there (libvirt refuses an emulated TPM at define without it), then lost.
     await b.domains.define(testGuestDomainXml({ name, tpm: true }));
-    hideSwtpmIn(`phyllo-host-${process.pid}`);
+    hideSwtpmIn(hostB.netns);
     const err = await failedStart(b, name);
     const tpm = err.diagnosis!.findings.find((f) => f.id === 'tpm.no-swtpm');
     assert.ok(tpm, ids(err).join(',') + ' / ' + err.message);

@@ -22,6 +22,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type Libvirt } from '../../src/libvirt/index.js';
+import { takeHostSlot } from './host-slot.js';
 import { portOpen } from './port.js';
 import { writeSshdConfig } from './sshd-config.js';
 import { testGuestPaths } from './test-guest.js';
@@ -36,6 +37,8 @@ export interface SecondHost {
   hostUuid: string;
   /** `qemu+ssh://root@ADDRESS/system?keyfile=…&no_verify=1` when started with `ssh`. */
   sshUri?: string;
+  /** Its network namespace (`ip netns exec NAME …`). */
+  netns: string;
   /** Where its private libvirt directories are on this machine: `DIR/lib` is its /var/lib/libvirt. */
   dir: string;
   /** Kills its libvirtd at once (SIGKILL), as a crash would: for tests of a daemon dying midway. */
@@ -136,10 +139,11 @@ exec /usr/sbin/libvirtd --listen --pid-file $D/libvirtd.pid
 }
 
 export async function startSecondHost(opts: SecondHostOptions = {}): Promise<SecondHost> {
-  const n = (process.pid % 200) + 20;
-  const ns = `phyllo-host-${process.pid}`;
-  const vethA = `phya${process.pid % 100000}`;
-  const vethB = `phyb${process.pid % 100000}`;
+  const slot = takeHostSlot();
+  const n = slot.n;
+  const ns = `phyllo-host-${n}`;
+  const vethA = `phya${n}`;
+  const vethB = `phyb${n}`;
   const address = `10.99.${n}.2`;
   const hostUuid = randomUUID();
   const dir = mkdtempSync(join(tmpdir(), 'phyllo-second-host-'));
@@ -158,6 +162,13 @@ export async function startSecondHost(opts: SecondHostOptions = {}): Promise<Sec
   const unmountImages =
     opts.imagesMiB !== undefined ? mountTmpfs(join(dir, 'lib/images'), opts.imagesMiB) : undefined;
 
+  // The slot is this process's now: a namespace or link of that name is a killed run's leftover.
+  for (const args of [['netns', 'del', ns], ['link', 'del', vethA]])
+    try {
+      run('ip', args);
+    } catch {
+      // none
+    }
   run('ip', ['netns', 'add', ns]);
   let daemon: ChildProcess | undefined;
   let exited: Promise<never> = new Promise(() => undefined);
@@ -215,6 +226,7 @@ export async function startSecondHost(opts: SecondHostOptions = {}): Promise<Sec
       // left for rmSync to fail on, with its reason
     }
     rmSync(dir, { recursive: true, force: true });
+    slot.release();
   };
   try {
     run('ip', ['link', 'add', vethA, 'type', 'veth', 'peer', 'name', vethB]);
@@ -246,6 +258,7 @@ export async function startSecondHost(opts: SecondHostOptions = {}): Promise<Sec
     uri,
     address,
     hostUuid,
+    netns: ns,
     ...(opts.ssh
       ? { sshUri: `qemu+ssh://root@${address}/system?keyfile=${join(dir, 'client_key')}&no_verify=1` }
       : {}),
