@@ -163,7 +163,10 @@ export async function startSecondHost(opts: SecondHostOptions = {}): Promise<Sec
     opts.imagesMiB !== undefined ? mountTmpfs(join(dir, 'lib/images'), opts.imagesMiB) : undefined;
 
   // The slot is this process's now: a namespace or link of that name is a killed run's leftover.
-  for (const args of [['netns', 'del', ns], ['link', 'del', vethA]])
+  for (const args of [
+    ['netns', 'del', ns],
+    ['link', 'del', vethA],
+  ])
     try {
       run('ip', args);
     } catch {
