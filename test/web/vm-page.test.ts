@@ -303,3 +303,14 @@ test('a VM that is not there says so, with the way back', async () => {
   await page.getByRole('link', { name: 'Back to the VMs' }).waitFor();
   await context.close();
 });
+
+test('an address with no page says so and leads back to the list', async () => {
+  const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode());
+  await page.goto(`${url}/no/such/place`);
+  await page.getByRole('heading', { level: 1, name: 'No such page' }).waitFor();
+  assert.equal(await page.locator('main code').textContent(), '/no/such/place');
+  await page.getByRole('link', { name: 'Back to the VMs' }).click();
+  await page.getByRole('heading', { level: 1, name: 'VMs' }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/');
+  await context.close();
+});

@@ -5,7 +5,7 @@ import type { HostSummary } from './api/types';
 import { ErrorBox } from './components/error-box';
 import { LoginPage, type LoginReason } from './pages/login';
 import { live, useStore } from './store';
-import { Placeholder } from './pages/placeholder';
+import { NotFoundPage } from './pages/not-found';
 // The VM list is the first page: in the initial bundle, so it paints without another round trip.
 import { VmsPage } from './pages/vms';
 
@@ -62,17 +62,18 @@ function Nav({ onLogout }: { onLogout: () => void }) {
 
 export function App() {
   const [auth, setAuth] = useState<Auth>({ state: 'checking' });
-  const hostsAtLogin = useRef<HostSummary[] | undefined>(undefined);
-  /** Whether the session was there when the page loaded (so index.html's preload carried it). */
-  const inAtLoad = useRef<boolean | undefined>(undefined);
+  /** The page load's own check: a session there now is the one index.html's preloads carried. */
+  const firstCheck = useRef(true);
   const check = useCallback(async () => {
     try {
-      // The session check reads the hosts, which the live feed then starts from.
-      hostsAtLogin.current = await get<HostSummary[]>('/api/hosts');
-      inAtLoad.current ??= true;
+      // The session check reads the hosts (index.html preloads them), which the live feed starts from.
+      const hosts = await get<HostSummary[]>('/api/hosts');
+      // Started here, not in an effect after the render: the lists are asked for one frame sooner.
+      live.start(hosts, { preloaded: firstCheck.current });
+      firstCheck.current = false;
       setAuth({ state: 'in' });
     } catch (err) {
-      inAtLoad.current = false;
+      firstCheck.current = false;
       const status = (err as { status?: number }).status;
       setAuth(status === 401 ? { state: 'out', reason: initialReason() } : { state: 'error', error: err });
     }
@@ -87,9 +88,6 @@ export function App() {
   useEffect(() => {
     if (auth.state !== 'in') return;
     if (location.search.includes('login=')) history.replaceState(null, '', location.pathname);
-    live.start(hostsAtLogin.current, { preloaded: inAtLoad.current === true });
-    inAtLoad.current = false;
-    hostsAtLogin.current = undefined;
     return () => live.stop();
   }, [auth.state]);
   const logout = async () => {
@@ -121,9 +119,7 @@ export function App() {
             <Route path="/vms/:host/:name">
               {(p) => <VmPage key={`${p.host}/${p.name}`} host={p.host} name={decodeURIComponent(p.name)} />}
             </Route>
-            <Route>
-              <Placeholder title="No such page" />
-            </Route>
+            <Route component={NotFoundPage} />
           </Switch>
         </Suspense>
       </main>
