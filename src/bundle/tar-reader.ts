@@ -220,6 +220,11 @@ async function readSparseMap(body: EntryBody, entry: EntryFacts, maxSegments: nu
     throw fail(
       `the sparse map (${mapLength} bytes) and its segments (${data} bytes) do not add up to the stored size ${entry.size}`,
     );
+  // GNU tar sizes the extracted file by where the last segment ends (an empty one when the file ends
+  // in a hole): a map stopping short would give it a shorter file than ours.
+  const last = segments.at(-1);
+  if (entry.realSize > 0 && (!last || last.offset + last.length !== entry.realSize))
+    throw fail(`the sparse map does not reach the real size ${entry.realSize}`);
   entry.sparse = segments.filter((s) => s.length > 0);
 }
 
@@ -296,9 +301,16 @@ async function readEnd(input: ByteSource, at: number): Promise<void> {
   let trailing = 0;
   for (let chunk = await input.take(BLOCK); chunk; chunk = await input.take(BLOCK)) {
     trailing += chunk.length;
-    if (!isZeroBlock(chunk) || trailing > TRAILING_MAX)
+    const offset = input.offset - chunk.length;
+    if (!isZeroBlock(chunk))
       throw new BundleFormatError('trailing-data', 'there are bytes after the end of the archive', {
-        offset: input.offset - chunk.length,
+        offset,
       });
+    if (trailing > TRAILING_MAX)
+      throw new BundleFormatError(
+        'trailing-data',
+        'more than 1 MiB of zeros follows the end of the archive',
+        { offset },
+      );
   }
 }
