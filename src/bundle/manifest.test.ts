@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BundleInvalidError } from './errors.js';
-import {
-  entryPathProblem,
-  manifestBytes,
-  manifestReserve,
-  parseManifest,
-  type BundleManifest,
-} from './manifest.js';
+import { manifestBytes, manifestReserve, parseManifest, type BundleManifest } from './manifest.js';
 
 const sha = (c: string) => c.repeat(64);
 const good = (): BundleManifest => ({
@@ -91,9 +85,9 @@ test('an option naming a file of the source host', () => {
 });
 
 test('entries: paths, kinds, places, sizes, checksums, duplicates, count, order', () => {
-  refused((m) => (m.entries[1].path = '/etc/shadow'), /is not allowed: it is absolute/);
-  refused((m) => (m.entries[1].path = 'disks/../../x'), /it has a "\.\." part/);
-  refused((m) => (m.entries[3].path = 'tpm/a b'), /holds a character other than/);
+  refused((m) => (m.entries[1].path = '/etc/shadow'), /is not allowed: the name is an absolute path/);
+  refused((m) => (m.entries[1].path = 'disks/../../x'), /the name has a "\.\." segment/);
+  refused((m) => (m.entries[3].path = 'tpm/a b'), /has a character outside/);
   refused((m) => (m.entries[1].kind = 'script'), /entries\[1\]\.kind is not allowed/);
   refused((m) => (m.entries[2].path = 'nvram/other.fd'), /is not where a nvram entry goes/);
   refused((m) => (m.entries[1].path = 'disks/vdb.raw'), /does not match its target vda/);
@@ -111,21 +105,4 @@ test('entries: paths, kinds, places, sizes, checksums, duplicates, count, order'
     (m) => m.entries.push(...Array.from({ length: 61 }, (_, i) => ({ ...m.entries[3], path: `tpm/f${i}` }))),
     /lists 65 entries; at most 64/,
   );
-});
-
-test('entry path rules', () => {
-  assert.equal(entryPathProblem('disks/vda.raw'), undefined);
-  assert.equal(entryPathProblem('tpm/tpm2/tpm2-00.permall'), undefined);
-  assert.equal(entryPathProblem(''), 'it is empty');
-  assert.equal(entryPathProblem('a//b'), 'it has an empty part');
-  assert.equal(entryPathProblem('./a'), 'it has a "." part');
-  assert.equal(
-    entryPathProblem('a\\b'),
-    'it holds a character other than letters, digits, ".", "_", "-" and "/"',
-  );
-  assert.equal(
-    entryPathProblem('a\u0000'),
-    'it holds a character other than letters, digits, ".", "_", "-" and "/"',
-  );
-  assert.equal(entryPathProblem('x'.repeat(256)), 'it is longer than 255 characters');
 });

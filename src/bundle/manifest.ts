@@ -6,6 +6,7 @@
  */
 import { validateName } from '../model/options.js';
 import { BundleInvalidError } from './errors.js';
+import { nameProblem } from './tar-name.js';
 
 export const BUNDLE_FORMAT = 'phyllome-bundle';
 export const BUNDLE_FORMAT_VERSION = 1;
@@ -15,7 +16,8 @@ export const MAX_ENTRIES = 64;
 /** The manifest entry's data is a multiple of a tar block, at most this. */
 export const MAX_MANIFEST_BYTES = 1024 * 1024;
 
-export type EntryKind = 'domain' | 'disk' | 'nvram' | 'tpm';
+/** `boot`: a direct kernel boot's kernel and initrd, which the VM cannot start without. */
+export type EntryKind = 'domain' | 'disk' | 'nvram' | 'tpm' | 'boot';
 
 export interface BundleEntry {
   path: string;
@@ -49,7 +51,10 @@ export interface BundleManifest {
   entries: BundleEntry[];
 }
 
-/** Options that name a file of the source host: never in a bundle (docs/bundle-format.md). */
+/**
+ * Options that name a file of the source host: never in a bundle (docs/bundle-format.md). A direct
+ * kernel boot's kernel and initrd travel as `boot` entries instead.
+ */
 export const HOST_PATH_OPTIONS: readonly string[] = [
   'iso',
   'drivers',
@@ -58,20 +63,6 @@ export const HOST_PATH_OPTIONS: readonly string[] = [
   'diskImage',
   'serialLog',
 ];
-
-const PART = /^[A-Za-z0-9._-]+$/;
-/** Why an entry path is not allowed, or undefined: relative, `/`-separated plain parts, no `.` or `..`. */
-export function entryPathProblem(path: string): string | undefined {
-  if (path.length === 0) return 'it is empty';
-  if (path.length > 255) return 'it is longer than 255 characters';
-  if (path.startsWith('/')) return 'it is absolute';
-  for (const part of path.split('/')) {
-    if (part === '') return 'it has an empty part';
-    if (part === '.' || part === '..') return `it has a "${part}" part`;
-    if (!PART.test(part)) return 'it holds a character other than letters, digits, ".", "_", "-" and "/"';
-  }
-  return undefined;
-}
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -83,6 +74,7 @@ const PLACE: Record<EntryKind, RegExp> = {
   disk: /^disks\/[sv]d[a-z]{1,2}\.raw$/,
   nvram: /^nvram\/VARS\.fd$/,
   tpm: /^tpm\//,
+  boot: /^boot\/(kernel|initrd)$/,
 };
 
 const bad = (field: string, why: string) => new BundleInvalidError(`Its manifest's ${field} ${why}`);
@@ -127,7 +119,7 @@ function strings(v: unknown, field: string): Record<string, string> {
 function entry(v: unknown, i: number): BundleEntry {
   const field = `entries[${i}]`;
   const o = object(v, field);
-  const kind = text(o['kind'], `${field}.kind`, /^(domain|disk|nvram|tpm)$/) as EntryKind;
+  const kind = text(o['kind'], `${field}.kind`, /^(domain|disk|nvram|tpm|boot)$/) as EntryKind;
   only(
     o,
     field,
@@ -136,7 +128,7 @@ function entry(v: unknown, i: number): BundleEntry {
       : ['path', 'kind', 'size', 'sha256'],
   );
   const path = text(o['path'], `${field}.path`);
-  const problem = entryPathProblem(path);
+  const problem = nameProblem(path);
   if (problem) throw bad(`${field}.path`, `${JSON.stringify(path.slice(0, 80))} is not allowed: ${problem}`);
   if (!PLACE[kind].test(path))
     throw bad(`${field}.path`, `${JSON.stringify(path)} is not where a ${kind} entry goes`);

@@ -122,7 +122,7 @@ async function refuses(
       assert.equal(err.code, 'bundle-invalid');
       assert.equal(err.reason, reason, err.message);
       assert.match(err.message, words);
-      assert.match(err.hint ?? '', /export it again/);
+      assert.match(err.hint ?? '', /Export the VM again/);
       return true;
     });
   }

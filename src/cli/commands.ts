@@ -416,6 +416,55 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/vm-clone.js'),
   },
   {
+    name: 'vm export',
+    summary:
+      'Write a shut-off VM to one bundle file: disks (sparse), UEFI variables, TPM state, its settings',
+    options: {
+      compress: {
+        type: 'string',
+        choices: ['zstd', 'none'],
+        default: 'zstd',
+        description: 'Compress the bundle with zstd, or not',
+      },
+      ...connectOption,
+    },
+    positionals: [
+      { name: 'NAME', required: true, description: 'The VM to export (shut off)', complete: 'vm' },
+      {
+        name: 'FILE',
+        required: true,
+        description: 'The bundle to write (e.g. win11.phyllome), or - for standard output',
+      },
+    ],
+    examples: ['phyllo vm export win11 win11.phyllome', 'phyllo vm export web - --compress none'],
+    load: () => import('./commands/vm-export.js'),
+  },
+  {
+    name: 'vm import',
+    summary:
+      'Make a VM from a bundle, checked whole before anything is created; the model re-decides for this host',
+    options: {
+      name: {
+        type: 'string',
+        value: 'NEW',
+        default: 'the bundle’s name (and UUID)',
+        description: 'Import under another name (with a new UUID and MAC addresses)',
+      },
+      pool: {
+        type: 'string',
+        value: 'POOL',
+        default: 'default',
+        description: 'The storage pool for its disk',
+      },
+      ...connectOption,
+    },
+    positionals: [
+      { name: 'FILE', required: true, description: 'The bundle (from vm export), or - for standard input' },
+    ],
+    examples: ['phyllo vm import win11.phyllome', 'phyllo vm import win11.phyllome --name win11-copy --json'],
+    load: () => import('./commands/vm-import.js'),
+  },
+  {
     name: 'vm delete',
     summary: 'Delete a VM with its own disks, NVRAM, TPM state and snapshots; never what another VM uses',
     options: {

@@ -7,6 +7,7 @@ import {
   type StoragePool,
   type StorageVolume,
 } from '../libvirt/index.js';
+import { buildDomainXml } from '../model/domain-xml/build-domain.js';
 import { buildModel, type ExplainedDecision, type ModelDeps } from '../model/build-model.js';
 import type { ModelHostFacts } from '../model/host-facts.js';
 import type { ModelOptions } from '../model/options.js';
@@ -103,6 +104,11 @@ export interface CreateVmDeps extends ModelDeps {
   beforeStep?: (step: CreateVmStep) => Promise<void> | void;
   /** The questions already asked (`startCreateLookups`); default: asked here. */
   lookups?: CreateVmLookups;
+  /**
+   * The identity the VM keeps from elsewhere (an imported bundle): its UUID, and the MAC addresses
+   * of its network interfaces in order (fewer, or none: libvirt makes the rest).
+   */
+  identity?: { uuid: string; macs: string[] };
 }
 
 const STEP_WORDS: Record<CreateVmStep, (what: string) => string> = {
@@ -127,6 +133,14 @@ export async function createVm(
   deps: CreateVmDeps = {},
 ): Promise<CreatedVm> {
   const model = buildModel(options, host, deps);
+  if (deps.identity) {
+    const { uuid, macs } = deps.identity;
+    model.spec.uuid = uuid;
+    model.spec.devices.interfaces.forEach((i, k) => {
+      if (macs[k]) i.mac = macs[k];
+    });
+    model.xml = buildDomainXml(model.spec);
+  }
   const nic = model.spec.devices.interfaces.find((i) => i.type === 'network' && i.network);
   const early = deps.lookups?.name === options.name ? deps.lookups : undefined;
   // Asked at once (unless asked earlier): is the name taken, and is the network there and running (that

@@ -1,0 +1,184 @@
+/**
+ * `phyllo vm export`: a shut-off VM of this machine into one bundle file (docs/bundle-format.md), or
+ * onto a stream (standard output). A file is written under a temporary name beside the final one,
+ * in one pass: the manifest goes first with its checksums open, is rewritten in place at the end,
+ * then the file is flushed to disk and renamed, so the final path holds a whole bundle or nothing. A
+ * stream cannot be rewritten: its checksums are computed in a first pass over the data.
+ */
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { DomainXmlFlags, isLocal, parseUri, type Libvirt } from '../libvirt/index.js';
+import { PhyllomeError } from '../errors.js';
+import { requireShutOff } from '../machines/clone-vm.js';
+import { findVm, hostName } from '../machines/find-vm.js';
+import { withVmLock } from '../machines/vm-lock.js';
+import { child } from '../xml/node.js';
+import { parseXml } from '../xml/parse.js';
+import { localVmSources } from './export-sources.js';
+import {
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  manifestReserve,
+  type BundleEntry,
+  type BundleManifest,
+} from './manifest.js';
+import { entryChecksums, manifestRegion, writeBundle, type Compression } from './write-bundle.js';
+import type { TarSink } from './tar-writer.js';
+
+export interface ExportOptions {
+  /** The zstd layer; none for an uncompressed bundle. */
+  compression?: Compression;
+  /** Written into the manifest. */
+  phyllomeVersion: string;
+  signal?: AbortSignal;
+  /** Data bytes written of `total`. */
+  progress?: (done: number, total: number) => void;
+}
+
+export interface ExportedVm {
+  name: string;
+  /** The bundle's path, or `-` for a stream. */
+  file: string;
+  compressed: boolean;
+  /** The bundle's length in bytes. */
+  bytes: number;
+  /** Data bytes carried (disk data, NVRAM, TPM state, description). */
+  dataBytes: number;
+  entries: BundleEntry[];
+}
+
+/** Export reads the VM's files on its own host, which is not this machine. */
+export class ExportRemoteError extends PhyllomeError {
+  override name = 'ExportRemoteError';
+  constructor(vm: string, host: string) {
+    super(
+      'export-remote',
+      `VM "${vm}" is on ${host}: vm export reads a VM's disks on this machine, and does not yet read them through a remote libvirt`,
+      {
+        hint: `Run the export on ${host} itself (phyllo vm export ${vm} FILE there), then copy the file.`,
+      },
+    );
+  }
+}
+
+const PLACEHOLDER = '0'.repeat(64);
+
+function manifestOf(
+  version: string,
+  name: string,
+  uuid: string,
+  xmlArch: string | undefined,
+  type: string | undefined,
+  sources: Awaited<ReturnType<typeof localVmSources>>,
+  entries: BundleEntry[],
+): BundleManifest {
+  const d = sources.description;
+  return {
+    format: BUNDLE_FORMAT,
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    phyllomeVersion: version,
+    createdAt: new Date().toISOString(),
+    vm: { name, uuid, profile: d.profile, os: d.os, modelVersion: d.modelVersion, options: d.options },
+    source: { ...(xmlArch ? { arch: xmlArch } : {}), ...(type ? { domainType: type } : {}) },
+    entries,
+  };
+}
+
+/** Exports the shut-off VM `name` to `file`, or to `stream` when `file` is `-`. */
+export async function exportVm(
+  lv: Libvirt,
+  name: string,
+  file: string,
+  opts: ExportOptions & { stream?: NodeJS.WritableStream },
+): Promise<ExportedVm> {
+  const dom = await findVm(lv, name);
+  if (!isLocal(parseUri(lv.requestedUri))) throw new ExportRemoteError(name, hostName(lv));
+  return withVmLock(lv, dom, `export to ${file}`, async () => {
+    await requireShutOff(dom, 'Exporting');
+    const xml = await dom.xml(DomainXmlFlags.INACTIVE);
+    const tree = parseXml(xml, `the domain XML of "${name}"`);
+    const tmpDir = file === '-' ? (process.env.TMPDIR ?? '/tmp') : dirname(file);
+    const sources = await localVmSources(xml, tree, tmpDir);
+    try {
+      const arch = child(child(tree, 'os'), 'type')?.attrs.arch;
+      const progress = (done: number) => opts.progress?.(done, sources.dataBytes);
+      const base = (entries: BundleEntry[]) =>
+        manifestOf(opts.phyllomeVersion, name, dom.uuid, arch, tree.attrs.type, sources, entries);
+      if (file === '-') {
+        const out = opts.stream ?? process.stdout;
+        const entries = await entryChecksums(sources.entries, opts.signal);
+        const manifest = base(entries);
+        let bytes = 0;
+        const sink: TarSink = (c) =>
+          new Promise((resolve, reject) => {
+            bytes += c.length;
+            out.write(c, (err) => (err ? reject(err) : resolve()));
+          });
+        await writeBundle(sink, manifest, manifestReserve(manifest), sources.entries, {
+          ...opts,
+          onData: progress,
+        });
+        return {
+          name,
+          file,
+          compressed: opts.compression !== undefined,
+          bytes,
+          dataBytes: sources.dataBytes,
+          entries,
+        };
+      }
+      return await toFile(
+        file,
+        base,
+        sources.entries,
+        sources.dataBytes,
+        { ...opts, onData: progress },
+        name,
+      );
+    } finally {
+      await sources.cleanup();
+    }
+  });
+}
+
+async function toFile(
+  file: string,
+  base: (entries: BundleEntry[]) => BundleManifest,
+  sources: Awaited<ReturnType<typeof localVmSources>>['entries'],
+  dataBytes: number,
+  opts: ExportOptions & { onData: (n: number) => void },
+  name: string,
+): Promise<ExportedVm> {
+  const tmp = join(dirname(file), `.${basename(file)}.partial-${process.pid}`);
+  const fh = await open(tmp, 'wx', 0o600);
+  let closed = false;
+  try {
+    const skeleton = base(sources.map((s) => ({ ...s.entry, sha256: PLACEHOLDER })));
+    const reserve = manifestReserve(skeleton);
+    let bytes = 0;
+    const sink: TarSink = async (c) => {
+      for (let off = 0; off < c.length;)
+        off += (await fh.write(c, off, c.length - off, bytes + off)).bytesWritten;
+      bytes += c.length;
+    };
+    const entries = await writeBundle(sink, skeleton, reserve, sources, opts);
+    const region = await manifestRegion(
+      { ...skeleton, entries },
+      reserve,
+      opts.compression,
+      new Date(skeleton.createdAt),
+    );
+    await fh.write(region, 0, region.length, 0);
+    await fh.sync();
+    await fh.close();
+    closed = true;
+    await rename(tmp, file);
+    const dir = await open(dirname(file), 'r');
+    await dir.sync().finally(() => dir.close());
+    return { name, file, compressed: opts.compression !== undefined, bytes, dataBytes, entries };
+  } catch (err) {
+    if (!closed) await fh.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}

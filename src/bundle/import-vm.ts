@@ -1,0 +1,393 @@
+/**
+ * `phyllo vm import`: a bundle (docs/bundle-format.md) into a new VM on this machine. Every entry is
+ * read and checked against the manifest before anything is defined: the disk goes to a hidden file
+ * in the storage pool's directory, the UEFI variables and TPM state to hidden files beside where
+ * libvirt and swtpm keep them, each named after this process. Only when the whole bundle matched is
+ * the model run for this host (KVM or TCG, CPU, firmware, network), the disk put at its final name,
+ * the VM defined with the bundle's UUID and MAC addresses (new ones with `--name`, or when the UUID
+ * is taken here) and its state files moved in place. A failure or a cancel at any point removes what
+ * was made; files a killed import left are removed by the next import (their process is gone).
+ */
+import {
+  chown,
+  link,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  statfs,
+  unlink,
+  type FileHandle,
+} from 'node:fs/promises';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { isLocal, isNotFound, parseUri, type Libvirt } from '../libvirt/index.js';
+import { PhyllomeError } from '../errors.js';
+import { UndoList } from '../jobs/undo-list.js';
+import { createVm, type CreateVmDeps } from '../machines/create-vm.js';
+import { VmExistsError } from '../machines/errors.js';
+import { hostName } from '../machines/find-vm.js';
+import { NVRAM_DIR, SWTPM_DIR, nvramPath, tpmDir } from '../machines/state-files.js';
+import type { ModelHostFacts } from '../model/host-facts.js';
+import { validateName } from '../model/options.js';
+import { parseXml } from '../xml/parse.js';
+import { readDescription, type VmDescription } from './description.js';
+import { BundleInvalidError } from './errors.js';
+import { MAX_MANIFEST_BYTES, type BundleEntry, type BundleManifest } from './manifest.js';
+import { bundleBytes } from './compression.js';
+import { readBundle, type EntryTarget } from './read-bundle.js';
+
+export interface ImportOptions {
+  /** The new VM's name (a new UUID and MACs with it); default the bundle's. */
+  name?: string;
+  /** The storage pool for the disk; default `default` (/var/lib/libvirt/images). */
+  pool?: string;
+  signal?: AbortSignal;
+  progress?: (done: number, total: number) => void;
+  /** The model's options and hooks, as vm create has them. */
+  deps?: CreateVmDeps;
+}
+
+export interface ImportedVm {
+  name: string;
+  uuid: string;
+  disk?: string;
+  nvram?: string;
+  tpmState?: string;
+  /** What the bundle's source host was and this one is, when they differ (`domainType: kvm → qemu`). */
+  changes: string[];
+  decisions: Awaited<ReturnType<typeof createVm>>['decisions'];
+  warnings: string[];
+}
+
+export class ImportRemoteError extends PhyllomeError {
+  override name = 'ImportRemoteError';
+  constructor(host: string) {
+    super(
+      'import-remote',
+      `vm import writes a VM's disks on this machine, and does not yet write them through a remote libvirt (${host})`,
+      {
+        hint: `Copy the bundle to ${host} and run the import there.`,
+      },
+    );
+  }
+}
+
+export class ImportNoRoomError extends PhyllomeError {
+  override name = 'ImportNoRoomError';
+  constructor(dir: string, need: number, free: number) {
+    super(
+      'pool-full',
+      `The bundle's disks need ${gib(need)} in ${dir}, which has ${gib(free)} free: nothing was created`,
+      {
+        hint: `Free space in ${dir}, or import into another pool (--pool NAME).`,
+      },
+    );
+  }
+}
+
+export class ImportUnsupportedError extends PhyllomeError {
+  override name = 'ImportUnsupportedError';
+  constructor(message: string, hint: string) {
+    super('import-unsupported', message, { hint });
+  }
+}
+
+/** Where libvirt keeps kernels and initrds for direct kernel boot (its security drivers allow it). */
+export const BOOT_DIR = '/var/lib/libvirt/boot';
+
+const gib = (n: number) => `${(n / 2 ** 30).toFixed(1)} GiB`;
+const PREFIX = '.phyllo-import-';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes what imports that died left (`.phyllo-import-PID-…` of a process that is gone). */
+export async function sweepDeadImports(dirs: string[]): Promise<void> {
+  for (const dir of dirs) {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const n of names) {
+      const pid = Number(/^\.phyllo-import-(\d+)-/.exec(n)?.[1]);
+      if (pid && pid !== process.pid && !alive(pid)) await rm(join(dir, n), { recursive: true, force: true });
+    }
+  }
+}
+
+async function poolDir(lv: Libvirt, pool: string): Promise<string> {
+  try {
+    const xml = await (await lv.pools.lookup(pool)).xml();
+    const path = /<path>([^<]+)<\/path>/.exec(xml.split('<target>')[1] ?? '')?.[1];
+    if (path) return path;
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    if (pool === 'default') return '/var/lib/libvirt/images';
+  }
+  throw new ImportUnsupportedError(
+    `There is no storage pool "${pool}" with a directory on ${hostName(lv)}`,
+    'Name a directory pool (virsh pool-list --all), or leave --pool out for the default one.',
+  );
+}
+
+/** A file written at offsets, created empty at `size` (a sparse disk: holes stay holes). */
+async function fileTarget(
+  path: string,
+  size: number,
+  undo: UndoList,
+): Promise<EntryTarget & { fh: FileHandle }> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const fh = await open(path, 'wx', 0o600);
+  undo.push(`wrote ${path}`, () => rm(path, { force: true }));
+  await fh.truncate(size);
+  return {
+    fh,
+    async write(chunk, offset) {
+      for (let off = 0; off < chunk.length;)
+        off += (await fh.write(chunk, off, chunk.length - off, offset + off)).bytesWritten;
+    },
+    async done() {
+      await fh.sync();
+      await fh.close();
+    },
+  };
+}
+
+/**
+ * The user and group swtpm runs as (qemu.conf's swtpm_user and swtpm_group, `tss` by default):
+ * libvirt makes a new TPM's state directory theirs, but takes one that exists as it is.
+ */
+export async function swtpmOwner(): Promise<{ uid: number; gid: number } | undefined> {
+  const conf = await readFile('/etc/libvirt/qemu.conf', 'utf8').catch(() => '');
+  const setting = (key: string) => new RegExp(`^\\s*${key}\\s*=\\s*"([^"]+)"`, 'm').exec(conf)?.[1] ?? 'tss';
+  const id = async (file: string, name: string) =>
+    (await readFile(file, 'utf8').catch(() => ''))
+      .split('\n')
+      .map((l) => l.split(':'))
+      .find((f) => f[0] === name)?.[2];
+  const uid = await id('/etc/passwd', setting('swtpm_user'));
+  const gid = await id('/etc/group', setting('swtpm_group'));
+  return uid !== undefined && gid !== undefined ? { uid: Number(uid), gid: Number(gid) } : undefined;
+}
+
+async function chownTree(dir: string, owner: { uid: number; gid: number }): Promise<void> {
+  await chown(dir, owner.uid, owner.gid);
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }))
+    await chown(join(e.parentPath, e.name), owner.uid, owner.gid);
+}
+
+/** Moves `from` to `to` only if `to` is not there (a hard link, then the old name removed). */
+async function placeFile(from: string, to: string): Promise<void> {
+  await link(from, to);
+  await unlink(from);
+}
+
+function differences(m: BundleManifest, host: ModelHostFacts, created: string): string[] {
+  const out: string[] = [];
+  const type = /<domain type='(\w+)'/.exec(created)?.[1];
+  if (m.source.domainType && type && m.source.domainType !== type)
+    out.push(
+      `${m.source.domainType === 'kvm' ? 'KVM' : 'TCG (no KVM)'} on the host it came from, ${type === 'kvm' ? 'KVM' : 'TCG (no KVM)'} here`,
+    );
+  void host;
+  return out;
+}
+
+/** Imports the bundle read from `source` into a new VM on the connection's host (this machine). */
+export async function importVm(
+  lv: Libvirt,
+  source: AsyncIterable<Uint8Array>,
+  host: ModelHostFacts,
+  opts: ImportOptions = {},
+): Promise<ImportedVm> {
+  if (!isLocal(parseUri(lv.requestedUri))) throw new ImportRemoteError(hostName(lv));
+  const dir = await poolDir(lv, opts.pool ?? 'default');
+  await sweepDeadImports([dir, NVRAM_DIR, SWTPM_DIR, BOOT_DIR]);
+  const tag = `${PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`;
+  const undo = new UndoList();
+  let description: VmDescription | undefined;
+  let name = opts.name ?? '';
+  let renamed = false;
+  let disk: { tmp: string; target: string } | undefined;
+  let nvram: string | undefined;
+  const tpm: { rel: string; tmp: string }[] = [];
+  const boot: Partial<Record<'kernel' | 'initrd', string>> = {};
+  const tpmTmp = join(SWTPM_DIR, `${tag}-tpm`);
+  let total = 0;
+  try {
+    // A compressed bundle may expand to its manifest (and headers) first, then to what the manifest lists.
+    let cap = 2 * MAX_MANIFEST_BYTES;
+    const manifest = await readBundle(
+      bundleBytes(source, opts.signal, () => cap),
+      {
+        signal: opts.signal,
+        onData: (n) => opts.progress?.(n, total),
+        async manifest(m) {
+          name ||= m.vm.name;
+          validateName(name);
+          renamed = name !== m.vm.name;
+          const disks = m.entries.filter((e) => e.kind === 'disk');
+          if (disks.length > 1)
+            throw new ImportUnsupportedError(
+              `The bundle holds ${disks.length} disks; vm import takes VMs with one disk for now`,
+              'Export the VM with its other disks detached (phyllo vm edit), then attach them after the import.',
+            );
+          if (
+            await lv.domains.lookup(name).then(
+              () => true,
+              (e: unknown) => (isNotFound(e) ? false : Promise.reject(e)),
+            )
+          )
+            throw new VmExistsError(name);
+          total = m.entries.reduce((s, e) => s + e.size, 0);
+          cap = 2 * MAX_MANIFEST_BYTES + total + (m.entries.length + 2) * 2048;
+          const need = disks.reduce((s, e) => s + e.size, 0);
+          const fs = await statfs(dir);
+          const free = Number(fs.bavail) * Number(fs.bsize);
+          if (need > free) throw new ImportNoRoomError(dir, need, free);
+        },
+        async target(e: BundleEntry) {
+          if (e.kind === 'domain') {
+            const parts: Buffer[] = [];
+            return {
+              async write(c) {
+                parts.push(Buffer.from(c));
+              },
+              async done() {
+                description = readDescription(Buffer.concat(parts).toString('utf8'));
+              },
+            };
+          }
+          if (e.kind === 'disk') {
+            disk = { tmp: join(dir, `${tag}-${e.target}.raw`), target: e.target! };
+            return fileTarget(disk.tmp, e.realSize ?? 0, undo);
+          }
+          if (e.kind === 'nvram') {
+            nvram = join(NVRAM_DIR, `${tag}-VARS.fd`);
+            return fileTarget(nvram, e.size, undo);
+          }
+          if (e.kind === 'boot') {
+            const which = e.path === 'boot/kernel' ? 'kernel' : 'initrd';
+            boot[which] = join(BOOT_DIR, `${tag}-${which}`);
+            return fileTarget(boot[which], e.size, undo);
+          }
+          const rel = e.path.slice('tpm/'.length);
+          const tmp = join(tpmTmp, rel);
+          tpm.push({ rel, tmp });
+          if (tpm.length === 1)
+            undo.push(`wrote ${tpmTmp}`, () => rm(tpmTmp, { recursive: true, force: true }));
+          return fileTarget(tmp, e.size, undo);
+        },
+      },
+    );
+    const d = description!;
+    const m = manifest.vm;
+    if (d.name !== m.name || d.uuid !== m.uuid || d.profile !== m.profile || d.os !== m.os)
+      throw new BundleInvalidError('Its domain.xml and its manifest name different VMs');
+    if (disk && !d.disks.some((x) => x.target === disk!.target))
+      throw new BundleInvalidError(`Its domain.xml has no disk ${disk.target}, which its manifest lists`);
+    // A new identity when asked for a new name, or when this host already has a VM with that UUID.
+    const uuidTaken = await lv.domains.lookup(d.uuid).then(
+      () => true,
+      (e: unknown) => (isNotFound(e) ? false : Promise.reject(e)),
+    );
+    const keep = !renamed && !uuidTaken;
+    const uuid = keep ? d.uuid : randomUUID();
+    const finalDisk = disk ? join(dir, `${name}.raw`) : undefined;
+    if (disk && finalDisk) {
+      await placeFile(disk.tmp, finalDisk).catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+          throw new ImportUnsupportedError(
+            `${finalDisk} already exists, so the imported disk is not put there`,
+            'Import it under another name (--name NEW), or remove that file if nothing uses it.',
+          );
+        throw err;
+      });
+      undo.push(`put the disk at ${finalDisk}`, () => rm(finalDisk, { force: true }));
+    }
+    const bootAt: Partial<Record<'kernel' | 'initrd', string>> = {};
+    for (const which of ['kernel', 'initrd'] as const) {
+      const tmp = boot[which];
+      if (!tmp) continue;
+      const at = join(BOOT_DIR, `${name}-${which}`);
+      await placeFile(tmp, at).catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+          throw new ImportUnsupportedError(
+            `${at} already exists, so the imported ${which} is not put there`,
+            'Import it under another name (--name NEW), or remove that file if nothing uses it.',
+          );
+        throw err;
+      });
+      undo.push(`put the ${which} at ${at}`, () => rm(at, { force: true }));
+      bootAt[which] = at;
+    }
+    const created = await createVm(
+      lv,
+      {
+        ...d.options,
+        name,
+        os: d.profile,
+        memory: Math.round(d.memoryKiB / 1024),
+        vcpus: d.vcpus,
+        ...(finalDisk ? { diskImage: finalDisk } : { diskSize: 'none' }),
+        ...(d.interfaces[0] ? { network: d.interfaces[0].network } : {}),
+        ...bootAt,
+      },
+      host,
+      { ...opts.deps, identity: { uuid, macs: keep ? d.interfaces.map((i) => i.mac) : [] } },
+    );
+    const dom = await lv.domains.lookup(created.uuid);
+    undo.push(`defined the VM ${name}`, () => dom.undefine());
+    const tree = parseXml(created.xml);
+    let nvramAt: string | undefined;
+    if (nvram) {
+      nvramAt = nvramPath(tree);
+      if (!nvramAt)
+        throw new ImportUnsupportedError(
+          `The bundle carries UEFI variables, but the model made ${name} boot BIOS here`,
+          "Import it on a host with UEFI firmware (OVMF: Debian's ovmf package).",
+        );
+      await placeFile(nvram, nvramAt);
+      const at = nvramAt;
+      undo.push(`put the UEFI variables at ${at}`, () => rm(at, { force: true }));
+    }
+    let tpmAt: string | undefined;
+    if (tpm.length) {
+      tpmAt = tpmDir(created.uuid);
+      const owner = await swtpmOwner();
+      if (owner) await chownTree(tpmTmp, owner);
+      await rename(tpmTmp, tpmAt).catch((err: unknown) => {
+        if (
+          (err as NodeJS.ErrnoException).code === 'ENOTEMPTY' ||
+          (err as NodeJS.ErrnoException).code === 'EEXIST'
+        )
+          throw new ImportUnsupportedError(
+            `${tpmAt} already exists, so the TPM state is not put there`,
+            'Remove it if no VM uses it, then try again.',
+          );
+        throw err;
+      });
+      const at = tpmAt;
+      undo.push(`put the TPM state at ${at}`, () => rm(at, { recursive: true, force: true }));
+    }
+    return {
+      name,
+      uuid: created.uuid,
+      ...(finalDisk ? { disk: finalDisk } : {}),
+      ...(nvramAt ? { nvram: nvramAt } : {}),
+      ...(tpmAt ? { tpmState: tpmAt } : {}),
+      changes: differences(manifest, host, created.xml),
+      decisions: created.decisions,
+      warnings: created.warnings,
+    };
+  } catch (err) {
+    await undo.run();
+    throw err;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Writes a bundle's bytes (docs/bundle-format.md): the manifest entry first, then each entry with its
+ * SHA-256 computed as it is written, then the end of the archive; zstd-compressed after the manifest
+ * when asked. The manifest's region has a fixed size, so a file can be rewritten in place at the end
+ * with the real checksums (`manifestRegion`), and a compressed one keeps that region in a zstd frame
+ * of stored blocks, whose length does not depend on its content.
+ */
+import { createHash } from 'node:crypto';
+import { MANIFEST_PATH, manifestBytes, type BundleEntry, type BundleManifest } from './manifest.js';
+import type { EntrySource } from './export-sources.js';
+import { encodeSparseMap } from './sparse-map.js';
+import { TarWriter, type TarSink } from './tar-writer.js';
+
+/** Compressed bytes go on to `out`; `end` waits until all of them went. */
+export interface Compressor {
+  write(chunk: Buffer): Promise<void>;
+  end(): Promise<void>;
+  /** Stops at once (a cancel or a failure). */
+  destroy(): void;
+}
+
+/** The zstd layer, as the writer needs it; none for an uncompressed bundle. */
+export interface Compression {
+  /** A frame of stored blocks holding `data`: its length depends only on data's length. */
+  storedFrame(data: Buffer): Buffer;
+  compressor(out: TarSink): Compressor;
+}
+
+export interface WriteBundleOptions {
+  compression?: Compression;
+  signal?: AbortSignal;
+  /** Data bytes written so far (not headers). */
+  onData?: (bytes: number) => void;
+}
+
+/** The bytes of the manifest's region: its tar header and space-padded data, in a stored frame if compressed. */
+export async function manifestRegion(
+  m: BundleManifest,
+  reserve: number,
+  compression: Compression | undefined,
+  mtime: Date,
+): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  const tw = new TarWriter(async (c) => void parts.push(Buffer.from(c)), { mtime });
+  await tw.addFile(MANIFEST_PATH, manifestBytes(m, reserve));
+  const tar = Buffer.concat(parts);
+  return compression ? compression.storedFrame(tar) : tar;
+}
+
+/**
+ * Writes the whole bundle to `out`, the manifest as `manifest` says (its checksums may be
+ * placeholders to be rewritten); returns the entries with their real checksums, in order.
+ */
+export async function writeBundle(
+  out: TarSink,
+  manifest: BundleManifest,
+  reserve: number,
+  sources: EntrySource[],
+  opts: WriteBundleOptions,
+): Promise<BundleEntry[]> {
+  const mtime = new Date(manifest.createdAt);
+  await out(await manifestRegion(manifest, reserve, opts.compression, mtime));
+  const compressor = opts.compression?.compressor(out);
+  const sink: TarSink = compressor ? (c) => compressor.write(c) : out;
+  try {
+    // The manifest went out already; the writer's archive continues after it.
+    const tw = new TarWriter(sink, { mtime });
+    const done: BundleEntry[] = [];
+    let data = 0;
+    for (const s of sources) {
+      opts.signal?.throwIfAborted();
+      const hash = createHash('sha256');
+      const { entry: e } = s;
+      const writer = s.sparse
+        ? await tw.openSparseEntry(e.path, e.realSize ?? 0, s.sparse)
+        : await tw.openEntry(e.path, e.size);
+      if (s.sparse) hash.update(encodeSparseMap(s.sparse, e.realSize ?? 0));
+      for await (const chunk of s.data()) {
+        opts.signal?.throwIfAborted();
+        hash.update(chunk);
+        await writer.write(chunk);
+        data += chunk.length;
+        opts.onData?.(data);
+      }
+      await writer.close();
+      done.push({ ...e, sha256: hash.digest('hex') });
+    }
+    await tw.finish();
+    await compressor?.end();
+    return done;
+  } catch (err) {
+    compressor?.destroy();
+    throw err;
+  }
+}
+
+/** The checksums of the entries, by reading their data (the first pass for an output that cannot be rewritten). */
+export async function entryChecksums(sources: EntrySource[], signal?: AbortSignal): Promise<BundleEntry[]> {
+  const out: BundleEntry[] = [];
+  for (const s of sources) {
+    const hash = createHash('sha256');
+    if (s.sparse) hash.update(encodeSparseMap(s.sparse, s.entry.realSize ?? 0));
+    for await (const chunk of s.data()) {
+      signal?.throwIfAborted();
+      hash.update(chunk);
+    }
+    out.push({ ...s.entry, sha256: hash.digest('hex') });
+  }
+  return out;
+}

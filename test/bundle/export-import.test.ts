@@ -1,0 +1,170 @@
+/**
+ * `vm export` and `vm import` through bin/phyllo on the real daemon:
+ * - a `windows-11` VM (UEFI with Secure Boot, TPM 2.0) started once, so OVMF and swtpm made its NVRAM
+ *   and TPM state, with data written into its qcow2 disk by qemu-io: exported (uncompressed), deleted,
+ *   imported: the same UUID, the UEFI variables and TPM state byte for byte, the disk's guest-visible
+ *   content identical, the same profile and settings;
+ * - a `linux` VM booting the test guest (direct kernel boot, TPM) exported with zstd, deleted,
+ *   imported: it boots the test guest again (its kernel and initrd travelled in the bundle); the
+ *   bundle with one byte of disk data changed is refused, and leaves no domain and no file behind.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { connect, DomainXmlFlags, isNotFound, type Libvirt } from '../../src/libvirt/index.js';
+import { NVRAM_DIR, SWTPM_DIR } from '../../src/machines/state-files.js';
+import { uniqueName } from '../libvirt/helpers.js';
+import { phyllo } from '../support/bin-phyllo.js';
+import { POWEROFF_CMDLINE, testGuestCreateArgs } from '../support/test-guest.js';
+import { bootOnce, IMAGES, writePattern } from '../support/uefi-guest.js';
+import { waitFor } from '../support/wait.js';
+
+const URI = 'qemu:///system';
+let lv: Libvirt;
+const dir = mkdtempSync(join(tmpdir(), 'phyllo-bundle-test-'));
+const win = uniqueName('bundle-win');
+const name = uniqueName('bundle');
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+/** The guest-visible content of a disk image (its whole chain), hashed. */
+const guestSha = (img: string) => {
+  const out = join(dir, `flat-${Math.random()}.raw`);
+  execFileSync('qemu-img', ['convert', '-U', '-O', 'raw', img, out]);
+  const h = sha(readFileSync(out));
+  rmSync(out);
+  return h;
+};
+const tpmFiles = (uuid: string) => {
+  const root = join(SWTPM_DIR, uuid);
+  return Object.fromEntries(
+    readdirSync(root, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name !== '.lock')
+      .map((e) => [
+        join(e.parentPath, e.name).slice(root.length + 1),
+        sha(readFileSync(join(e.parentPath, e.name))),
+      ]),
+  );
+};
+/** What an import may leave in the directories it writes to. */
+const leftovers = () =>
+  [IMAGES, NVRAM_DIR, SWTPM_DIR, '/var/lib/libvirt/boot'].flatMap((d) =>
+    readdirSync(d)
+      .filter((n) => n.startsWith('.phyllo-import-') || n.startsWith(name))
+      .map((n) => join(d, n)),
+  );
+const json = <T>(r: { stdout: string }) => JSON.parse(r.stdout) as T;
+const ok = (r: { code: number; stdout: string; stderr: string }) =>
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+
+/** Exports `vm` to DIR/vm.phyllome, deletes it, imports it again; returns the bundle and the import's JSON. */
+async function roundTrip(vm: string, ...exportArgs: string[]) {
+  const bundle = join(dir, `${vm}.phyllome`);
+  ok(await phyllo('vm', 'export', vm, bundle, ...exportArgs, '--connect', URI, '--json'));
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => n.includes('partial')),
+    [],
+    'no temporary file left',
+  );
+  ok(await phyllo('vm', 'delete', vm, '--connect', URI));
+  await assert.rejects(lv.domains.lookup(vm), (e: unknown) => isNotFound(e));
+  const imported = await phyllo('vm', 'import', bundle, '--connect', URI, '--json');
+  ok(imported);
+  return { bundle, vm: json<{ uuid: string; disk: string; nvram?: string; tpmState?: string }>(imported) };
+}
+
+before(async () => {
+  lv = await connect(URI);
+});
+after(async () => {
+  for (const n of [win, name, `${name}-b`]) await phyllo('vm', 'delete', n, '--force', '--connect', URI);
+  await lv.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('windows-11 started once: NVRAM, TPM state and disk come back byte for byte, with its UUID and settings', async () => {
+  const created = await phyllo(
+    'vm',
+    'create',
+    win,
+    '--os',
+    'windows-11',
+    '--disk-size',
+    '64M',
+    '--connect',
+    URI,
+    '--json',
+  );
+  ok(created);
+  const { uuid, disk } = json<{ uuid: string; disk: string }>(created);
+  const dom = await lv.domains.lookup(win);
+  await dom.start();
+  const nvram = join(NVRAM_DIR, `${win}_VARS.fd`);
+  await waitFor('its NVRAM and TPM state', async () =>
+    existsSync(nvram) && existsSync(join(SWTPM_DIR, uuid, 'tpm2', 'tpm2-00.permall')) ? true : undefined,
+  );
+  await dom.destroy();
+  await writePattern(disk, 0x5a, 4 << 20, 1 << 20);
+  await writePattern(disk, 0xa5, 60 << 20, 64 << 10);
+  const before = { nvram: sha(readFileSync(nvram)), tpm: tpmFiles(uuid), disk: guestSha(disk) };
+  const info = json<Record<string, unknown>>(await phyllo('vm', 'info', win, '--connect', URI, '--json'));
+
+  const { bundle, vm } = await roundTrip(win, '--compress', 'none');
+  const listing = execFileSync('tar', ['-tf', bundle], { encoding: 'utf8' }).trim().split('\n');
+  assert.deepEqual(listing.slice(0, 4), ['manifest.json', 'domain.xml', 'disks/sda.raw', 'nvram/VARS.fd']);
+  assert.ok(listing.slice(4).every((l) => l.startsWith('tpm/')) && listing.length > 4, listing.join(' '));
+  assert.ok(statSync(bundle).size < 4 << 20, `a 64 MiB disk holding ~1 MiB: ${statSync(bundle).size} bytes`);
+  assert.equal(vm.uuid, uuid, 'the same UUID');
+  assert.equal(sha(readFileSync(vm.nvram!)), before.nvram, 'UEFI variables byte for byte');
+  assert.deepEqual(tpmFiles(vm.uuid), before.tpm, 'TPM state byte for byte');
+  assert.equal(guestSha(vm.disk), before.disk, 'the disk as the guest sees it');
+  const again = json<Record<string, unknown>>(await phyllo('vm', 'info', win, '--connect', URI, '--json'));
+  for (const k of ['profile', 'os', 'vcpus', 'memoryBytes', 'firmware', 'tpm'])
+    assert.deepEqual(again[k], info[k], k);
+});
+
+test('a VM booting the test guest, with zstd: it boots again; a changed byte is refused, leaving nothing', async () => {
+  const args = testGuestCreateArgs(name, { diskSize: '64M' }).map((a) =>
+    a === 'console=ttyS0 quiet' ? `${a} ${POWEROFF_CMDLINE}` : a,
+  );
+  const created = await phyllo(...args, '--connect', URI, '--json');
+  ok(created);
+  const { uuid, disk } = json<{ uuid: string; disk: string }>(created);
+  await bootOnce(await lv.domains.lookup(name));
+  await writePattern(disk, 0x5a, 4 << 20, 1 << 20);
+  const before = { tpm: tpmFiles(uuid), disk: guestSha(disk) };
+
+  const { bundle, vm } = await roundTrip(name);
+  assert.ok(
+    readFileSync(bundle)
+      .subarray(0, 4)
+      .equals(Buffer.from([0x28, 0xb5, 0x2f, 0xfd])),
+    'zstd by default',
+  );
+  const listing = execFileSync('sh', ['-c', `zstd -dc < '${bundle}' | tar -tf -`], { encoding: 'utf8' });
+  assert.match(listing, /^manifest\.json\ndomain\.xml\ndisks\/vda\.raw\nboot\/kernel\nboot\/initrd\ntpm\//);
+  assert.equal(vm.uuid, uuid);
+  assert.deepEqual(tpmFiles(vm.uuid), before.tpm);
+  assert.equal(guestSha(vm.disk), before.disk);
+  const xml = await (await lv.domains.lookup(name)).xml(DomainXmlFlags.INACTIVE);
+  assert.match(xml, /<kernel>\/var\/lib\/libvirt\/boot\//, 'its kernel came with it');
+  await bootOnce(await lv.domains.lookup(name));
+
+  // One byte of the disk's data changed (in the uncompressed tar): refused, nothing made.
+  const tar = execFileSync('zstd', ['-dc', bundle], { maxBuffer: 1 << 30 });
+  const at = tar.indexOf(Buffer.alloc(512, 0x5a));
+  assert.ok(at > 0);
+  tar.writeUInt8(tar.readUInt8(at + 100) ^ 0xff, at + 100);
+  const bad = join(dir, 'bad.phyllome');
+  writeFileSync(bad, tar);
+  const before2 = leftovers();
+  const refused = await phyllo('vm', 'import', bad, '--name', `${name}-b`, '--connect', URI, '--json');
+  assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+  const err = json<{ error: { code: string; message: string } }>(refused).error;
+  assert.equal(err.code, 'bundle-invalid');
+  assert.match(err.message, /disks\/vda\.raw does not match its checksum/);
+  await assert.rejects(lv.domains.lookup(`${name}-b`), (e: unknown) => isNotFound(e));
+  assert.deepEqual(leftovers(), before2, 'no file left behind');
+});
