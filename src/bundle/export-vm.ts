@@ -11,6 +11,7 @@ import { DomainXmlFlags, isLocal, parseUri, type Libvirt } from '../libvirt/inde
 import { PhyllomeError } from '../errors.js';
 import { requireShutOff } from '../machines/clone-vm.js';
 import { findVm, hostName } from '../machines/find-vm.js';
+import { isNoSpace } from '../machines/no-space.js';
 import { withVmLock } from '../machines/vm-lock.js';
 import { child } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
@@ -56,6 +57,21 @@ export class ExportRemoteError extends PhyllomeError {
       `VM "${vm}" is on ${host}: vm export reads a VM's disks on this machine, and does not yet read them through a remote libvirt`,
       {
         hint: `Run the export on ${host} itself (phyllo vm export ${vm} FILE there), then copy the file.`,
+      },
+    );
+  }
+}
+
+/** The file system of the bundle's directory filled up: the partial bundle was removed. */
+export class ExportNoSpaceError extends PhyllomeError {
+  override name = 'ExportNoSpaceError';
+  constructor(file: string, cause: unknown) {
+    super(
+      'no-space',
+      `No room for the bundle in ${dirname(file)} (No space left on device): nothing was left at ${file}`,
+      {
+        cause,
+        hint: 'Free space there, or export to another disk (or to - and pipe it on).',
       },
     );
   }
@@ -179,6 +195,6 @@ async function toFile(
   } catch (err) {
     if (!closed) await fh.close().catch(() => undefined);
     await rm(tmp, { force: true });
-    throw err;
+    throw isNoSpace(err) ? new ExportNoSpaceError(file, err) : err;
   }
 }

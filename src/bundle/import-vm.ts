@@ -29,6 +29,7 @@ import { UndoList } from '../jobs/undo-list.js';
 import { createVm, type CreateVmDeps } from '../machines/create-vm.js';
 import { VmExistsError } from '../machines/errors.js';
 import { hostName } from '../machines/find-vm.js';
+import { isNoSpace } from '../machines/no-space.js';
 import { NVRAM_DIR, SWTPM_DIR, nvramPath, tpmDir } from '../machines/state-files.js';
 import type { ModelHostFacts } from '../model/host-facts.js';
 import { validateName } from '../model/options.js';
@@ -77,14 +78,12 @@ export class ImportRemoteError extends PhyllomeError {
 
 export class ImportNoRoomError extends PhyllomeError {
   override name = 'ImportNoRoomError';
-  constructor(dir: string, need: number, free: number) {
-    super(
-      'pool-full',
-      `The bundle's disks need ${gib(need)} in ${dir}, which has ${gib(free)} free: nothing was created`,
-      {
-        hint: `Free space in ${dir}, or import into another pool (--pool NAME).`,
-      },
-    );
+  /** `why`: what did not fit (`its disks need 2.0 GiB, 1.1 GiB are free`). */
+  constructor(dir: string, why: string, cause?: unknown) {
+    super('pool-full', `No room for the bundle's VM in ${dir}: ${why}. Nothing was created`, {
+      ...(cause === undefined ? {} : { cause }),
+      hint: `Free space in ${dir}, or import into another pool (--pool NAME).`,
+    });
   }
 }
 
@@ -98,7 +97,8 @@ export class ImportUnsupportedError extends PhyllomeError {
 /** Where libvirt keeps kernels and initrds for direct kernel boot (its security drivers allow it). */
 export const BOOT_DIR = '/var/lib/libvirt/boot';
 
-const gib = (n: number) => `${(n / 2 ** 30).toFixed(1)} GiB`;
+const gib = (n: number) =>
+  n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`;
 const PREFIX = '.phyllo-import-';
 
 function alive(pid: number): boolean {
@@ -250,7 +250,8 @@ export async function importVm(
           const need = disks.reduce((s, e) => s + e.size, 0);
           const fs = await statfs(dir);
           const free = Number(fs.bavail) * Number(fs.bsize);
-          if (need > free) throw new ImportNoRoomError(dir, need, free);
+          if (need > free)
+            throw new ImportNoRoomError(dir, `its disks need ${gib(need)}, ${gib(free)} are free`);
         },
         async target(e: BundleEntry) {
           if (e.kind === 'domain') {
@@ -388,6 +389,8 @@ export async function importVm(
     };
   } catch (err) {
     await undo.run();
-    throw err;
+    throw isNoSpace(err) && !(err instanceof PhyllomeError)
+      ? new ImportNoRoomError(dir, 'the file system filled up while it was written', err)
+      : err;
   }
 }

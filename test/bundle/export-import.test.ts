@@ -9,7 +9,7 @@
  *   bundle with one byte of disk data changed is refused, and leaves no domain and no file behind.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,8 @@ import { after, before, test } from 'node:test';
 import { connect, DomainXmlFlags, isNotFound, type Libvirt } from '../../src/libvirt/index.js';
 import { NVRAM_DIR, SWTPM_DIR } from '../../src/machines/state-files.js';
 import { uniqueName } from '../libvirt/helpers.js';
-import { phyllo } from '../support/bin-phyllo.js';
+import { BIN, phyllo } from '../support/bin-phyllo.js';
+import { mountTmpfs, tmpfsPool } from '../support/tmpfs.js';
 import { POWEROFF_CMDLINE, testGuestCreateArgs } from '../support/test-guest.js';
 import { bootOnce, IMAGES, writePattern } from '../support/uefi-guest.js';
 import { waitFor } from '../support/wait.js';
@@ -28,6 +29,7 @@ let lv: Libvirt;
 const dir = mkdtempSync(join(tmpdir(), 'phyllo-bundle-test-'));
 const win = uniqueName('bundle-win');
 const name = uniqueName('bundle');
+const big = uniqueName('bundle-big');
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 /** The guest-visible content of a disk image (its whole chain), hashed. */
 const guestSha = (img: string) => {
@@ -79,7 +81,8 @@ before(async () => {
   lv = await connect(URI);
 });
 after(async () => {
-  for (const n of [win, name, `${name}-b`]) await phyllo('vm', 'delete', n, '--force', '--connect', URI);
+  for (const n of [win, `${win}-kvm`, `${win}-full`, name, `${name}-b`, big, `${big}-again`])
+    await phyllo('vm', 'delete', n, '--force', '--connect', URI);
   await lv.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -167,4 +170,128 @@ test('a VM booting the test guest, with zstd: it boots again; a changed byte is 
   assert.match(err.message, /disks\/vda\.raw does not match its checksum/);
   await assert.rejects(lv.domains.lookup(`${name}-b`), (e: unknown) => isNotFound(e));
   assert.deepEqual(leftovers(), before2, 'no file left behind');
+});
+
+test('from a host with KVM to one without: the model re-decides, and the import says what changed', async () => {
+  // The windows-11 bundle of the first test, its manifest saying it came from a KVM host (the
+  // manifest's region is space-padded: rewritten in place, as an export does).
+  const bytes = readFileSync(join(dir, `${win}.phyllome`));
+  const end = bytes.indexOf(Buffer.from('\n}'), 512) + 2;
+  const m = JSON.parse(bytes.subarray(512, end).toString()) as { source: Record<string, string> };
+  assert.equal(m.source.domainType, 'qemu', 'exported here, under TCG');
+  m.source.domainType = 'kvm';
+  const text = Buffer.from(JSON.stringify(m, null, 2));
+  assert.ok(text.length <= end - 512 + 64);
+  const edited = Buffer.from(bytes);
+  edited.fill(0x20, 512, end + 64);
+  text.copy(edited, 512);
+  const file = join(dir, 'from-kvm.phyllome');
+  writeFileSync(file, edited);
+  const r = await phyllo('vm', 'import', file, '--name', `${win}-kvm`, '--connect', URI, '--json');
+  ok(r);
+  const vm = json<{ changes: string[]; uuid: string }>(r);
+  assert.deepEqual(vm.changes, ['KVM on the host it came from, TCG (no KVM) here']);
+  assert.notEqual(vm.uuid, (await lv.domains.lookup(win)).uuid, 'a new name, a new UUID');
+});
+
+test('no room: an export into a full file system and an import into a full pool fail cleanly, leaving nothing', async () => {
+  const full = join(dir, 'full');
+  const unmount = mountTmpfs(full, 1);
+  try {
+    const r = await phyllo(
+      'vm',
+      'export',
+      win,
+      join(full, 'w.phyllome'),
+      '--compress',
+      'none',
+      '--connect',
+      URI,
+      '--json',
+    );
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.equal(json<{ error: { code: string } }>(r).error.code, 'no-space');
+    assert.deepEqual(readdirSync(full), [], 'no bundle, no partial file');
+  } finally {
+    unmount();
+  }
+  const poolName = uniqueName('bundle-pool');
+  const { remove } = await tmpfsPool(lv, poolName, join(dir, 'pool'), 1);
+  try {
+    const before = leftovers();
+    const r = await phyllo(
+      'vm',
+      'import',
+      join(dir, `${win}.phyllome`),
+      '--name',
+      `${win}-full`,
+      '--pool',
+      poolName,
+      '--connect',
+      URI,
+      '--json',
+    );
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const err = json<{ error: { code: string; message: string } }>(r).error;
+    assert.equal(err.code, 'pool-full');
+    assert.match(err.message, /its disks need 1\.\d MiB, [01]\.\d MiB are free\. Nothing was created/);
+    await assert.rejects(lv.domains.lookup(`${win}-full`), (e: unknown) => isNotFound(e));
+    assert.deepEqual(leftovers(), before);
+    assert.deepEqual(readdirSync(join(dir, 'pool')), []);
+  } finally {
+    await remove();
+  }
+});
+
+/** Starts `phyllo ARGS`, kills it with SIGKILL once `ready()` holds; resolves when it is gone. */
+async function killedWhen(ready: () => boolean, ...args: string[]): Promise<number> {
+  const child = spawn(BIN, args, { stdio: 'ignore' });
+  const gone = new Promise((r) => child.once('exit', r));
+  await waitFor('the command halfway', async () => (ready() ? true : undefined), { everyMs: 5 });
+  child.kill('SIGKILL');
+  await gone;
+  return child.pid!;
+}
+
+test('killed halfway: an export leaves nothing at the final path; an import leaves no domain, and the next one removes its files', async () => {
+  const created = await phyllo(
+    'vm',
+    'create',
+    big,
+    '--os',
+    'linux',
+    '--disk-size',
+    '1G',
+    '--connect',
+    URI,
+    '--json',
+  );
+  ok(created);
+  const { disk } = json<{ disk: string }>(created);
+  execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x77 0 600M', disk], { stdio: 'ignore' });
+  const bundle = join(dir, `${big}.phyllome`);
+  const partial = () => readdirSync(dir).some((n) => n.startsWith(`.${big}.phyllome.partial-`));
+  await killedWhen(partial, 'vm', 'export', big, bundle, '--compress', 'none', '--connect', URI);
+  assert.ok(!existsSync(bundle), 'nothing at the final path');
+  ok(await phyllo('vm', 'export', big, bundle, '--compress', 'none', '--connect', URI));
+  assert.ok(statSync(bundle).size > 600 << 20);
+
+  const ours = (pid: number) => leftovers().filter((p) => p.includes(`.phyllo-import-${pid}-`));
+  let pid = 0;
+  pid = await killedWhen(
+    () => readdirSync(IMAGES).some((n) => n.startsWith('.phyllo-import-') && n.endsWith('.raw')),
+    'vm',
+    'import',
+    bundle,
+    '--name',
+    `${big}-again`,
+    '--connect',
+    URI,
+  );
+  await assert.rejects(lv.domains.lookup(`${big}-again`), (e: unknown) => isNotFound(e));
+  assert.ok(ours(pid).length > 0, 'the killed import left its hidden files');
+  // The next import (this one refused at once: the name is taken) removes them.
+  const next = await phyllo('vm', 'import', bundle, '--connect', URI, '--json');
+  assert.equal(json<{ error: { code: string } }>(next).error.code, 'vm-exists');
+  assert.deepEqual(ours(pid), []);
 });
