@@ -18,7 +18,7 @@ import { after, before, test } from 'node:test';
 import { connect, DomainXmlFlags, isNotFound, type Libvirt } from '../../src/libvirt/index.js';
 import { NVRAM_DIR, SWTPM_DIR } from '../../src/machines/state-files.js';
 import { uniqueName } from '../libvirt/helpers.js';
-import { BIN, phyllo } from '../support/bin-phyllo.js';
+import { BIN, phyllo, run } from '../support/bin-phyllo.js';
 import { mountTmpfs, tmpfsPool } from '../support/tmpfs.js';
 import { POWEROFF_CMDLINE, testGuestCreateArgs } from '../support/test-guest.js';
 import { bootOnce, IMAGES, writePattern } from '../support/uefi-guest.js';
@@ -81,7 +81,7 @@ before(async () => {
   lv = await connect(URI);
 });
 after(async () => {
-  for (const n of [win, `${win}-kvm`, `${win}-full`, name, `${name}-b`, big, `${big}-again`])
+  for (const n of [win, `${win}-kvm`, `${win}-full`, name, `${name}-b`, `${name}-p`, big, `${big}-again`])
     await phyllo('vm', 'delete', n, '--force', '--connect', URI);
   await lv.close();
   rmSync(dir, { recursive: true, force: true });
@@ -154,6 +154,14 @@ test('a VM booting the test guest, with zstd: it boots again; a changed byte is 
   const xml = await (await lv.domains.lookup(name)).xml(DomainXmlFlags.INACTIVE);
   assert.match(xml, /<kernel>\/var\/lib\/libvirt\/boot\//, 'its kernel came with it');
   await bootOnce(await lv.domains.lookup(name));
+
+  // Through a pipe: export to standard output, import from standard input.
+  const piped = await run('sh', [
+    '-c',
+    `'${BIN}' vm export ${name} - --connect ${URI} | '${BIN}' vm import - --name ${name}-p --connect ${URI} --json`,
+  ]);
+  ok(piped);
+  assert.equal(guestSha(json<{ disk: string }>(piped).disk), before.disk, 'the same disk through the pipe');
 
   // One byte of the disk's data changed (in the uncompressed tar): refused, nothing made.
   const tar = execFileSync('zstd', ['-dc', bundle], { maxBuffer: 1 << 30 });
