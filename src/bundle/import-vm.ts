@@ -23,10 +23,10 @@ import {
 } from 'node:fs/promises';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { isLocal, isNotFound, parseUri, type Libvirt } from '../libvirt/index.js';
+import { isLocal, isNotFound, parseUri, type Libvirt, type StoragePool } from '../libvirt/index.js';
 import { PhyllomeError } from '../errors.js';
 import { UndoList } from '../jobs/undo-list.js';
-import { createVm, type CreateVmDeps } from '../machines/create-vm.js';
+import { createVm, poolFor, type CreateVmDeps } from '../machines/create-vm.js';
 import { VmExistsError } from '../machines/errors.js';
 import { hostName } from '../machines/find-vm.js';
 import { isNoSpace } from '../machines/no-space.js';
@@ -121,19 +121,29 @@ export async function sweepDeadImports(dirs: string[]): Promise<void> {
   }
 }
 
-async function poolDir(lv: Libvirt, pool: string): Promise<string> {
-  try {
-    const xml = await (await lv.pools.lookup(pool)).xml();
-    const path = /<path>([^<]+)<\/path>/.exec(xml.split('<target>')[1] ?? '')?.[1];
-    if (path) return path;
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    if (pool === 'default') return '/var/lib/libvirt/images';
-  }
-  throw new ImportUnsupportedError(
-    `There is no storage pool "${pool}" with a directory on ${hostName(lv)}`,
-    'Name a directory pool (virsh pool-list --all), or leave --pool out for the default one.',
-  );
+const DEFAULT_IMAGES = '/var/lib/libvirt/images';
+
+/**
+ * The storage pool the disk goes to and its directory: `--pool NAME` (a running dir pool), or the
+ * pool of /var/lib/libvirt/images, defined and started as vm create does when missing.
+ */
+async function targetPool(
+  lv: Libvirt,
+  name: string | undefined,
+  undo: UndoList,
+): Promise<{ pool: StoragePool; dir: string }> {
+  if (name === undefined) return { pool: await poolFor(lv, DEFAULT_IMAGES, undo), dir: DEFAULT_IMAGES };
+  const pool = await lv.pools.lookup(name).catch((err: unknown) => {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  });
+  const dir = pool && /<path>([^<]+)<\/path>/.exec((await pool.xml()).split('<target>')[1] ?? '')?.[1];
+  if (!pool || !dir)
+    throw new ImportUnsupportedError(
+      `There is no storage pool "${name}" with a directory on ${hostName(lv)}`,
+      'Name a directory pool (virsh pool-list --all), or leave --pool out for the default one.',
+    );
+  return { pool, dir };
 }
 
 /** A file written at offsets, created empty at `size` (a sparse disk: holes stay holes). */
@@ -207,10 +217,10 @@ export async function importVm(
   opts: ImportOptions = {},
 ): Promise<ImportedVm> {
   if (!isLocal(parseUri(lv.requestedUri))) throw new ImportRemoteError(hostName(lv));
-  const dir = await poolDir(lv, opts.pool ?? 'default');
+  const undo = new UndoList();
+  const { pool, dir } = await targetPool(lv, opts.pool, undo);
   await sweepDeadImports([dir, NVRAM_DIR, SWTPM_DIR, BOOT_DIR]);
   const tag = `${PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`;
-  const undo = new UndoList();
   let description: VmDescription | undefined;
   let name = opts.name ?? '';
   let renamed = false;
@@ -310,7 +320,11 @@ export async function importVm(
           );
         throw err;
       });
-      undo.push(`put the disk at ${finalDisk}`, () => rm(finalDisk, { force: true }));
+      undo.push(`put the disk at ${finalDisk}`, () =>
+        rm(finalDisk, { force: true }).then(() => pool.refresh()),
+      );
+      // libvirt learns of the new volume (so vm delete, clone and snapshots find it).
+      await pool.refresh();
     }
     const bootAt: Partial<Record<'kernel' | 'initrd', string>> = {};
     for (const which of ['kernel', 'initrd'] as const) {
@@ -341,7 +355,11 @@ export async function importVm(
         ...bootAt,
       },
       host,
-      { ...opts.deps, identity: { uuid, macs: keep ? d.interfaces.map((i) => i.mac) : [] } },
+      {
+        ...opts.deps,
+        identity: { uuid, macs: keep ? d.interfaces.map((i) => i.mac) : [] },
+        ownsDiskImage: true,
+      },
     );
     const dom = await lv.domains.lookup(created.uuid);
     undo.push(`defined the VM ${name}`, () => dom.undefine());

@@ -11,7 +11,9 @@ import { buildDomainXml } from '../model/domain-xml/build-domain.js';
 import { buildModel, type ExplainedDecision, type ModelDeps } from '../model/build-model.js';
 import type { ModelHostFacts } from '../model/host-facts.js';
 import type { ModelOptions } from '../model/options.js';
-import { escapeXml } from '../xml/serialize.js';
+import { parseXml } from '../xml/parse.js';
+import { escapeXml, serializeXml } from '../xml/serialize.js';
+import { dataDisks, writeChains } from './disk-chain.js';
 import { NetworkMissingError, VmCreateError, VmDiskNoSpaceError, VmExistsError } from './errors.js';
 import { hostName } from './find-vm.js';
 import { isNoSpace } from './no-space.js';
@@ -109,6 +111,8 @@ export interface CreateVmDeps extends ModelDeps {
    * of its network interfaces in order (fewer, or none: libvirt makes the rest).
    */
   identity?: { uuid: string; macs: string[] };
+  /** The `diskImage` is the VM's own (an imported bundle's disk): `vm delete` removes it with the VM. */
+  ownsDiskImage?: boolean;
 }
 
 const STEP_WORDS: Record<CreateVmStep, (what: string) => string> = {
@@ -140,6 +144,12 @@ export async function createVm(
       if (macs[k]) i.mac = macs[k];
     });
     model.xml = buildDomainXml(model.spec);
+  }
+  if (deps.ownsDiskImage && options.diskImage) {
+    const tree = parseXml(model.xml);
+    const disks = dataDisks(tree).map((d) => ({ target: d.target, path: d.path, owned: true, bases: [] }));
+    writeChains(tree, { disks, snapshots: [] });
+    model.xml = serializeXml(tree);
   }
   const nic = model.spec.devices.interfaces.find((i) => i.type === 'network' && i.network);
   const early = deps.lookups?.name === options.name ? deps.lookups : undefined;
@@ -218,7 +228,7 @@ async function createImage(
  * a `dir` pool for it is defined and started (built first when the directory is missing). Each change
  * goes into `undo`.
  */
-async function poolFor(
+export async function poolFor(
   lv: Libvirt,
   dir: string,
   undo: UndoList,

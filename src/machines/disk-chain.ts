@@ -158,7 +158,10 @@ export function writeChains(domain: XmlNode, meta: ChainMetadata): void {
   const p = prefixOf(vm);
   vm.children = vm.children.filter((c) => c.name !== `${p}disks` && c.name !== `${p}snapshots`);
   const base = (b: ChainLayer) => el(`${p}base`, { path: b.path, owned: ownedAttr(b.owned), from: b.from });
-  if (meta.disks.some((d) => d.bases.length > 0 || !d.owned))
+  // Recorded when readChains would guess wrong without it: bases, an image the user brought, or the
+  // image the options name as brought (--disk-image) that is ours after all (an imported bundle's).
+  const userImage = recordedOptions(domain)['disk-image'];
+  if (meta.disks.some((d) => d.bases.length > 0 || d.owned !== (d.path !== userImage)))
     vm.children.push(
       el(
         `${p}disks`,

@@ -161,7 +161,11 @@ test('a VM booting the test guest, with zstd: it boots again; a changed byte is 
     `'${BIN}' vm export ${name} - --connect ${URI} | '${BIN}' vm import - --name ${name}-p --connect ${URI} --json`,
   ]);
   ok(piped);
-  assert.equal(guestSha(json<{ disk: string }>(piped).disk), before.disk, 'the same disk through the pipe');
+  const pipedDisk = json<{ disk: string }>(piped).disk;
+  assert.equal(guestSha(pipedDisk), before.disk, 'the same disk through the pipe');
+  // The imported disk is the VM's own: deleting the VM deletes it.
+  ok(await phyllo('vm', 'delete', `${name}-p`, '--connect', URI));
+  assert.ok(!existsSync(pipedDisk), `${pipedDisk} went with its VM`);
 
   // One byte of the disk's data changed (in the uncompressed tar): refused, nothing made.
   const tar = execFileSync('zstd', ['-dc', bundle], { maxBuffer: 1 << 30 });

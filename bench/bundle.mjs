@@ -1,0 +1,178 @@
+// Benchmark (issue 11): `phyllo vm export` and `phyllo vm import` of a VM whose 20 GiB qcow2 disk holds
+// 2 GiB of data in 64 extents (random, then compressible text), next to the floor, `cp --sparse=always`
+// of the same image, and to libvirt's own `virsh vol-download --sparse` / `vol-upload --sparse`, in the
+// same run. Each row is a whole process, until its output is on disk (fsync of the file), medians of
+// --runs. Prints the bundle sizes against the data size, and zstd's throughput on the disk data.
+// Run after `npm run build`, as root:  node bench/bundle.mjs [--runs N] [--data random,text]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const RUNS = Number(arg('--runs', '3'));
+const DATA = arg('--data', 'random,text').split(',');
+const GiB = 2 ** 30;
+const MiB = 2 ** 20;
+const IMAGES = '/var/lib/libvirt/images';
+const DIR = join(IMAGES, `phyllo-bench-bundle-${process.pid}`);
+const POOL = `phyllo-bench-bundle-${process.pid}`;
+const URI = 'qemu:///system';
+const TARGET = { copyRatio: 1.3, zstdMBs: 300, overhead: 0.01 };
+
+if (!existsSync('dist/src/cli/start.cjs')) {
+  console.error('build first: npm run build');
+  process.exit(1);
+}
+const free = statfsSync(IMAGES);
+if (free.bavail * free.bsize < 16 * GiB) {
+  console.error(`needs 16 GiB free under ${IMAGES}`);
+  process.exit(1);
+}
+const { fmt, table } = await import('../dist/bench/stats.js');
+
+const sh = (cmd, args) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * MiB });
+const phyllo = (...args) => {
+  const r = spawnSync('bin/phyllo', [...args, '--connect', URI], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`phyllo ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+};
+/** Runs `fn` and fsyncs `out`; ms. */
+function timed(fn, out) {
+  sh('sync', []);
+  const t0 = process.hrtime.bigint();
+  fn();
+  if (out) sh('sync', [out]);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+
+/** A raw 20 GiB image with 64 extents of 32 MiB of `kind` data, converted to qcow2. */
+function makeImage(kind, path) {
+  const raw = `${path}.raw`;
+  sh('truncate', ['-s', '20G', raw]);
+  const text = Buffer.alloc(32 * MiB);
+  const line = Buffer.from(
+    'Phyllome bundle benchmark: a line of compressible text, repeated over and over.\n',
+  );
+  for (let o = 0; o < text.length; o += line.length) line.copy(text, o);
+  const chunk = join(DIR, 'chunk');
+  if (kind === 'text') writeFileSync(chunk, text);
+  for (let i = 0; i < 64; i++) {
+    if (kind === 'random') sh('dd', ['if=/dev/urandom', `of=${chunk}`, 'bs=4M', 'count=8', 'status=none']);
+    sh('dd', [`if=${chunk}`, `of=${raw}`, 'bs=4M', `seek=${i * 80}`, 'conv=notrunc', 'status=none']);
+  }
+  rmSync(chunk);
+  sh('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', raw, path]);
+  rmSync(raw);
+}
+
+mkdirSync(DIR, { recursive: true });
+const load = loadavg()[0].toFixed(2);
+const made = [];
+try {
+  sh('virsh', ['-c', URI, 'pool-create-as', POOL, 'dir', '--target', DIR]);
+  const rows = [];
+  const notes = [];
+  for (const kind of DATA) {
+    const vm = `phyllo-bench-bundle-${kind}-${process.pid}`;
+    const img = join(DIR, `${vm}.qcow2`);
+    makeImage(kind, img);
+    sh('virsh', ['-c', URI, 'pool-refresh', POOL]);
+    phyllo('vm', 'create', vm, '--os', 'linux', '--disk-image', img, '--display', 'none');
+    made.push(vm);
+    const data = statSync(img).blocks * 512;
+    const t = {
+      cp: [],
+      download: [],
+      upload: [],
+      exportRaw: [],
+      importRaw: [],
+      exportZstd: [],
+      importZstd: [],
+    };
+    const size = {};
+    for (let r = 0; r < RUNS; r++) {
+      const copy = join(DIR, 'copy.qcow2');
+      t.cp.push(timed(() => sh('cp', ['--sparse=always', img, copy]), copy));
+      rmSync(copy);
+      const dl = join(DIR, 'download.qcow2');
+      t.download.push(
+        timed(
+          () => sh('virsh', ['-c', URI, 'vol-download', '--sparse', '--pool', POOL, `${vm}.qcow2`, dl]),
+          dl,
+        ),
+      );
+      sh('virsh', [
+        '-c',
+        URI,
+        'vol-create-as',
+        POOL,
+        'upload.qcow2',
+        String(statSync(img).size),
+        '--format',
+        'raw',
+      ]);
+      t.upload.push(
+        timed(
+          () => sh('virsh', ['-c', URI, 'vol-upload', '--sparse', '--pool', POOL, 'upload.qcow2', dl]),
+          join(DIR, 'upload.qcow2'),
+        ),
+      );
+      sh('virsh', ['-c', URI, 'vol-delete', '--pool', POOL, 'upload.qcow2']);
+      rmSync(dl);
+      for (const [label, compress] of [
+        ['Raw', 'none'],
+        ['Zstd', 'zstd'],
+      ]) {
+        const bundle = join(DIR, `b-${compress}.phyllome`);
+        t[`export${label}`].push(
+          timed(() => phyllo('vm', 'export', vm, bundle, '--compress', compress), bundle),
+        );
+        size[compress] = statSync(bundle).size;
+        const copyName = `${vm}-i`;
+        // The import fsyncs what it writes before it defines the VM.
+        t[`import${label}`].push(timed(() => phyllo('vm', 'import', bundle, '--name', copyName)));
+        phyllo('vm', 'delete', copyName);
+        rmSync(bundle);
+      }
+    }
+    const cp = med(t.cp);
+    const row = (what, ms, ratioTo = cp, bytes = data) => [
+      `${kind}, 2 GiB of data`,
+      what,
+      fmt(ms / 1000, 2),
+      fmt(bytes / MiB / (ms / 1000), 0),
+      ratioTo ? `${fmt(ms / ratioTo, 2)}×` : '',
+    ];
+    rows.push(
+      row('cp --sparse=always (the floor)', cp),
+      row('virsh vol-download --sparse', med(t.download)),
+      row('virsh vol-upload --sparse', med(t.upload)),
+      row('phyllo vm export --compress none', med(t.exportRaw)),
+      row('phyllo vm import (uncompressed)', med(t.importRaw)),
+      row('phyllo vm export (zstd)', med(t.exportZstd)),
+      row('phyllo vm import (zstd)', med(t.importZstd)),
+    );
+    const over = size.none / data - 1;
+    notes.push(
+      `${kind}: data ${fmt(data / MiB, 0)} MiB; bundle uncompressed ${fmt(size.none / MiB, 1)} MiB (data + ${fmt(over * 100, 3)}%, target <= +1%: ${over <= TARGET.overhead ? 'met' : 'NOT met'}), zstd ${fmt(size.zstd / MiB, 1)} MiB (${fmt((size.zstd / data) * 100, 1)}% of the data)`,
+      `${kind}: uncompressed export ${fmt(med(t.exportRaw) / cp, 2)}× cp, import ${fmt(med(t.importRaw) / cp, 2)}× cp (target <= ${TARGET.copyRatio}×: ${med(t.exportRaw) / cp <= TARGET.copyRatio && med(t.importRaw) / cp <= TARGET.copyRatio ? 'met' : 'NOT met'}); zstd export ${fmt(data / 1e6 / (med(t.exportZstd) / 1000), 0)} MB/s of disk data (target >= ${TARGET.zstdMBs}: ${data / 1e6 / (med(t.exportZstd) / 1000) >= TARGET.zstdMBs ? 'met' : 'NOT met'})`,
+    );
+  }
+  console.log(
+    `\nbundles: a VM with a 20 GiB qcow2 disk holding 2 GiB in 64 extents, ${RUNS} runs, medians, until fsync'ed, load ${load}`,
+  );
+  console.log(table(['disk', 'tool', 'median s', 'MiB/s (data)', 'vs cp'], rows));
+  for (const n of notes) console.log(n);
+} finally {
+  for (const vm of made) {
+    spawnSync('bin/phyllo', ['vm', 'delete', `${vm}-i`, '--connect', URI]);
+    spawnSync('bin/phyllo', ['vm', 'delete', vm, '--keep-disks', '--connect', URI]);
+  }
+  spawnSync('virsh', ['-c', URI, 'pool-destroy', POOL]);
+  rmSync(DIR, { recursive: true, force: true });
+}
