@@ -16,6 +16,7 @@ import { withVmLock } from '../machines/vm-lock.js';
 import { child } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
 import { localVmSources } from './export-sources.js';
+import { PositionalWriter } from './overlap.js';
 import {
   BUNDLE_FORMAT,
   BUNDLE_FORMAT_VERSION,
@@ -172,12 +173,14 @@ async function toFile(
     const skeleton = base(sources.map((s) => ({ ...s.entry, sha256: PLACEHOLDER })));
     const reserve = manifestReserve(skeleton);
     let bytes = 0;
-    const sink: TarSink = async (c) => {
-      for (let off = 0; off < c.length;)
-        off += (await fh.write(c, off, c.length - off, bytes + off)).bytesWritten;
+    const out = new PositionalWriter(fh);
+    const sink: TarSink = (c) => {
+      const at = bytes;
       bytes += c.length;
+      return out.write(c, at);
     };
     const entries = await writeBundle(sink, skeleton, reserve, sources, opts);
+    await out.flush();
     const region = await manifestRegion(
       { ...skeleton, entries },
       reserve,

@@ -38,6 +38,7 @@ import { readDescription, type VmDescription } from './description.js';
 import { BundleInvalidError } from './errors.js';
 import { MAX_MANIFEST_BYTES, type BundleEntry, type BundleManifest } from './manifest.js';
 import { bundleBytes } from './compression.js';
+import { PositionalWriter } from './overlap.js';
 import { readBundle, type EntryTarget } from './read-bundle.js';
 
 export interface ImportOptions {
@@ -154,15 +155,19 @@ async function fileTarget(
 ): Promise<EntryTarget & { fh: FileHandle }> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const fh = await open(path, 'wx', 0o600);
-  undo.push(`wrote ${path}`, () => rm(path, { force: true }));
+  const out = new PositionalWriter(fh);
+  undo.push(`wrote ${path}`, async () => {
+    // An entry refused halfway: its writes end, its file is closed (a server lives on), then removed.
+    await out.flush().catch(() => undefined);
+    await fh.close().catch(() => undefined);
+    await rm(path, { force: true });
+  });
   await fh.truncate(size);
   return {
     fh,
-    async write(chunk, offset) {
-      for (let off = 0; off < chunk.length;)
-        off += (await fh.write(chunk, off, chunk.length - off, offset + off)).bytesWritten;
-    },
+    write: (chunk, offset) => out.write(chunk, offset),
     async done() {
+      await out.flush();
       await fh.sync();
       await fh.close();
     },

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { MANIFEST_PATH, manifestBytes, type BundleEntry, type BundleManifest } from './manifest.js';
 import type { EntrySource } from './export-sources.js';
 import { encodeSparseMap } from './sparse-map.js';
+import { readAhead } from './overlap.js';
 import { TarWriter, type TarSink } from './tar-writer.js';
 
 /** Compressed bytes go on to `out`; `end` waits until all of them went. */
@@ -75,7 +76,7 @@ export async function writeBundle(
         ? await tw.openSparseEntry(e.path, e.realSize ?? 0, s.sparse)
         : await tw.openEntry(e.path, e.size);
       if (s.sparse) hash.update(encodeSparseMap(s.sparse, e.realSize ?? 0));
-      for await (const chunk of s.data()) {
+      for await (const chunk of readAhead(s.data())) {
         opts.signal?.throwIfAborted();
         hash.update(chunk);
         await writer.write(chunk);

@@ -16,12 +16,17 @@ export async function run(ctx: CommandContext): Promise<CommandResult<ImportedVm
     );
     return runJob(
       startJob('import', (job) =>
-        importVm(lv, file === '-' ? process.stdin : createReadStream(file), host, {
-          ...(typeof ctx.values.name === 'string' ? { name: ctx.values.name } : {}),
-          ...(typeof ctx.values.pool === 'string' ? { pool: ctx.values.pool } : {}),
-          signal: job.signal,
-          progress: (done, total) => job.progress('bundle data', done, total, 'bytes'),
-        }),
+        importVm(
+          lv,
+          file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 4 << 20 }),
+          host,
+          {
+            ...(typeof ctx.values.name === 'string' ? { name: ctx.values.name } : {}),
+            ...(typeof ctx.values.pool === 'string' ? { pool: ctx.values.pool } : {}),
+            signal: job.signal,
+            progress: (done, total) => job.progress('bundle data', done, total, 'bytes'),
+          },
+        ),
       ),
       ctx,
     );
