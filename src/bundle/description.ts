@@ -41,7 +41,9 @@ export function describeVm(spec: DomainSpec): VmDescription {
     profile: meta.profile,
     os: meta.os,
     modelVersion: meta.modelVersion,
-    options: Object.fromEntries(Object.entries(meta.options).filter(([k]) => !HOST_PATH_OPTIONS.includes(k))),
+    options: Object.fromEntries(
+      Object.entries(meta.options).filter(([k]) => !HOST_PATH_OPTIONS.includes(k) && k !== 'session'),
+    ),
     memoryKiB: spec.memoryKiB,
     vcpus: spec.vcpus,
     disks: spec.devices.disks

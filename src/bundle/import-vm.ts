@@ -32,7 +32,7 @@ import { hostName } from '../machines/find-vm.js';
 import { isNoSpace } from '../machines/no-space.js';
 import { NVRAM_DIR, SWTPM_DIR, nvramPath, tpmDir } from '../machines/state-files.js';
 import type { ModelHostFacts } from '../model/host-facts.js';
-import { validateName } from '../model/options.js';
+import { modelOptionsFromFlags, validateName } from '../model/options.js';
 import { parseXml } from '../xml/parse.js';
 import { readDescription, type VmDescription } from './description.js';
 import { BundleInvalidError } from './errors.js';
@@ -347,25 +347,24 @@ export async function importVm(
       undo.push(`put the ${which} at ${at}`, () => rm(at, { force: true }));
       bootAt[which] = at;
     }
-    const created = await createVm(
-      lv,
-      {
-        ...d.options,
-        name,
-        os: d.profile,
-        memory: Math.round(d.memoryKiB / 1024),
-        vcpus: d.vcpus,
-        ...(finalDisk ? { diskImage: finalDisk } : { diskSize: 'none' }),
-        ...(d.interfaces[0] ? { network: d.interfaces[0].network } : {}),
-        ...bootAt,
-      },
-      host,
-      {
-        ...opts.deps,
-        identity: { uuid, macs: keep ? d.interfaces.map((i) => i.mac) : [] },
-        ownsDiskImage: true,
-      },
-    );
+    // The recorded options as vm info reads them (flag names, booleans as words), with what this
+    // import decides: the imported disk, kernel and initrd, the memory and vCPUs the VM had.
+    const values: Record<string, unknown> = {
+      ...Object.fromEntries(
+        Object.entries(d.options).map(([k, v]) => [k, k === 'migratable' ? v === 'true' : v]),
+      ),
+      memory: `${Math.round(d.memoryKiB / 1024)}M`,
+      vcpus: String(d.vcpus),
+      ...(finalDisk ? { 'disk-image': finalDisk } : { 'disk-size': 'none' }),
+      ...(d.interfaces[0] ? { network: d.interfaces[0].network } : {}),
+      ...bootAt,
+    };
+    if (finalDisk) delete values['disk-size'];
+    const created = await createVm(lv, modelOptionsFromFlags(values, name, d.os), host, {
+      ...opts.deps,
+      identity: { uuid, macs: keep ? d.interfaces.map((i) => i.mac) : [] },
+      ownsDiskImage: true,
+    });
     const dom = await lv.domains.lookup(created.uuid);
     undo.push(`defined the VM ${name}`, () => dom.undefine());
     const tree = parseXml(created.xml);

@@ -77,7 +77,7 @@ test('fields that are not there, or not allowed', () => {
 });
 
 test('an option naming a file of the source host', () => {
-  for (const k of ['iso', 'drivers', 'kernel', 'initrd', 'diskImage', 'serialLog'])
+  for (const k of ['iso', 'drivers', 'kernel', 'initrd', 'disk-image', 'serial-log'])
     refused(
       (m) => (m.vm.options[k] = '/etc/shadow'),
       new RegExp(`names a file of the host it came from \\(${k}\\)`),

@@ -52,16 +52,17 @@ export interface BundleManifest {
 }
 
 /**
- * Options that name a file of the source host: never in a bundle (docs/bundle-format.md). A direct
- * kernel boot's kernel and initrd travel as `boot` entries instead.
+ * Options (as the VM's metadata records them: flag names) that name a file of the source host: never
+ * in a bundle (docs/bundle-format.md). A direct kernel boot's kernel and initrd travel as `boot`
+ * entries instead. `session` is not carried either: the importing connection decides it.
  */
 export const HOST_PATH_OPTIONS: readonly string[] = [
   'iso',
   'drivers',
   'kernel',
   'initrd',
-  'diskImage',
-  'serialLog',
+  'disk-image',
+  'serial-log',
 ];
 
 const SHA256 = /^[0-9a-f]{64}$/;

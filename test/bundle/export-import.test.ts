@@ -148,6 +148,23 @@ test('a VM booting the test guest, with zstd: it boots again; a changed byte is 
   );
   const listing = execFileSync('sh', ['-c', `zstd -dc < '${bundle}' | tar -tf -`], { encoding: 'utf8' });
   assert.match(listing, /^manifest\.json\ndomain\.xml\ndisks\/vda\.raw\nboot\/kernel\nboot\/initrd\ntpm\//);
+  // No file of this host in the bundle: the options name none, the description neither.
+  const unpacked = (entry: string) =>
+    execFileSync('sh', ['-c', `zstd -dc < '${bundle}' | tar -xOf - ${entry}`], { encoding: 'utf8' });
+  const options = (JSON.parse(unpacked('manifest.json')) as { vm: { options: Record<string, string> } }).vm
+    .options;
+  assert.deepEqual(
+    Object.keys(options).filter((k) =>
+      ['kernel', 'initrd', 'disk-image', 'serial-log', 'iso', 'session'].includes(k),
+    ),
+    [],
+  );
+  assert.equal(
+    options.cmdline,
+    `console=ttyS0 quiet ${POWEROFF_CMDLINE}`,
+    'the kernel command line is the VM’s own',
+  );
+  assert.doesNotMatch(unpacked('domain.xml'), /\/var\/|\/usr\/|<kernel|<emulator|<source file/);
   assert.equal(vm.uuid, uuid);
   assert.deepEqual(tpmFiles(vm.uuid), before.tpm);
   assert.equal(guestSha(vm.disk), before.disk);
