@@ -108,6 +108,21 @@ test('windows-11 started once: NVRAM, TPM state and disk come back byte for byte
   await waitFor('its NVRAM and TPM state', async () =>
     existsSync(nvram) && existsSync(join(SWTPM_DIR, uuid, 'tpm2', 'tpm2-00.permall')) ? true : undefined,
   );
+  const running = await phyllo(
+    'vm',
+    'export',
+    win,
+    join(dir, 'running.phyllome'),
+    '--connect',
+    URI,
+    '--json',
+  );
+  assert.equal(
+    json<{ error: { code: string } }>(running).error.code,
+    'vm-wrong-state',
+    'a running VM is not exported',
+  );
+  assert.ok(!existsSync(join(dir, 'running.phyllome')));
   await dom.destroy();
   await writePattern(disk, 0x5a, 4 << 20, 1 << 20);
   await writePattern(disk, 0xa5, 60 << 20, 64 << 10);
