@@ -12,6 +12,7 @@ const benches = [
   ['node', ['bench/clone.mjs']],
   ['node', ['bench/api.mjs']],
   ['node', ['bench/web.mjs']],
+  ['node', ['bench/bundle.mjs']],
 ];
 let failed = 0;
 for (const [cmd, args] of benches) {

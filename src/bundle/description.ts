@@ -11,16 +11,9 @@ import { el, type XmlNode } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
 import { serializeXml } from '../xml/serialize.js';
 import { BundleInvalidError } from './errors.js';
-import { HOST_PATH_OPTIONS } from './manifest.js';
+import { HOST_PATH_OPTIONS, type BundleVm } from './manifest.js';
 
-export interface VmDescription {
-  name: string;
-  uuid: string;
-  profile: string;
-  os: string;
-  modelVersion: number;
-  /** The model's options without those naming a host file. */
-  options: Record<string, string>;
+export interface VmDescription extends BundleVm {
   memoryKiB: number;
   vcpus: number;
   disks: { target: string; bus: DiskBus }[];

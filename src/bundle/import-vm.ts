@@ -40,6 +40,7 @@ import { MAX_MANIFEST_BYTES, type BundleEntry, type BundleManifest } from './man
 import { bundleBytes } from './compression.js';
 import { PositionalWriter } from './overlap.js';
 import { readBundle, type EntryTarget } from './read-bundle.js';
+import { processAlive } from '../machines/process-alive.js';
 
 export interface ImportOptions {
   /** The new VM's name (a new UUID and MACs with it); default the bundle's. */
@@ -102,14 +103,6 @@ const gib = (n: number) =>
   n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`;
 const PREFIX = '.phyllo-import-';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Removes what imports that died left (`.phyllo-import-PID-…` of a process that is gone). */
 export async function sweepDeadImports(dirs: string[]): Promise<void> {
@@ -117,7 +110,7 @@ export async function sweepDeadImports(dirs: string[]): Promise<void> {
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const n of names) {
       const pid = Number(/^\.phyllo-import-(\d+)-/.exec(n)?.[1]);
-      if (pid && pid !== process.pid && !alive(pid)) await rm(join(dir, n), { recursive: true, force: true });
+      if (pid && pid !== process.pid && !processAlive(pid)) await rm(join(dir, n), { recursive: true, force: true });
     }
   }
 }

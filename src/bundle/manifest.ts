@@ -32,20 +32,23 @@ export interface BundleEntry {
   realSize?: number;
 }
 
+/** The VM as the model's inputs name it (also what domain.xml says of it, with more). */
+export interface BundleVm {
+  name: string;
+  uuid: string;
+  profile: string;
+  os: string;
+  modelVersion: number;
+  /** The model's options as `<phyllome:options>` holds them, none naming a host file. */
+  options: Record<string, string>;
+}
+
 export interface BundleManifest {
   format: typeof BUNDLE_FORMAT;
   formatVersion: typeof BUNDLE_FORMAT_VERSION;
   phyllomeVersion: string;
   createdAt: string;
-  vm: {
-    name: string;
-    uuid: string;
-    profile: string;
-    os: string;
-    modelVersion: number;
-    /** The model's options as `<phyllome:options>` holds them, none naming a host file. */
-    options: Record<string, string>;
-  };
+  vm: BundleVm;
   /** Facts about the exporting host, for the import to say what changed. */
   source: Record<string, string>;
   entries: BundleEntry[];

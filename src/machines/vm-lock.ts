@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { isNotFound, type Domain, type Libvirt } from '../libvirt/index.js';
 import { VmBusyError, VmNotFoundError } from './errors.js';
 import { hostName } from './find-vm.js';
+import { processAlive } from './process-alive.js';
 
 /**
  * Where the per-VM locks live: /run/phyllome/locks for root, else the user's runtime directory
@@ -28,14 +29,6 @@ interface Holder {
   token: string;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The lock file's text, or undefined when there is none (its holder has just released it). */
 function readText(path: string): string | undefined {
@@ -80,7 +73,7 @@ function breakStale(path: string, text: string, own: string): void {
   if (!linked(own, breaker)) {
     const other = readText(breaker);
     const holder = parseHolder(other);
-    if (other !== undefined && !(holder && alive(holder.pid)) && readText(breaker) === other)
+    if (other !== undefined && !(holder && processAlive(holder.pid)) && readText(breaker) === other)
       rmSync(breaker, { force: true });
     return;
   }
@@ -151,7 +144,7 @@ async function holding<T>(lv: Libvirt, dom: LockedVm, operation: string, fn: () 
     for (let attempt = 0; !linked(tmp, path); attempt++) {
       const text = readText(path);
       const holder = parseHolder(text);
-      if ((holder && alive(holder.pid)) || attempt >= MAX_ATTEMPTS)
+      if ((holder && processAlive(holder.pid)) || attempt >= MAX_ATTEMPTS)
         throw new VmBusyError(dom.name, holder?.operation ?? 'another command', holder?.pid ?? 0);
       // Released in between: try again. Its holder died: remove that lock, then try again.
       if (text !== undefined) breakStale(path, text, tmp);

@@ -9,19 +9,12 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive } from '../../src/machines/process-alive.js';
 
 const SLOTS = '/run/phyllo-test-host-slots';
 const FIRST = 20;
 const COUNT = 200;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function routed(n: number): boolean {
   const out = execFileSync('ip', ['-4', 'route', 'show', `10.99.${n}.0/24`], { encoding: 'utf8' });
@@ -39,7 +32,7 @@ function tryTake(dir: string): boolean {
     } catch {
       return false; // being taken right now (made, its pid not yet written)
     }
-    if (alive(owner)) return false;
+    if (processAlive(owner)) return false;
     rmSync(dir, { recursive: true, force: true });
     return tryTake(dir);
   }
