@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * Which top-level folders of src/ each folder may import. Imports run down the layers only:
  * xml and libvirt know nothing of Phyllome's other parts; host and catalog sit on xml; the model on
- * host, catalog and xml; jobs (progress, cancellation, undo) on nothing; the services on all of those, libvirt and jobs; the API server (HTTP, WebSocket) on the services; the CLI on everything. Files
+ * host, catalog and xml; jobs (progress, cancellation, undo) on nothing; bundle (the VM bundle format: tar, zstd) on nothing; the services on all of those, libvirt and jobs; the API server (HTTP, WebSocket) on the services; the CLI on everything. Files
  * directly in src/ (errors.ts, build-id.ts) are shared by all and import no folder. A new folder
  * must be given its place here.
  */
@@ -18,6 +18,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   catalog: ['xml'],
   model: ['xml', 'host', 'catalog'],
   jobs: [],
+  bundle: [],
   machines: ['xml', 'host', 'catalog', 'model', 'libvirt', 'jobs'],
   server: ['xml', 'host', 'catalog', 'model', 'libvirt', 'machines', 'jobs'],
   cli: ['xml', 'host', 'catalog', 'model', 'libvirt', 'machines', 'jobs', 'server'],

@@ -6,7 +6,8 @@ export class ZstdMissingError extends PhyllomeError {
   constructor(binary: string, cause?: unknown) {
     super('zstd-missing', `The zstd program (${binary}) was not found: compressed bundles need it`, {
       ...(cause === undefined ? {} : { cause }),
-      hint: "Install Debian's zstd package (`sudo apt-get install zstd`), or run the set-up: `sudo bash scripts/setup.sh`.",
+      // An installed phyllo has no set-up script to name (the checkout's set-up installs the package too).
+      hint: "Install Debian's zstd package (`sudo apt-get install zstd`), then try again.",
     });
   }
 }
