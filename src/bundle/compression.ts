@@ -1,44 +1,63 @@
 /**
  * A bundle's bytes as the tar reader wants them, compressed or not (the first four bytes say), and
- * the compression an export writes.
+ * the compression an export writes: the zstd layer (zstd-frame.ts, zstd-push.ts, zstd-compress.ts).
  */
-import { MAX_MANIFEST_BYTES } from './manifest.js';
-import { isZstd, zstdCompression, zstdDecompressed } from './zstd.js';
 import type { Compression } from './write-bundle.js';
+import { zstdDecompress } from './zstd-compress.js';
+import { isZstd, storedFrame } from './zstd-frame.js';
+import { zstdCompressor } from './zstd-push.js';
 
+/** zstd at level 1 on one core (docs/dependencies.md), its manifest region in a frame of stored blocks. */
 export function bundleCompression(): Compression {
-  return zstdCompression();
+  return {
+    storedFrame,
+    compressor(out) {
+      const stop = new AbortController();
+      const writer = zstdCompressor(out, { signal: stop.signal });
+      return {
+        write: (chunk) => writer.write(chunk),
+        end: () => writer.end(),
+        destroy: () => stop.abort(),
+      };
+    },
+  };
 }
 
-/** The tar stream of a bundle file or stream; `limit` caps what a compressed one may expand to. */
+/**
+ * The tar stream of a bundle file or stream. A compressed one may expand to `limit()` bytes at most
+ * (asked again as it goes: it grows once the manifest is known).
+ */
 export async function* bundleBytes(
   source: AsyncIterable<Uint8Array>,
-  signal?: AbortSignal,
-  limit: () => number = () => 2 ** 46 + MAX_MANIFEST_BYTES,
+  signal: AbortSignal | undefined,
+  limit: () => number,
 ): AsyncGenerator<Buffer> {
   const it = source[Symbol.asyncIterator]();
-  let first = await it.next();
-  // Four bytes decide: gather them if the first chunk is shorter.
-  let head = first.done ? Buffer.alloc(0) : Buffer.from(first.value);
-  while (head.length < 4 && !first.done) {
-    first = await it.next();
-    if (!first.done) head = Buffer.concat([head, Buffer.from(first.value)]);
+  // Four bytes decide: gather them if the first chunks are shorter.
+  let head = Buffer.alloc(0);
+  let ended = false;
+  while (head.length < 4 && !ended) {
+    const r = await it.next();
+    if (r.done) ended = true;
+    else head = Buffer.concat([head, Buffer.from(r.value)]);
   }
   const rest: AsyncIterable<Uint8Array> = {
     [Symbol.asyncIterator]: () => {
-      let sentHead = false;
+      let sentHead = head.length === 0;
       return {
         next: async () => {
           if (!sentHead) {
             sentHead = true;
-            if (head.length) return { done: false, value: head };
+            return { done: false, value: head };
           }
-          return it.next();
+          return ended ? { done: true, value: undefined } : it.next();
         },
         return: async () => (await it.return?.()) ?? { done: true, value: undefined },
       };
     },
   };
-  if (isZstd(head)) yield* zstdDecompressed(rest, limit, signal);
-  else for await (const c of rest) yield Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+  if (isZstd(head)) yield* zstdDecompress(rest, { maxOutputBytes: limit, ...(signal ? { signal } : {}) });
+  else
+    for await (const c of rest)
+      yield Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
 }

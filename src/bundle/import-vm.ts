@@ -103,14 +103,14 @@ const gib = (n: number) =>
   n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`;
 const PREFIX = '.phyllo-import-';
 
-
 /** Removes what imports that died left (`.phyllo-import-PID-…` of a process that is gone). */
 export async function sweepDeadImports(dirs: string[]): Promise<void> {
   for (const dir of dirs) {
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const n of names) {
       const pid = Number(/^\.phyllo-import-(\d+)-/.exec(n)?.[1]);
-      if (pid && pid !== process.pid && !processAlive(pid)) await rm(join(dir, n), { recursive: true, force: true });
+      if (pid && pid !== process.pid && !processAlive(pid))
+        await rm(join(dir, n), { recursive: true, force: true });
     }
   }
 }

@@ -19,7 +19,8 @@ export interface ZstdDecompressOptions {
   binary?: string;
   signal?: AbortSignal;
   /** Stop (and fail with `bundle-too-large`) once the output passes this: the guard against a bomb. */
-  maxOutputBytes?: number;
+  /** A number, or a function asked again for each chunk (a limit that grows once a manifest is read). */
+  maxOutputBytes?: number | (() => number);
 }
 
 export const DEFAULT_LEVEL = 1;

@@ -1,4 +1,5 @@
 import { PhyllomeError } from '../errors.js';
+import { BundleInvalidError } from './errors.js';
 
 /** The `zstd` program is not installed (or not where we were told): bundles are compressed with it. */
 export class ZstdMissingError extends PhyllomeError {
@@ -13,18 +14,14 @@ export class ZstdMissingError extends PhyllomeError {
 }
 
 /** The compressed data of a bundle is damaged (corrupt, cut short, or not zstd at all). */
-export class BundleInvalidError extends PhyllomeError {
-  override name = 'BundleInvalidError';
+export class CompressedDataError extends BundleInvalidError {
+  override name = 'CompressedDataError';
   /** zstd's own words (its stderr, trimmed), when it said something. */
   readonly reason: string;
   constructor(reason: string, cause?: unknown) {
     super(
-      'bundle-invalid',
       `The bundle's compressed data is damaged` + (reason ? `: zstd says "${reason}"` : ''),
-      {
-        ...(cause === undefined ? {} : { cause }),
-        hint: 'The file was probably cut short or changed in transit: copy the bundle again from its source, or export it again.',
-      },
+      cause === undefined ? {} : { cause },
     );
     this.reason = reason;
   }

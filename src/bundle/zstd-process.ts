@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import {
-  BundleInvalidError,
+  CompressedDataError,
   BundleTooLargeError,
   ZstdCancelledError,
   ZstdFailedError,
@@ -23,7 +23,8 @@ export interface ZstdRunOptions {
   /** Aborting kills zstd; the generator then throws a `ZstdCancelledError`. */
   signal?: AbortSignal;
   /** More output than this kills zstd at once and throws a `BundleTooLargeError`. */
-  maxOutputBytes?: number;
+  /** A number, or a function asked again for each chunk (a limit that grows once a manifest is read). */
+  maxOutputBytes?: number | (() => number);
 }
 
 /** Which error a failed exit means: damaged data when decompressing, zstd's own failure otherwise. */
@@ -92,9 +93,10 @@ export async function* runZstd(
     try {
       for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
         produced += chunk.length;
-        if (maxOutputBytes !== undefined && produced > maxOutputBytes) {
+        const limit = typeof maxOutputBytes === 'function' ? maxOutputBytes() : maxOutputBytes;
+        if (limit !== undefined && produced > limit) {
           kill();
-          throw new BundleTooLargeError(maxOutputBytes);
+          throw new BundleTooLargeError(limit);
         }
         yield chunk;
       }
@@ -116,7 +118,7 @@ export async function* runZstd(
         : exit.code !== 0
           ? `exit status ${exit.code}`
           : String(readError));
-    if (mode === 'decompress' && !exit.signal) throw new BundleInvalidError(reason, readError);
+    if (mode === 'decompress' && !exit.signal) throw new CompressedDataError(reason, readError);
     throw new ZstdFailedError(reason, readError);
   } finally {
     signal?.removeEventListener('abort', onAbort);
