@@ -29,7 +29,6 @@ interface Holder {
   token: string;
 }
 
-
 /** The lock file's text, or undefined when there is none (its holder has just released it). */
 function readText(path: string): string | undefined {
   try {

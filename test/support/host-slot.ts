@@ -15,7 +15,6 @@ const SLOTS = '/run/phyllo-test-host-slots';
 const FIRST = 20;
 const COUNT = 200;
 
-
 function routed(n: number): boolean {
   const out = execFileSync('ip', ['-4', 'route', 'show', `10.99.${n}.0/24`], { encoding: 'utf8' });
   return out.trim() !== '';
