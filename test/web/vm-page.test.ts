@@ -305,9 +305,17 @@ test('a VM that is not there says so, with the way back', async () => {
 });
 
 test('an address with no page says so and leads back to the list', async () => {
+  const phone = await loggedIn(b.browser, url, api.sessions.issueCode(), PHONE);
+  await phone.page.goto(`${url}/no/such/place`);
+  await phone.page.getByRole('heading', { level: 1, name: 'No such page' }).waitFor();
+  await noSerious(phone.page, 'not found, phone');
+  await screenshot(phone.page, 'not-found');
+  await phone.context.close();
   const { context, page } = await loggedIn(b.browser, url, api.sessions.issueCode());
   await page.goto(`${url}/no/such/place`);
   await page.getByRole('heading', { level: 1, name: 'No such page' }).waitFor();
+  await noSerious(page, 'not found');
+  await screenshot(page, 'not-found');
   assert.equal(await page.locator('main code').textContent(), '/no/such/place');
   await page.getByRole('link', { name: 'Back to the VMs' }).click();
   await page.getByRole('heading', { level: 1, name: 'VMs' }).waitFor();
