@@ -357,6 +357,7 @@ export async function importVm(
       ...opts.deps,
       identity: { uuid, macs: keep ? d.interfaces.map((i) => i.mac) : [] },
       ownsDiskImage: true,
+      ownedFiles: Object.values(bootAt),
     });
     const dom = await lv.domains.lookup(created.uuid);
     undo.push(`defined the VM ${name}`, () => dom.undefine());

@@ -13,7 +13,7 @@ import type { ModelHostFacts } from '../model/host-facts.js';
 import type { ModelOptions } from '../model/options.js';
 import { parseXml } from '../xml/parse.js';
 import { escapeXml, serializeXml } from '../xml/serialize.js';
-import { dataDisks, writeChains } from './disk-chain.js';
+import { dataDisks, writeChains, writeOwnedFiles } from './disk-chain.js';
 import { NetworkMissingError, VmCreateError, VmDiskNoSpaceError, VmExistsError } from './errors.js';
 import { hostName } from './find-vm.js';
 import { isNoSpace } from './no-space.js';
@@ -113,6 +113,8 @@ export interface CreateVmDeps extends ModelDeps {
   identity?: { uuid: string; macs: string[] };
   /** The `diskImage` is the VM's own (an imported bundle's disk): `vm delete` removes it with the VM. */
   ownsDiskImage?: boolean;
+  /** Other files that are the VM's own (an imported kernel and initrd): `vm delete` removes them too. */
+  ownedFiles?: string[];
 }
 
 const STEP_WORDS: Record<CreateVmStep, (what: string) => string> = {
@@ -145,10 +147,13 @@ export async function createVm(
     });
     model.xml = buildDomainXml(model.spec);
   }
-  if (deps.ownsDiskImage && options.diskImage) {
+  if ((deps.ownsDiskImage && options.diskImage) || deps.ownedFiles?.length) {
     const tree = parseXml(model.xml);
-    const disks = dataDisks(tree).map((d) => ({ target: d.target, path: d.path, owned: true, bases: [] }));
-    writeChains(tree, { disks, snapshots: [] });
+    if (deps.ownsDiskImage && options.diskImage) {
+      const disks = dataDisks(tree).map((d) => ({ target: d.target, path: d.path, owned: true, bases: [] }));
+      writeChains(tree, { disks, snapshots: [] });
+    }
+    if (deps.ownedFiles?.length) writeOwnedFiles(tree, deps.ownedFiles);
     model.xml = serializeXml(tree);
   }
   const nic = model.spec.devices.interfaces.find((i) => i.type === 'network' && i.network);

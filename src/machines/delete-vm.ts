@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DomainXmlFlags, isNotFound, UndefineFlags, type Libvirt } from '../libvirt/index.js';
 import { parseXml } from '../xml/parse.js';
-import { dataDisks, deleteImage, imagesNeeded, readChains } from './disk-chain.js';
+import { dataDisks, deleteImage, imagesNeeded, ownedFiles, readChains } from './disk-chain.js';
 import { imagesInUse } from './images-in-use.js';
 import { VmStateError } from './errors.js';
 import { findVm } from './find-vm.js';
@@ -91,6 +91,11 @@ export async function deleteVm(lv: Libvirt, name: string, opts: DeleteVmOptions 
     if (hasEmulatedTpm(tree)) {
       await files.remove(tpmDir(dom.uuid));
       result.tpm = tpmDir(dom.uuid);
+    }
+    // Files it brought with it (an imported kernel and initrd).
+    for (const f of ownedFiles(tree)) {
+      await files.remove(f);
+      result.removed.push(f);
     }
     for (const s of meta.snapshots) await files.remove(s.dir);
     await files.remove(join(snapshotRoot(), dom.uuid));

@@ -193,6 +193,32 @@ export function writeChains(domain: XmlNode, meta: ChainMetadata): void {
     );
 }
 
+/**
+ * Files outside the disks that are the VM's own and go when it is deleted: an imported bundle's
+ * kernel and initrd (`<phyllome:files><phyllome:file path=…/></phyllome:files>`).
+ */
+export function ownedFiles(domain: XmlNode): string[] {
+  const vm = ourElement(domain, false);
+  const p = vm ? prefixOf(vm) : '';
+  return childrenNamed(child(vm, `${p}files`), `${p}file`)
+    .map((f) => f.attrs.path ?? '')
+    .filter((path) => path !== '');
+}
+
+export function writeOwnedFiles(domain: XmlNode, paths: string[]): void {
+  const vm = ourElement(domain, true)!;
+  const p = prefixOf(vm);
+  vm.children = vm.children.filter((c) => c.name !== `${p}files`);
+  if (paths.length)
+    vm.children.push(
+      el(
+        `${p}files`,
+        {},
+        paths.map((path) => el(`${p}file`, { path })),
+      ),
+    );
+}
+
 /** Every image the VM's metadata says it needs: current images, their bases, snapshot images. */
 export function imagesNeeded(meta: ChainMetadata): ChainLayer[] {
   const out = new Map<string, ChainLayer>();

@@ -195,9 +195,14 @@ test('a VM booting the test guest, with zstd: it boots again; a changed byte is 
   ok(piped);
   const pipedDisk = json<{ disk: string }>(piped).disk;
   assert.equal(guestSha(pipedDisk), before.disk, 'the same disk through the pipe');
-  // The imported disk is the VM's own: deleting the VM deletes it.
+  // The imported disk, kernel and initrd are the VM's own: deleting the VM deletes them.
+  const pipedBoot = ['kernel', 'initrd'].map((w) => `/var/lib/libvirt/boot/${name}-p-${w}`);
+  assert.ok(
+    pipedBoot.every((f) => existsSync(f)),
+    'its kernel and initrd came with it',
+  );
   ok(await phyllo('vm', 'delete', `${name}-p`, '--connect', URI));
-  assert.ok(!existsSync(pipedDisk), `${pipedDisk} went with its VM`);
+  for (const f of [pipedDisk, ...pipedBoot]) assert.ok(!existsSync(f), `${f} went with its VM`);
 
   // One byte of the disk's data changed (in the uncompressed tar): refused, nothing made.
   const tar = execFileSync('zstd', ['-dc', bundle], { maxBuffer: 1 << 30 });
