@@ -101,6 +101,7 @@ test('entries: paths, kinds, places, sizes, checksums, duplicates, count, order'
     /not where a tpm entry goes/,
   );
   refused((m) => m.entries.reverse(), /do not begin with the one domain\.xml/);
+  refused((m) => (m.entries[0].size = 2 ** 40), /give domain\.xml 1099511627776 bytes; at most 1048576/);
   refused(
     (m) => m.entries.push(...Array.from({ length: 61 }, (_, i) => ({ ...m.entries[3], path: `tpm/f${i}` }))),
     /lists 65 entries; at most 64/,

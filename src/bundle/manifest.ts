@@ -202,6 +202,10 @@ export function parseManifest(json: string): BundleManifest {
     if (seen.has(e.path)) throw bad('entries', `lists ${e.path} twice`);
     seen.add(e.path);
   }
+  // Read into memory on import: a description is a few kB.
+  const domain = entries.find((e) => e.kind === 'domain');
+  if (domain && domain.size > MAX_MANIFEST_BYTES)
+    throw bad('entries', `give domain.xml ${domain.size} bytes; at most ${MAX_MANIFEST_BYTES} are allowed`);
   if (entries[0]?.kind !== 'domain' || entries.filter((e) => e.kind === 'domain').length !== 1)
     throw bad('entries', 'do not begin with the one domain.xml');
   return {
