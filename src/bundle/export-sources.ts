@@ -60,7 +60,8 @@ async function filesUnder(dir: string): Promise<string[]> {
  * `tmpDir` takes a flattened copy of a disk image that cannot be read in place.
  */
 export async function localVmSources(xml: string, tree: XmlNode, tmpDir: string): Promise<VmSources> {
-  const description = describeVm(parseDomainXml(xml));
+  const spec = parseDomainXml(xml);
+  const description = describeVm(spec);
   const layouts: DiskLayout[] = [];
   const cleanup = () => Promise.all(layouts.map((l) => l.cleanup())).then(() => undefined);
   try {
@@ -87,7 +88,6 @@ export async function localVmSources(xml: string, tree: XmlNode, tmpDir: string)
       });
     }
     // A direct kernel boot cannot start without its kernel and initrd: they travel with the VM.
-    const spec = parseDomainXml(xml);
     for (const [which, path] of [
       ['kernel', spec.os.kernel],
       ['initrd', spec.os.initrd],

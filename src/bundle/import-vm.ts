@@ -28,7 +28,7 @@ import { PhyllomeError } from '../errors.js';
 import { UndoList } from '../jobs/undo-list.js';
 import { createVm, poolFor, type CreateVmDeps } from '../machines/create-vm.js';
 import { VmExistsError } from '../machines/errors.js';
-import { hostName } from '../machines/find-vm.js';
+import { domainExists, hostName } from '../machines/find-vm.js';
 import { isNoSpace } from '../machines/no-space.js';
 import { NVRAM_DIR, SWTPM_DIR, nvramPath, tpmDir } from '../machines/state-files.js';
 import type { ModelHostFacts } from '../model/host-facts.js';
@@ -196,14 +196,13 @@ async function placeFile(from: string, to: string): Promise<void> {
   await unlink(from);
 }
 
-function differences(m: BundleManifest, host: ModelHostFacts, created: string): string[] {
+function differences(m: BundleManifest, created: string): string[] {
   const out: string[] = [];
   const type = /<domain type='(\w+)'/.exec(created)?.[1];
   if (m.source.domainType && type && m.source.domainType !== type)
     out.push(
       `${m.source.domainType === 'kvm' ? 'KVM' : 'TCG (no KVM)'} on the host it came from, ${type === 'kvm' ? 'KVM' : 'TCG (no KVM)'} here`,
     );
-  void host;
   return out;
 }
 
@@ -224,7 +223,7 @@ export async function importVm(
   let renamed = false;
   let disk: { tmp: string; target: string } | undefined;
   let nvram: string | undefined;
-  const tpm: { rel: string; tmp: string }[] = [];
+  let tpmWritten = false;
   const boot: Partial<Record<'kernel' | 'initrd', string>> = {};
   const tpmTmp = join(SWTPM_DIR, `${tag}-tpm`);
   let total = 0;
@@ -246,13 +245,7 @@ export async function importVm(
               `The bundle holds ${disks.length} disks; vm import takes VMs with one disk for now`,
               'Export the VM with its other disks detached (phyllo vm edit), then attach them after the import.',
             );
-          if (
-            await lv.domains.lookup(name).then(
-              () => true,
-              (e: unknown) => (isNotFound(e) ? false : Promise.reject(e)),
-            )
-          )
-            throw new VmExistsError(name);
+          if (await domainExists(lv, name)) throw new VmExistsError(name);
           total = m.entries.reduce((s, e) => s + e.size, 0);
           cap = 2 * MAX_MANIFEST_BYTES + total + (m.entries.length + 2) * 2048;
           const need = disks.reduce((s, e) => s + e.size, 0);
@@ -286,12 +279,9 @@ export async function importVm(
             boot[which] = join(BOOT_DIR, `${tag}-${which}`);
             return fileTarget(boot[which], e.size, undo);
           }
-          const rel = e.path.slice('tpm/'.length);
-          const tmp = join(tpmTmp, rel);
-          tpm.push({ rel, tmp });
-          if (tpm.length === 1)
-            undo.push(`wrote ${tpmTmp}`, () => rm(tpmTmp, { recursive: true, force: true }));
-          return fileTarget(tmp, e.size, undo);
+          if (!tpmWritten) undo.push(`wrote ${tpmTmp}`, () => rm(tpmTmp, { recursive: true, force: true }));
+          tpmWritten = true;
+          return fileTarget(join(tpmTmp, e.path.slice('tpm/'.length)), e.size, undo);
         },
       },
     );
@@ -302,10 +292,7 @@ export async function importVm(
     if (disk && !d.disks.some((x) => x.target === disk!.target))
       throw new BundleInvalidError(`Its domain.xml has no disk ${disk.target}, which its manifest lists`);
     // A new identity when asked for a new name, or when this host already has a VM with that UUID.
-    const uuidTaken = await lv.domains.lookup(d.uuid).then(
-      () => true,
-      (e: unknown) => (isNotFound(e) ? false : Promise.reject(e)),
-    );
+    const uuidTaken = await domainExists(lv, d.uuid);
     const keep = !renamed && !uuidTaken;
     const uuid = keep ? d.uuid : randomUUID();
     const finalDisk = disk ? join(dir, `${name}.raw`) : undefined;
@@ -375,7 +362,7 @@ export async function importVm(
       undo.push(`put the UEFI variables at ${at}`, () => rm(at, { force: true }));
     }
     let tpmAt: string | undefined;
-    if (tpm.length) {
+    if (tpmWritten) {
       tpmAt = tpmDir(created.uuid);
       const owner = await swtpmOwner();
       if (owner) await chownTree(tpmTmp, owner);
@@ -399,7 +386,7 @@ export async function importVm(
       ...(finalDisk ? { disk: finalDisk } : {}),
       ...(nvramAt ? { nvram: nvramAt } : {}),
       ...(tpmAt ? { tpmState: tpmAt } : {}),
-      changes: differences(manifest, host, created.xml),
+      changes: differences(manifest, created.xml),
       decisions: created.decisions,
       warnings: created.warnings,
     };

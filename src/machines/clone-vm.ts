@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { DomainXmlFlags, isNotFound, type Domain, type Libvirt } from '../libvirt/index.js';
+import { DomainXmlFlags, type Domain, type Libvirt } from '../libvirt/index.js';
 import { validateName } from '../model/options.js';
 import type { JobContext } from '../jobs/job.js';
 import { UndoList } from '../jobs/undo-list.js';
@@ -20,7 +20,7 @@ import {
   type DiskChain,
 } from './disk-chain.js';
 import { VmExistsError, VmStateError } from './errors.js';
-import { findVm } from './find-vm.js';
+import { domainExists, findVm } from './find-vm.js';
 import { stateCopier } from './state-copier.js';
 import { hasEmulatedTpm, nvramPath, nvramPathFor, tpmDir } from './state-files.js';
 import { withNewVmLock, withVmLock } from './vm-lock.js';
@@ -65,16 +65,6 @@ export async function requireShutOff(dom: Domain, op: string): Promise<void> {
       `${op} needs it shut off, so that its disks, UEFI variables and TPM state are consistent`,
       `Shut it down first: phyllo vm shutdown ${dom.name}`,
     );
-}
-
-async function domainExists(lv: Libvirt, name: string): Promise<boolean> {
-  return lv.domains.lookup(name).then(
-    () => true,
-    (err: unknown) => {
-      if (isNotFound(err)) return false;
-      throw err;
-    },
-  );
 }
 
 /**

@@ -15,7 +15,7 @@ import { parseXml } from '../xml/parse.js';
 import { escapeXml, serializeXml } from '../xml/serialize.js';
 import { dataDisks, writeChains, writeOwnedFiles } from './disk-chain.js';
 import { NetworkMissingError, VmCreateError, VmDiskNoSpaceError, VmExistsError } from './errors.js';
-import { hostName } from './find-vm.js';
+import { domainExists, hostName } from './find-vm.js';
 import { isNoSpace } from './no-space.js';
 import { DEFAULT_NETWORK_XML, ensureNetwork } from './networks.js';
 import { UndoList } from '../jobs/undo-list.js';
@@ -59,15 +59,6 @@ function quiet<T>(p: Promise<T>): Promise<T> {
 }
 
 /** Is the name taken? */
-function nameTaken(lv: Libvirt, name: string): Promise<boolean> {
-  return lv.domains.lookup(name).then(
-    () => true,
-    (err: unknown) => {
-      if (isNotFound(err)) return false;
-      throw err;
-    },
-  );
-}
 
 /** Every storage pool, each one's XML and state asked at once (they are read in order by `poolFor`). */
 function scanPools(lv: Libvirt): Promise<ScannedPool[]> {
@@ -84,7 +75,7 @@ function scanPools(lv: Libvirt): Promise<ScannedPool[]> {
 export function startCreateLookups(lv: Libvirt, name: string): CreateVmLookups {
   return {
     name,
-    exists: quiet(nameTaken(lv, name)),
+    exists: quiet(domainExists(lv, name)),
     activeNetworks: quiet(lv.networks.list(ListNetworksFlags.ACTIVE)),
     pools: quiet(scanPools(lv)),
   };
@@ -160,7 +151,7 @@ export async function createVm(
   const early = deps.lookups?.name === options.name ? deps.lookups : undefined;
   // Asked at once (unless asked earlier): is the name taken, and is the network there and running (that
   // one only starts or defines the network when it must, and only after the name was found free).
-  const exists = early?.exists ?? nameTaken(lv, options.name);
+  const exists = early?.exists ?? domainExists(lv, options.name);
   const activeNetworks = nic?.network
     ? quiet(early?.activeNetworks ?? lv.networks.list(ListNetworksFlags.ACTIVE)) // awaited below unless the name is taken
     : undefined;

@@ -16,3 +16,14 @@ export async function findVm(lv: Libvirt, name: string): Promise<Domain> {
     throw err;
   }
 }
+
+/** Whether the connection's host has a VM of that name (or UUID); other failures are thrown. */
+export function domainExists(lv: Libvirt, nameOrUuid: string): Promise<boolean> {
+  return lv.domains.lookup(nameOrUuid).then(
+    () => true,
+    (err: unknown) => {
+      if (isNotFound(err)) return false;
+      throw err;
+    },
+  );
+}

@@ -3,12 +3,10 @@ import { startJob } from '../../jobs/job.js';
 import { exportVm, type ExportedVm } from '../../bundle/export-vm.js';
 import { bundleCompression } from '../../bundle/compression.js';
 import type { CommandContext, CommandResult } from '../command.js';
+import { formatBytes } from '../human-units.js';
 import { runJob } from '../job-progress.js';
 import { readVersion } from '../version.js';
 import { withConnection } from './vm-connection.js';
-
-const gib = (n: number) =>
-  n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`;
 
 /** `phyllo vm export NAME FILE|- [--compress zstd|none]`: the whole shut-off VM in one bundle. */
 export async function run(ctx: CommandContext): Promise<CommandResult<ExportedVm>> {
@@ -33,10 +31,10 @@ export async function run(ctx: CommandContext): Promise<CommandResult<ExportedVm
     ),
   );
   const summary = [
-    `Exported "${vm.name}" to ${vm.file === '-' ? 'standard output' : vm.file}: ${gib(vm.bytes)}${vm.compressed ? ' (zstd)' : ''}, ${gib(vm.dataBytes)} of data`,
+    `Exported "${vm.name}" to ${vm.file === '-' ? 'standard output' : vm.file}: ${formatBytes(vm.bytes)}${vm.compressed ? ' (zstd)' : ''}, ${formatBytes(vm.dataBytes)} of data`,
     ...vm.entries.map(
       (e) =>
-        `  ${e.path}  ${gib(e.size)}${e.realSize !== undefined ? ` of ${gib(e.realSize)}` : ''}  sha256 ${e.sha256.slice(0, 16)}…`,
+        `  ${e.path}  ${formatBytes(e.size)}${e.realSize !== undefined ? ` of ${formatBytes(e.realSize)}` : ''}  sha256 ${e.sha256.slice(0, 16)}…`,
     ),
   ].join('\n');
   if (file === '-') {
