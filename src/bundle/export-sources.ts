@@ -1,18 +1,20 @@
 /**
- * What a bundle of a VM on this machine holds, entry by entry (docs/bundle-format.md): its
+ * What a bundle of a VM holds, entry by entry (docs/bundle-format.md): its
  * description, each disk's guest-visible data (sparse), a direct kernel boot's kernel and initrd, its
  * UEFI variable store and its TPM state's files, each with its size known before a byte is written and its bytes to read once or twice
  * (standard output takes a first pass for the checksums).
  */
-import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { basename, join } from 'node:path';
+import { isLocal, parseUri, type Libvirt } from '../libvirt/index.js';
+import { stateCopier } from '../machines/state-copier.js';
 import { parseDomainXml } from '../model/domain-xml/parse-domain.js';
 import { dataDisks } from '../machines/disk-chain.js';
 import { hasEmulatedTpm, nvramPath, tpmDir } from '../machines/state-files.js';
 import { child, type XmlNode } from '../xml/node.js';
 import { describeVm, descriptionXml, type VmDescription } from './description.js';
-import { guestRanges, localDiskLayout, segmentBytes, type DiskLayout } from './disk-layout.js';
+import { guestRanges, localDiskLayout, segmentBytes } from './disk-layout.js';
+import { remoteDisk } from './remote-disk.js';
 import type { BundleEntry } from './manifest.js';
 import { sparseMapLength, type Segment } from './sparse-map.js';
 
@@ -38,31 +40,28 @@ async function* once(b: Buffer): AsyncGenerator<Buffer> {
   yield b;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** Every regular file under `dir`, as paths relative to it, sorted (swtpm's lock file left out). */
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile() || e.name === '.lock') continue;
-    out.push(relative(dir, join(e.parentPath ?? e.path, e.name)));
-  }
-  return out.sort();
+/** A disk's data ranges and how to read them: from its files on this machine, or through a remote libvirt. */
+async function diskSource(
+  lv: Libvirt,
+  path: string,
+  tmpDir: string,
+  tmpName: string,
+): Promise<{ realSize: number; ranges: Segment[]; data(): AsyncIterable<Buffer>; cleanup(): Promise<void> }> {
+  if (!isLocal(parseUri(lv.requestedUri))) return remoteDisk(lv, path, tmpName);
+  const layout = await localDiskLayout(path, tmpDir);
+  return { ...layout, ranges: guestRanges(layout.segments), data: () => segmentBytes(layout.segments) };
 }
 
 /**
- * The entries of the shut-off VM whose inactive domain XML is `xml`, its files on this machine.
- * `tmpDir` takes a flattened copy of a disk image that cannot be read in place.
+ * The entries of the shut-off VM whose inactive domain XML is `xml`, its files read on its host: on
+ * this machine's file system, or through the host's libvirt (remote-disk.ts, state-copier-remote.ts).
+ * `tmpDir` (on this machine) takes a flattened copy of a local disk image that cannot be read in place.
  */
-export async function localVmSources(xml: string, tree: XmlNode, tmpDir: string): Promise<VmSources> {
+export async function vmSources(lv: Libvirt, xml: string, tree: XmlNode, tmpDir: string): Promise<VmSources> {
   const spec = parseDomainXml(xml);
   const description = describeVm(spec);
-  const layouts: DiskLayout[] = [];
+  const files = stateCopier(lv);
+  const layouts: { cleanup(): Promise<void> }[] = [];
   const cleanup = () => Promise.all(layouts.map((l) => l.cleanup())).then(() => undefined);
   try {
     const domainXml = Buffer.from(descriptionXml(description));
@@ -71,9 +70,10 @@ export async function localVmSources(xml: string, tree: XmlNode, tmpDir: string)
     ];
     const disks = dataDisks(tree).sort((a, b) => a.target.localeCompare(b.target));
     for (const disk of disks) {
-      const layout = await localDiskLayout(disk.path, tmpDir);
+      const tmpName = `phyllo-export-${process.pid}-${randomBytes(4).toString('hex')}-${disk.target}.raw`;
+      const layout = await diskSource(lv, disk.path, tmpDir, tmpName);
       layouts.push(layout);
-      const ranges = guestRanges(layout.segments);
+      const ranges = layout.ranges;
       const data = ranges.reduce((s, r) => s + r.length, 0);
       entries.push({
         entry: {
@@ -84,7 +84,7 @@ export async function localVmSources(xml: string, tree: XmlNode, tmpDir: string)
           size: sparseMapLength(ranges, layout.realSize) + data,
         },
         sparse: ranges,
-        data: () => segmentBytes(layout.segments),
+        data: () => layout.data(),
       });
     }
     // A direct kernel boot cannot start without its kernel and initrd: they travel with the VM.
@@ -93,29 +93,30 @@ export async function localVmSources(xml: string, tree: XmlNode, tmpDir: string)
       ['initrd', spec.os.initrd],
     ] as const) {
       if (!path) continue;
-      const size = (await stat(path)).size;
+      const bytes = await files.readFile(path);
       entries.push({
-        entry: { path: `boot/${which}`, kind: 'boot', size },
-        data: () => createReadStream(path),
+        entry: { path: `boot/${which}`, kind: 'boot', size: bytes.length },
+        data: () => once(bytes),
       });
     }
     const nvram = nvramPath(tree);
-    if (nvram && (await exists(nvram))) {
-      const bytes = await readFile(nvram);
+    if (nvram && (await files.exists(nvram))) {
+      const bytes = await files.readFile(nvram);
       entries.push({
         entry: { path: 'nvram/VARS.fd', kind: 'nvram', size: bytes.length },
         data: () => once(bytes),
       });
     }
     const uuid = child(tree, 'uuid')?.text;
-    if (uuid && hasEmulatedTpm(tree) && (await exists(tpmDir(uuid))))
-      for (const rel of await filesUnder(tpmDir(uuid))) {
-        const bytes = await readFile(join(tpmDir(uuid), rel));
-        entries.push({
-          entry: { path: `tpm/${rel}`, kind: 'tpm', size: bytes.length },
-          data: () => once(bytes),
-        });
-      }
+    // swtpm's lock file is its running instance's, not state.
+    const tpmFiles = uuid && hasEmulatedTpm(tree) ? await files.listFiles(tpmDir(uuid)) : [];
+    for (const rel of tpmFiles.filter((f) => basename(f) !== '.lock')) {
+      const bytes = await files.readFile(join(tpmDir(uuid!), rel));
+      entries.push({
+        entry: { path: `tpm/${rel}`, kind: 'tpm', size: bytes.length },
+        data: () => once(bytes),
+      });
+    }
     const dataBytes = entries.reduce(
       (s, e) => s + (e.sparse ? e.sparse.reduce((a, r) => a + r.length, 0) : e.entry.size),
       0,

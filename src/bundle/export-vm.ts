@@ -7,15 +7,15 @@
  */
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { DomainXmlFlags, isLocal, parseUri, type Libvirt } from '../libvirt/index.js';
+import { DomainXmlFlags, type Libvirt } from '../libvirt/index.js';
 import { PhyllomeError } from '../errors.js';
 import { requireShutOff } from '../machines/clone-vm.js';
-import { findVm, hostName } from '../machines/find-vm.js';
+import { findVm } from '../machines/find-vm.js';
 import { isNoSpace } from '../machines/no-space.js';
 import { withVmLock } from '../machines/vm-lock.js';
 import { child } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
-import { localVmSources } from './export-sources.js';
+import { vmSources, type VmSources } from './export-sources.js';
 import { PositionalWriter } from './overlap.js';
 import {
   BUNDLE_FORMAT,
@@ -49,20 +49,6 @@ export interface ExportedVm {
   entries: BundleEntry[];
 }
 
-/** Export reads the VM's files on its own host, which is not this machine. */
-export class ExportRemoteError extends PhyllomeError {
-  override name = 'ExportRemoteError';
-  constructor(vm: string, host: string) {
-    super(
-      'export-remote',
-      `VM "${vm}" is on ${host}: vm export reads a VM's disks on this machine, and does not yet read them through a remote libvirt`,
-      {
-        hint: `Run the export on ${host} itself (phyllo vm export ${vm} FILE there), then copy the file.`,
-      },
-    );
-  }
-}
-
 /** The file system of the bundle's directory filled up: the partial bundle was removed. */
 export class ExportNoSpaceError extends PhyllomeError {
   override name = 'ExportNoSpaceError';
@@ -86,7 +72,7 @@ function manifestOf(
   uuid: string,
   xmlArch: string | undefined,
   type: string | undefined,
-  sources: Awaited<ReturnType<typeof localVmSources>>,
+  sources: VmSources,
   entries: BundleEntry[],
 ): BundleManifest {
   const d = sources.description;
@@ -109,13 +95,12 @@ export async function exportVm(
   opts: ExportOptions & { stream?: NodeJS.WritableStream },
 ): Promise<ExportedVm> {
   const dom = await findVm(lv, name);
-  if (!isLocal(parseUri(lv.requestedUri))) throw new ExportRemoteError(name, hostName(lv));
   return withVmLock(lv, dom, `export to ${file}`, async () => {
     await requireShutOff(dom, 'Exporting');
     const xml = await dom.xml(DomainXmlFlags.INACTIVE);
     const tree = parseXml(xml, `the domain XML of "${name}"`);
     const tmpDir = file === '-' ? (process.env.TMPDIR ?? '/tmp') : dirname(file);
-    const sources = await localVmSources(xml, tree, tmpDir);
+    const sources = await vmSources(lv, xml, tree, tmpDir);
     try {
       const arch = child(child(tree, 'os'), 'type')?.attrs.arch;
       const progress = (done: number) => opts.progress?.(done, sources.dataBytes);
@@ -161,7 +146,7 @@ export async function exportVm(
 async function toFile(
   file: string,
   base: (entries: BundleEntry[]) => BundleManifest,
-  sources: Awaited<ReturnType<typeof localVmSources>>['entries'],
+  sources: VmSources['entries'],
   dataBytes: number,
   opts: ExportOptions & { onData: (n: number) => void },
   name: string,

@@ -1,29 +1,31 @@
 /**
- * `phyllo vm import`: a bundle (docs/bundle-format.md) into a new VM on this machine. Every entry is
- * read and checked against the manifest before anything is defined: the disk goes to a hidden file
- * in the storage pool's directory, the UEFI variables and TPM state to hidden files beside where
- * libvirt and swtpm keep them, each named after this process. Only when the whole bundle matched is
- * the model run for this host (KVM or TCG, CPU, firmware, network), the disk put at its final name,
- * the VM defined with the bundle's UUID and MAC addresses (new ones with `--name`, or when the UUID
- * is taken here) and its state files moved in place. A failure or a cancel at any point removes what
- * was made; files a killed import left are removed by the next import (their process is gone).
+ * `phyllo vm import`: a bundle (docs/bundle-format.md) into a new VM on the connection's host. Every
+ * entry is read and checked against the manifest before anything is defined: on this machine the
+ * disk goes to a hidden file in the storage pool's directory, named after this process; on another
+ * host (where nothing can be renamed through libvirt) to a volume at its final name. The UEFI
+ * variables, TPM state, kernel and initrd (small) stay in memory. Only when the whole bundle matched
+ * is the model run for this host (KVM or TCG, CPU, firmware, network), the disk put at its final
+ * name, the VM defined with the bundle's UUID and MAC addresses (new ones with `--name`, or when the
+ * UUID is taken there) and its state files written where libvirt and swtpm keep them. A failure or
+ * a cancel at any point removes what was made; files a killed import left on this machine are
+ * removed by the next import (their process is gone).
  */
-import {
-  chown,
-  link,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  statfs,
-  unlink,
-  type FileHandle,
-} from 'node:fs/promises';
+import { chown, link, mkdir, open, readdir, readFile, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { isLocal, isNotFound, parseUri, type Libvirt, type StoragePool } from '../libvirt/index.js';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import {
+  isLocal,
+  isNotFound,
+  parseUri,
+  StreamHole,
+  type Libvirt,
+  type StoragePool,
+  type StreamChunk,
+} from '../libvirt/index.js';
+import { escapeXml } from '../xml/serialize.js';
+import { StateFileExistsError, stateCopier, type StateCopier } from '../machines/state-copier.js';
 import { PhyllomeError } from '../errors.js';
 import { UndoList } from '../jobs/undo-list.js';
 import { createVm, poolFor, type CreateVmDeps } from '../machines/create-vm.js';
@@ -63,19 +65,6 @@ export interface ImportedVm {
   changes: string[];
   decisions: Awaited<ReturnType<typeof createVm>>['decisions'];
   warnings: string[];
-}
-
-export class ImportRemoteError extends PhyllomeError {
-  override name = 'ImportRemoteError';
-  constructor(host: string) {
-    super(
-      'import-remote',
-      `vm import writes a VM's disks on this machine, and does not yet write them through a remote libvirt (${host})`,
-      {
-        hint: `Copy the bundle to ${host} and run the import there.`,
-      },
-    );
-  }
 }
 
 export class ImportNoRoomError extends PhyllomeError {
@@ -168,6 +157,64 @@ async function fileTarget(
 }
 
 /**
+ * A new raw volume `name` of `size` bytes in `pool`, written through the host's libvirt (a sparse
+ * upload: the gaps between a disk's segments go as holes). Used for a host that is not this machine,
+ * where no file can be renamed into place, so the volume has its final name from the start.
+ */
+async function volumeTarget(
+  pool: StoragePool,
+  name: string,
+  size: number,
+  undo: UndoList,
+): Promise<EntryTarget & { path: string }> {
+  const vol = await pool.volumes.create(
+    `<volume type='file'><name>${escapeXml(name)}</name><capacity unit='bytes'>${size}</capacity>` +
+      `<allocation unit='bytes'>0</allocation><target><format type='raw'/>` +
+      `<permissions><mode>0600</mode></permissions></target></volume>`,
+  );
+  undo.push(`created the volume ${pool.name}/${name}`, () => vol.delete());
+  const up = await vol.uploadSparse();
+  undo.push(`uploading ${name}`, async () => {
+    if (!up.writableFinished) await up.abort().catch(() => undefined);
+  });
+  const failed = new Promise<never>((_, reject) => up.once('error', reject));
+  failed.catch(() => undefined);
+  let pos = 0;
+  const put = async (c: StreamChunk) => {
+    if (!up.write(c)) await Promise.race([once(up, 'drain'), failed]);
+  };
+  return {
+    path: await vol.path(),
+    async write(chunk, offset) {
+      if (offset > pos) await put(new StreamHole(offset - pos));
+      await put(chunk);
+      pos = offset + chunk.length;
+    },
+    async done() {
+      if (pos < size) await put(new StreamHole(size - pos));
+      up.end();
+      await Promise.race([finished(up), failed]);
+    },
+  };
+}
+
+/** An entry kept in memory (UEFI variables, TPM state, a kernel) until the whole bundle matched. */
+function memoryTarget(path: string, kept: Map<string, Buffer>): EntryTarget {
+  const parts: Buffer[] = [];
+  return {
+    async write(c) {
+      parts.push(Buffer.from(c));
+    },
+    async done() {
+      kept.set(path, Buffer.concat(parts));
+    },
+  };
+}
+
+/** The largest entry that is not a disk: held in memory until the bundle matched. */
+export const MAX_SMALL_ENTRY = 256 * 2 ** 20;
+
+/**
  * The user and group swtpm runs as (qemu.conf's swtpm_user and swtpm_group, `tss` by default):
  * libvirt makes a new TPM's state directory theirs, but takes one that exists as it is.
  */
@@ -206,26 +253,48 @@ function differences(m: BundleManifest, created: string): string[] {
   return out;
 }
 
-/** Imports the bundle read from `source` into a new VM on the connection's host (this machine). */
+/** A new file through the host's copier; one that is there is an ImportUnsupportedError saying so. */
+async function putFile(
+  files: StateCopier,
+  at: string,
+  bytes: Buffer,
+  what: string,
+  undo: UndoList,
+): Promise<void> {
+  await files.writeFile(at, bytes).catch((err: unknown) => {
+    if (err instanceof StateFileExistsError)
+      throw new ImportUnsupportedError(
+        `${at} already exists, so the imported ${what} is not put there`,
+        'Import it under another name (--name NEW), or remove that file if nothing uses it.',
+      );
+    throw err;
+  });
+  undo.push(`put the ${what} at ${at}`, () => files.remove(at));
+}
+
+/**
+ * Imports the bundle read from `source` into a new VM on the connection's host: this machine (its
+ * files written directly) or another one (everything through its libvirt: the disk as a volume
+ * upload, the state files through transient storage pools, state-copier-remote.ts).
+ */
 export async function importVm(
   lv: Libvirt,
   source: AsyncIterable<Uint8Array>,
   host: ModelHostFacts,
   opts: ImportOptions = {},
 ): Promise<ImportedVm> {
-  if (!isLocal(parseUri(lv.requestedUri))) throw new ImportRemoteError(hostName(lv));
+  const local = isLocal(parseUri(lv.requestedUri));
+  const files = stateCopier(lv);
   const undo = new UndoList();
   const { pool, dir } = await targetPool(lv, opts.pool, undo);
-  await sweepDeadImports([dir, NVRAM_DIR, SWTPM_DIR, BOOT_DIR]);
+  if (local) await sweepDeadImports([dir, NVRAM_DIR, SWTPM_DIR, BOOT_DIR]);
   const tag = `${PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`;
   let description: VmDescription | undefined;
   let name = opts.name ?? '';
   let renamed = false;
-  let disk: { tmp: string; target: string } | undefined;
-  let nvram: string | undefined;
-  let tpmWritten = false;
-  const boot: Partial<Record<'kernel' | 'initrd', string>> = {};
-  const tpmTmp = join(SWTPM_DIR, `${tag}-tpm`);
+  /** The disk as written: a hidden file to rename here, or the volume at its final path there. */
+  let disk: { target: string; tmp?: string; path: string } | undefined;
+  const kept = new Map<string, Buffer>();
   let total = 0;
   try {
     // A compressed bundle may expand to its manifest (and headers) first, then to what the manifest lists.
@@ -245,12 +314,17 @@ export async function importVm(
               `The bundle holds ${disks.length} disks; vm import takes VMs with one disk for now`,
               'Export the VM with its other disks detached (phyllo vm edit), then attach them after the import.',
             );
+          const big = m.entries.find((e) => e.kind !== 'disk' && e.size > MAX_SMALL_ENTRY);
+          if (big)
+            throw new BundleInvalidError(
+              `Its entry ${big.path} is ${gib(big.size)}: a UEFI variable store, TPM state file, kernel or initrd is at most ${gib(MAX_SMALL_ENTRY)}`,
+            );
           if (await domainExists(lv, name)) throw new VmExistsError(name);
           total = m.entries.reduce((s, e) => s + e.size, 0);
           cap = 2 * MAX_MANIFEST_BYTES + total + (m.entries.length + 2) * 2048;
           const need = disks.reduce((s, e) => s + e.size, 0);
-          const fs = await statfs(dir);
-          const free = Number(fs.bavail) * Number(fs.bsize);
+          await pool.refresh();
+          const free = Number((await pool.info()).available);
           if (need > free)
             throw new ImportNoRoomError(dir, `its disks need ${gib(need)}, ${gib(free)} are free`);
         },
@@ -267,21 +341,18 @@ export async function importVm(
             };
           }
           if (e.kind === 'disk') {
-            disk = { tmp: join(dir, `${tag}-${e.target}.raw`), target: e.target! };
-            return fileTarget(disk.tmp, e.realSize ?? 0, undo);
+            if (local) {
+              const tmp = join(dir, `${tag}-${e.target}.raw`);
+              disk = { target: e.target!, tmp, path: join(dir, `${name}.raw`) };
+              return fileTarget(tmp, e.realSize ?? 0, undo);
+            }
+            const volName = `${name}.raw`;
+            if (await volumeThere(pool, volName)) throw diskThere(join(dir, volName));
+            const t = await volumeTarget(pool, volName, e.realSize ?? 0, undo);
+            disk = { target: e.target!, path: t.path };
+            return t;
           }
-          if (e.kind === 'nvram') {
-            nvram = join(NVRAM_DIR, `${tag}-VARS.fd`);
-            return fileTarget(nvram, e.size, undo);
-          }
-          if (e.kind === 'boot') {
-            const which = e.path === 'boot/kernel' ? 'kernel' : 'initrd';
-            boot[which] = join(BOOT_DIR, `${tag}-${which}`);
-            return fileTarget(boot[which], e.size, undo);
-          }
-          if (!tpmWritten) undo.push(`wrote ${tpmTmp}`, () => rm(tpmTmp, { recursive: true, force: true }));
-          tpmWritten = true;
-          return fileTarget(join(tpmTmp, e.path.slice('tpm/'.length)), e.size, undo);
+          return memoryTarget(e.path, kept);
         },
       },
     );
@@ -295,14 +366,10 @@ export async function importVm(
     const uuidTaken = await domainExists(lv, d.uuid);
     const keep = !renamed && !uuidTaken;
     const uuid = keep ? d.uuid : randomUUID();
-    const finalDisk = disk ? join(dir, `${name}.raw`) : undefined;
-    if (disk && finalDisk) {
+    const finalDisk = disk?.path;
+    if (disk?.tmp && finalDisk) {
       await placeFile(disk.tmp, finalDisk).catch((err: unknown) => {
-        if ((err as NodeJS.ErrnoException).code === 'EEXIST')
-          throw new ImportUnsupportedError(
-            `${finalDisk} already exists, so the imported disk is not put there`,
-            'Import it under another name (--name NEW), or remove that file if nothing uses it.',
-          );
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw diskThere(finalDisk);
         throw err;
       });
       undo.push(`put the disk at ${finalDisk}`, () =>
@@ -313,18 +380,10 @@ export async function importVm(
     }
     const bootAt: Partial<Record<'kernel' | 'initrd', string>> = {};
     for (const which of ['kernel', 'initrd'] as const) {
-      const tmp = boot[which];
-      if (!tmp) continue;
+      const bytes = kept.get(`boot/${which}`);
+      if (!bytes) continue;
       const at = join(BOOT_DIR, `${name}-${which}`);
-      await placeFile(tmp, at).catch((err: unknown) => {
-        if ((err as NodeJS.ErrnoException).code === 'EEXIST')
-          throw new ImportUnsupportedError(
-            `${at} already exists, so the imported ${which} is not put there`,
-            'Import it under another name (--name NEW), or remove that file if nothing uses it.',
-          );
-        throw err;
-      });
-      undo.push(`put the ${which} at ${at}`, () => rm(at, { force: true }));
+      await putFile(files, at, bytes, which, undo);
       bootAt[which] = at;
     }
     // The recorded options as vm info reads them (flag names, booleans as words), with what this
@@ -350,6 +409,7 @@ export async function importVm(
     undo.push(`defined the VM ${name}`, () => dom.undefine());
     const tree = parseXml(created.xml);
     let nvramAt: string | undefined;
+    const nvram = kept.get('nvram/VARS.fd');
     if (nvram) {
       nvramAt = nvramPath(tree);
       if (!nvramAt)
@@ -357,28 +417,23 @@ export async function importVm(
           `The bundle carries UEFI variables, but the model made ${name} boot BIOS here`,
           "Import it on a host with UEFI firmware (OVMF: Debian's ovmf package).",
         );
-      await placeFile(nvram, nvramAt);
-      const at = nvramAt;
-      undo.push(`put the UEFI variables at ${at}`, () => rm(at, { force: true }));
+      await putFile(files, nvramAt, nvram, 'UEFI variables', undo);
     }
     let tpmAt: string | undefined;
-    if (tpmWritten) {
-      tpmAt = tpmDir(created.uuid);
-      const owner = await swtpmOwner();
-      if (owner) await chownTree(tpmTmp, owner);
-      await rename(tpmTmp, tpmAt).catch((err: unknown) => {
-        if (
-          (err as NodeJS.ErrnoException).code === 'ENOTEMPTY' ||
-          (err as NodeJS.ErrnoException).code === 'EEXIST'
-        )
-          throw new ImportUnsupportedError(
-            `${tpmAt} already exists, so the TPM state is not put there`,
-            'Remove it if no VM uses it, then try again.',
-          );
-        throw err;
-      });
-      const at = tpmAt;
-      undo.push(`put the TPM state at ${at}`, () => rm(at, { recursive: true, force: true }));
+    const tpm = [...kept].filter(([path]) => path.startsWith('tpm/'));
+    if (tpm.length) {
+      const at = tpmDir(created.uuid);
+      if (await files.exists(at))
+        throw new ImportUnsupportedError(
+          `${at} already exists, so the TPM state is not put there`,
+          'Remove it if no VM uses it, then try again.',
+        );
+      undo.push(`put the TPM state at ${at}`, () => files.remove(at));
+      for (const [path, bytes] of tpm) await files.writeFile(join(at, path.slice('tpm/'.length)), bytes);
+      // Here libvirt takes an existing state directory as it is: it must be swtpm's already.
+      const owner = local ? await swtpmOwner() : undefined;
+      if (owner) await chownTree(at, owner);
+      tpmAt = at;
     }
     return {
       name,
@@ -396,4 +451,21 @@ export async function importVm(
       ? new ImportNoRoomError(dir, 'the file system filled up while it was written', err)
       : err;
   }
+}
+
+function diskThere(path: string): ImportUnsupportedError {
+  return new ImportUnsupportedError(
+    `${path} already exists, so the imported disk is not put there`,
+    'Import it under another name (--name NEW), or remove that file if nothing uses it.',
+  );
+}
+
+async function volumeThere(pool: StoragePool, name: string): Promise<boolean> {
+  return pool.volumes.lookup(name).then(
+    () => true,
+    (err: unknown) => {
+      if (isNotFound(err)) return false;
+      throw err;
+    },
+  );
 }

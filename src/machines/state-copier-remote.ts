@@ -42,8 +42,12 @@ const MAX_FILE_BYTES = 256 * 1024 * 1024;
 /** The file or directory to copy is not on the host. */
 export class StateFileMissingError extends PhyllomeError {
   override name = 'StateFileMissingError';
-  constructor(path: string) {
-    super('state-file-missing', `${path} does not exist on the VM's host`);
+  constructor(path: string, cause?: unknown) {
+    super(
+      'state-file-missing',
+      `${path} does not exist on the VM's host`,
+      cause === undefined ? {} : { cause },
+    );
   }
 }
 
@@ -60,9 +64,12 @@ export function isStaleStatePool(name: string, now = Date.now()): boolean {
   return Number.isFinite(made) && now - made > STALE_POOL_MS;
 }
 
-/** The transient pool's XML: a `dir` pool over `path`; one a build makes gets mode 0700. */
-export function statePoolXml(name: string, path: string, build: boolean): string {
-  const perms = build ? '<permissions><mode>0700</mode></permissions>' : '';
+/** The transient pool's XML: a `dir` pool over `path`; one a build makes gets `buildMode` (octal). */
+export function statePoolXml(name: string, path: string, buildMode?: number): string {
+  const perms =
+    buildMode === undefined
+      ? ''
+      : `<permissions><mode>${buildMode.toString(8).padStart(4, '0')}</mode></permissions>`;
   return `<pool type='dir'><name>${escapeXml(name)}</name><target><path>${escapeXml(path)}</path>${perms}</target></pool>`;
 }
 
@@ -106,12 +113,15 @@ class PoolSession {
   private readonly pools = new Map<string, Promise<Opened | undefined>>();
   constructor(private readonly lv: Libvirt) {}
 
-  /** The pool over `dir`, or undefined when `dir` does not exist (made, with parents, when `build`). */
-  async pool(dir: string, build = false): Promise<StoragePool | undefined> {
+  /**
+   * The pool over `dir`, or undefined when `dir` does not exist (made, with parents, when `build`:
+   * mode `mode`, 0700 unless told).
+   */
+  async pool(dir: string, build = false, mode = 0o700): Promise<StoragePool | undefined> {
     let opening = this.pools.get(dir);
     if (opening && build && !(await opening)) opening = undefined;
     if (!opening) {
-      opening = this.open(dir, build);
+      opening = this.open(dir, build, mode);
       this.pools.set(dir, opening);
     }
     return (await opening)?.pool;
@@ -128,12 +138,12 @@ class PoolSession {
     return pool;
   }
 
-  private async open(dir: string, build: boolean): Promise<Opened | undefined> {
+  private async open(dir: string, build: boolean, mode: number): Promise<Opened | undefined> {
     const since = Date.now();
     let withBuild = false;
     for (;;) {
       try {
-        const xml = statePoolXml(statePoolName(), dir, withBuild);
+        const xml = statePoolXml(statePoolName(), dir, withBuild ? mode : undefined);
         const flags = withBuild ? PoolCreateFlags.WITH_BUILD : PoolCreateFlags.NORMAL;
         return { pool: await this.lv.pools.create(xml, flags), owned: true };
       } catch (err) {
@@ -257,6 +267,19 @@ async function removeEntry(s: PoolSession, path: string): Promise<void> {
   await vol.delete();
 }
 
+/** Every file under the directory `dir` (recursively), as paths relative to `root`. */
+async function listUnder(s: PoolSession, dir: string, root: string): Promise<string[]> {
+  const pool = await s.pool(dir);
+  if (!pool) return [];
+  const out: string[] = [];
+  for (const vol of await pool.volumes.list()) {
+    const path = join(dir, vol.name);
+    if (await isDir(vol)) out.push(...(await listUnder(s, path, root)));
+    else out.push(path.slice(root.length + 1));
+  }
+  return out;
+}
+
 export function remoteStateCopier(lv: Libvirt): StateCopier {
   return {
     exists: (path) => session(lv, async (s) => (await s.entry(path)) !== undefined),
@@ -280,5 +303,27 @@ export function remoteStateCopier(lv: Libvirt): StateCopier {
         if (await s.entry(path)) throw new StateFileExistsError(path);
         await s.pool(path, true);
       }),
+    readFile: (path) =>
+      session(lv, async (s) => {
+        const vol = await s.entry(path);
+        if (!vol || (await isDir(vol))) throw new StateFileMissingError(path);
+        return readAll(vol);
+      }),
+    writeFile: (path, bytes) =>
+      session(lv, async (s) => {
+        if (await s.entry(path)) throw new StateFileExistsError(path);
+        // 0711, as Debian makes libvirt's own directories: QEMU (another user) must reach a kernel here.
+        const pool = (await s.pool(dirname(path), true, 0o711))!;
+        const vol = await pool.volumes.create(
+          stateVolumeXml(basename(path), bytes.length, '<permissions><mode>0600</mode></permissions>'),
+        );
+        try {
+          if (bytes.length > 0) await vol.upload(Readable.from([bytes]));
+        } catch (err) {
+          await vol.delete().catch(() => undefined);
+          throw err;
+        }
+      }),
+    listFiles: (dir) => session(lv, async (s) => (await listUnder(s, dir, dir)).filter(Boolean).sort()),
   };
 }

@@ -31,6 +31,12 @@ function memoryCopier(files: Map<string, string>, withRename: boolean): StateCop
       for (const k of under(p)) files.delete(k);
     },
     async makeDir() {},
+    readFile: async (p) => Buffer.from(files.get(p) ?? ''),
+    async writeFile(p, bytes) {
+      if (under(p).length) throw new StateFileExistsError(p);
+      files.set(p, bytes.toString());
+    },
+    listFiles: async (dir) => under(dir).map((k) => k.slice(dir.length + 1)),
   };
   if (withRename)
     c.rename = async (from, to) => {
@@ -93,14 +99,15 @@ test('state pool names are unique and tell their age; only old phyllo-state pool
   assert.equal(isStaleStatePool('phyllo-state-zz', now), false);
 });
 
-test('state pool and volume XML: escaped, mode 0700 only for a pool that is built', () => {
+test('state pool and volume XML: escaped, the mode only for a pool that is built', () => {
   assert.equal(
-    statePoolXml('p', "/var/lib/a'b", false),
+    statePoolXml('p', "/var/lib/a'b"),
     "<pool type='dir'><name>p</name><target><path>/var/lib/a&apos;b</path></target></pool>",
   );
-  assert.match(statePoolXml('p', '/x', true), /<permissions><mode>0700<\/mode><\/permissions><\/target>/);
+  assert.match(statePoolXml('p', '/x', 0o700), /<permissions><mode>0700<\/mode><\/permissions><\/target>/);
+  assert.match(statePoolXml('p', '/x', 0o711), /<mode>0711<\/mode>/);
   assert.equal(
-    poolTargetPath(statePoolXml('p', '/var/lib/libvirt/swtpm/u/tpm2', true)),
+    poolTargetPath(statePoolXml('p', '/var/lib/libvirt/swtpm/u/tpm2', 0o700)),
     '/var/lib/libvirt/swtpm/u/tpm2',
   );
   const perms = volumePermissions(

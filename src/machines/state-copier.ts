@@ -4,11 +4,11 @@
  * connection, through the host's libvirt storage API for a remote one (state-copier-remote.ts).
  * Paths are the host's own. One small interface, so clone, snapshot and delete do not care which.
  */
-import { cp, mkdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import { isLocal, parseUri, type Libvirt } from '../libvirt/index.js';
 import { PhyllomeError } from '../errors.js';
-import { remoteStateCopier } from './state-copier-remote.js';
+import { remoteStateCopier, StateFileMissingError } from './state-copier-remote.js';
 
 export interface StateCopier {
   /** Whether the file or directory exists. */
@@ -24,6 +24,16 @@ export interface StateCopier {
   makeDir(path: string): Promise<void>;
   /** Renames within one directory, when the way has it (the local file system). */
   rename?(from: string, to: string): Promise<void>;
+  /** A file's bytes (state files are small: KiB to a few MiB); `state-file-missing` if it is not there. */
+  readFile(path: string): Promise<Buffer>;
+  /**
+   * Writes a new file (mode 0600) and its missing parent directories (0711: the file's user, QEMU
+   * once libvirt has relabelled it, must reach it; nothing can list them); `state-file-exists`,
+   * nothing touched, if it is there. On failure nothing of it is left.
+   */
+  writeFile(path: string, bytes: Buffer): Promise<void>;
+  /** The regular files under `dir`, as paths relative to it, sorted; empty if it does not exist. */
+  listFiles(dir: string): Promise<string[]>;
 }
 
 /** The copy's target is already there: nothing was copied, nothing touched. */
@@ -71,6 +81,33 @@ export const localStateCopier: StateCopier = {
   },
   async rename(from, to) {
     await rename(from, to);
+  },
+  async readFile(path) {
+    return readFile(path).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'ENOENT' ? new StateFileMissingError(path, err) : err;
+    });
+  },
+  async writeFile(path, bytes) {
+    await mkdir(dirname(path), { recursive: true, mode: 0o711 });
+    try {
+      await writeFile(path, bytes, { flag: 'wx', mode: 0o600 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new StateFileExistsError(path);
+      await rm(path, { force: true }).catch(() => undefined);
+      throw err;
+    }
+  },
+  async listFiles(dir) {
+    const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return [];
+        throw err;
+      },
+    );
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => relative(dir, join(e.parentPath, e.name)))
+      .sort();
   },
 };
 

@@ -1,0 +1,234 @@
+/**
+ * Bundles of a VM on a REMOTE host (a second real libvirtd, reached over qemu+tcp://), through that
+ * host's libvirt only: the disk by volume download and upload (sparse streams; a qcow2 flattened
+ * there by libvirt first), the NVRAM, TPM state, kernel and initrd through transient storage pools.
+ * The second host's /var/lib/libvirt is `DIR/lib` on this machine, where its files are checked.
+ * - a windows-11 VM there (UEFI, TPM, a qcow2 disk), started once so libvirt made its NVRAM and
+ *   TPM state: exported from there to a file here, imported here and imported there again: UEFI
+ *   variables, TPM state and the disk's guest-visible data byte for byte, the same UUID back there,
+ *   and libvirt's flattened copy of the disk gone; a bundle with a changed byte imported there is
+ *   refused and leaves no domain, volume, pool or NVRAM;
+ * - a VM booting the test guest there (kernel, initrd and a TPM): exported with zstd, deleted and
+ *   imported back, it boots with the TPM state it brought (swtpm manufactured no new one), and its
+ *   delete removes the kernel the import put there.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { connect, isNotFound, type Libvirt } from '../../src/libvirt/index.js';
+import { STATE_POOL_PREFIX } from '../../src/machines/state-copier-remote.js';
+import { uniqueName } from '../libvirt/helpers.js';
+import { phyllo } from '../support/bin-phyllo.js';
+import { secondHostSkip, startSecondHost, type SecondHost } from '../support/second-host.js';
+import { POWEROFF_CMDLINE, testGuestCreateArgs, testGuestPaths } from '../support/test-guest.js';
+import { bootOnce, writePattern } from '../support/uefi-guest.js';
+import { waitFor } from '../support/wait.js';
+
+const skip = secondHostSkip({ guest: true });
+const LOCAL = 'qemu:///system';
+const name = uniqueName('rbundle');
+const win = uniqueName('rbundle-win');
+const dir = mkdtempSync(join(tmpdir(), 'phyllo-remote-bundle-'));
+let hostB: SecondHost;
+let lvB: Libvirt;
+let lv: Libvirt;
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+/** A path of the second host, as seen from here. */
+const there = (p: string) => join(hostB.dir, 'lib', p.replace(/^\/var\/lib\/libvirt\//, ''));
+const guestSha = (img: string) => {
+  const out = join(dir, `flat-${Math.random()}.raw`);
+  execFileSync('qemu-img', ['convert', '-U', '-O', 'raw', img, out]);
+  const h = sha(readFileSync(out));
+  rmSync(out);
+  return h;
+};
+/** The TPM state files under a swtpm directory, with their checksums. */
+const tpmSums = (root: string) =>
+  Object.fromEntries(
+    readdirSync(root, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name !== '.lock')
+      .map((e) => [
+        join(e.parentPath, e.name).slice(root.length + 1),
+        sha(readFileSync(join(e.parentPath, e.name))),
+      ]),
+  );
+/** swtpm's log (the second host shares this machine's /var/log/swtpm). */
+const swtpmLog = (vm: string) => `/var/log/swtpm/libvirt/qemu/${vm}-swtpm.log`;
+const json = <T>(r: { stdout: string }) => JSON.parse(r.stdout) as T;
+const ok = (r: { code: number; stdout: string; stderr: string }) =>
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+const volumesOnB = async () =>
+  (await (await lvB.pools.lookup('default')).volumes.list())
+    .map((v) => v.name)
+    .filter((n) => !/-(vmlinuz|initrd)$/.test(n))
+    .sort();
+const poolsOnB = async () =>
+  (await lvB.pools.list()).map((p) => p.name).filter((n) => n.startsWith(STATE_POOL_PREFIX));
+
+before(async () => {
+  if (skip) return;
+  hostB = await startSecondHost();
+  lvB = await connect(hostB.uri);
+  lv = await connect(LOCAL);
+  // The second host starts without pools: its default one, where the disks go.
+  await lvB.pools.create(
+    `<pool type='dir'><name>default</name><target><path>/var/lib/libvirt/images</path></target></pool>`,
+  );
+});
+
+after(async () => {
+  if (skip) return;
+  await phyllo('vm', 'delete', `${win}-here`, '--force', '--connect', LOCAL);
+  await lv?.close();
+  await lvB?.close();
+  await hostB?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test(
+  'a windows-11 VM on a remote host (UEFI, TPM, qcow2): exported from there, imported here and there, byte for byte',
+  { skip },
+  async () => {
+    const created = await phyllo(
+      'vm',
+      'create',
+      win,
+      '--os',
+      'windows-11',
+      '--disk-size',
+      '64M',
+      '--connect',
+      hostB.uri,
+      '--json',
+    );
+    ok(created);
+    const { uuid, disk } = json<{ uuid: string; disk: string }>(created);
+    const dom = await lvB.domains.lookup(win);
+    await dom.start();
+    const nvram = there(`/var/lib/libvirt/qemu/nvram/${win}_VARS.fd`);
+    await waitFor('its NVRAM and TPM state', async () =>
+      existsSync(nvram) && existsSync(there(`/var/lib/libvirt/swtpm/${uuid}/tpm2/tpm2-00.permall`))
+        ? true
+        : undefined,
+    );
+    await dom.destroy();
+    await writePattern(there(disk), 0x5a, 4 << 20, 1 << 20);
+    const before = {
+      nvram: sha(readFileSync(nvram)),
+      tpm: tpmSums(there(`/var/lib/libvirt/swtpm/${uuid}`)),
+      disk: guestSha(there(disk)),
+    };
+
+    const bundle = join(dir, 'remote.phyllome');
+    ok(await phyllo('vm', 'export', win, bundle, '--compress', 'none', '--connect', hostB.uri, '--json'));
+    const listing = execFileSync('tar', ['-tf', bundle], { encoding: 'utf8' }).trim().split('\n');
+    assert.deepEqual(listing.slice(0, 4), ['manifest.json', 'domain.xml', 'disks/sda.raw', 'nvram/VARS.fd']);
+    assert.ok(listing.length > 4 && listing.slice(4).every((l) => l.startsWith('tpm/')), listing.join(' '));
+    assert.deepEqual(await volumesOnB(), [`${win}.qcow2`], 'the flattened copy there was removed');
+    assert.deepEqual(await poolsOnB(), [], 'and its transient pools');
+    // tar extracts the disk as a sparse raw file: the guest's data as it was.
+    execFileSync('tar', ['-xf', bundle, '-C', dir, 'disks/sda.raw']);
+    assert.equal(guestSha(join(dir, 'disks/sda.raw')), before.disk, 'the disk data, as tar extracts it');
+
+    // Here: a local import of the remote VM's bundle.
+    const here = await phyllo('vm', 'import', bundle, '--name', `${win}-here`, '--connect', LOCAL, '--json');
+    ok(here);
+    const h = json<{ disk: string; nvram: string; tpmState: string }>(here);
+    assert.equal(sha(readFileSync(h.nvram)), before.nvram, 'UEFI variables here');
+    assert.deepEqual(tpmSums(h.tpmState), before.tpm, 'TPM state here');
+    assert.equal(guestSha(h.disk), before.disk, 'disk here');
+
+    // There: the original deleted, the bundle imported through its libvirt (its UUID kept).
+    ok(await phyllo('vm', 'delete', win, '--connect', hostB.uri));
+    const back = await phyllo('vm', 'import', bundle, '--connect', hostB.uri, '--json');
+    ok(back);
+    const b = json<{ uuid: string; disk: string; nvram: string; tpmState: string }>(back);
+    assert.equal(b.uuid, uuid, 'the same UUID there');
+    assert.equal(b.disk, `/var/lib/libvirt/images/${win}.raw`);
+    assert.equal(sha(readFileSync(there(b.nvram))), before.nvram, 'UEFI variables there');
+    assert.deepEqual(tpmSums(there(b.tpmState)), before.tpm, 'TPM state there');
+    assert.equal(guestSha(there(b.disk)), before.disk, 'disk there');
+    assert.deepEqual(await poolsOnB(), []);
+
+    // A changed byte in the disk data: refused there, nothing made.
+    const tar = readFileSync(bundle);
+    const at = tar.indexOf(Buffer.alloc(512, 0x5a));
+    assert.ok(at > 0);
+    tar.writeUInt8(tar.readUInt8(at + 100) ^ 0xff, at + 100);
+    const bad = join(dir, 'bad.phyllome');
+    writeFileSync(bad, tar);
+    const vols = await volumesOnB();
+    const refused = await phyllo(
+      'vm',
+      'import',
+      bad,
+      '--name',
+      `${win}-bad`,
+      '--connect',
+      hostB.uri,
+      '--json',
+    );
+    assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+    assert.equal(json<{ error: { code: string } }>(refused).error.code, 'bundle-invalid');
+    await assert.rejects(lvB.domains.lookup(`${win}-bad`), (e: unknown) => isNotFound(e));
+    assert.deepEqual(await volumesOnB(), vols, 'no volume left there');
+    assert.deepEqual(await poolsOnB(), [], 'no pool left there');
+    assert.ok(!existsSync(there(`/var/lib/libvirt/qemu/nvram/${win}-bad_VARS.fd`)), 'no NVRAM left there');
+  },
+);
+
+test(
+  'a VM booting the test guest on a remote host (kernel, initrd, TPM), with zstd: back there, it boots with the TPM it brought',
+  { skip },
+  async () => {
+    // Its kernel and initrd in the default pool there, where vm create takes files of a remote host.
+    const g = testGuestPaths();
+    const onB = {
+      [g.kernel]: `/var/lib/libvirt/images/${name}-vmlinuz`,
+      [g.initrd]: `/var/lib/libvirt/images/${name}-initrd`,
+    };
+    for (const [from, to] of Object.entries(onB)) copyFileSync(from, there(to));
+    await (await lvB.pools.lookup('default')).refresh();
+    const args = testGuestCreateArgs(name, { diskSize: '64M' }).map((a) =>
+      a === 'console=ttyS0 quiet' ? `${a} ${POWEROFF_CMDLINE}` : (onB[a] ?? a),
+    );
+    const created = await phyllo(...args, '--connect', hostB.uri, '--json');
+    ok(created);
+    const { uuid, disk } = json<{ uuid: string; disk: string }>(created);
+    await bootOnce(await lvB.domains.lookup(name));
+    await writePattern(there(disk), 0x5a, 4 << 20, 1 << 20);
+    const before = { tpm: tpmSums(there(`/var/lib/libvirt/swtpm/${uuid}`)), disk: guestSha(there(disk)) };
+    assert.ok(Object.keys(before.tpm).length > 0, 'its first start made the TPM state');
+
+    const bundle = join(dir, 'guest.phyllome');
+    ok(await phyllo('vm', 'export', name, bundle, '--connect', hostB.uri, '--json'));
+    ok(await phyllo('vm', 'delete', name, '--connect', hostB.uri));
+    const back = await phyllo('vm', 'import', bundle, '--connect', hostB.uri, '--json');
+    ok(back);
+    const b = json<{ uuid: string; disk: string; tpmState: string }>(back);
+    assert.equal(guestSha(there(b.disk)), before.disk, 'disk there');
+    assert.deepEqual(tpmSums(there(b.tpmState)), before.tpm, 'TPM state there');
+    const kernel = `/var/lib/libvirt/boot/${name}-kernel`;
+    assert.ok(readFileSync(there(kernel)).equals(readFileSync(g.kernel)), 'its kernel came with it');
+    const manufactured = () =>
+      (readFileSync(swtpmLog(name), 'utf8').match(/Starting vTPM manufacturing/g) ?? []).length;
+    assert.equal(manufactured(), 1, 'swtpm made a TPM at the first start');
+    await bootOnce(await lvB.domains.lookup(name));
+    assert.equal(manufactured(), 1, 'and took the imported one at this start, making none');
+    ok(await phyllo('vm', 'delete', name, '--connect', hostB.uri));
+    assert.ok(!existsSync(there(kernel)), 'the imported kernel went with its VM');
+  },
+);
