@@ -465,6 +465,29 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/vm-import.js'),
   },
   {
+    name: 'vm move',
+    summary:
+      'Move a shut-off VM to another host (disks, UEFI variables, TPM state); removed here only once it is whole there',
+    options: {
+      to: { type: 'string', value: 'URI', description: 'The destination host’s libvirt URI (required)' },
+      'keep-source': {
+        type: 'boolean',
+        default: 'remove it here after the move',
+        description: 'Keep the VM on this host too',
+      },
+      pool: {
+        type: 'string',
+        value: 'POOL',
+        default: 'default',
+        description: 'The destination’s storage pool for its disk',
+      },
+      ...connectOption,
+    },
+    positionals: [{ name: 'NAME', required: true, description: 'The VM to move (shut off)', complete: 'vm' }],
+    examples: ['phyllo vm move win11 --to qemu+ssh://root@new-host/system'],
+    load: () => import('./commands/vm-move.js'),
+  },
+  {
     name: 'vm delete',
     summary: 'Delete a VM with its own disks, NVRAM, TPM state and snapshots; never what another VM uses',
     options: {

@@ -550,3 +550,17 @@ test('stream data that arrives before the REPLY opening the stream is kept (seen
     await client.close();
   });
 });
+
+test('close: a daemon that never answers the FIN (its host gone) does not keep the socket, and so the process, alive', async () => {
+  await withDaemon(handshakeOnly, async (d) => {
+    const client = await RpcClient.connect(new UnixDialer(d.path), { name: 'qemu:///system' });
+    // The daemon's end keeps its side open after our FIN, as a vanished peer never acknowledges it.
+    d.connections[0]!.socket.allowHalfOpen = true;
+    await client.close();
+    const socket = (client as unknown as { socket: Duplex }).socket;
+    for (let i = 0; !socket.destroyed; i++) {
+      assert.ok(i < 100, 'the half-closed socket was not destroyed');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+});

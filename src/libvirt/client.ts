@@ -231,6 +231,10 @@ export class RpcClient extends EventEmitter implements RpcCaller, StreamHost {
     }
     this.fail(new ConnectionClosedError('The connection was closed by this client.'));
     this.socket.end();
+    // A daemon that vanished (its host or network gone) never answers the FIN, and the half-closed
+    // socket would keep this process alive for the kernel's retransmission time (minutes): it is
+    // destroyed if it has not closed soon.
+    setTimeout(() => this.socket.destroy(), 1000).unref();
     await this.closed;
   }
 

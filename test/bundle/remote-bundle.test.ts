@@ -232,3 +232,57 @@ test(
     assert.ok(!existsSync(there(kernel)), 'the imported kernel went with its VM');
   },
 );
+
+test(
+  'vm move: a VM here goes to the remote host whole and is removed here only then; --keep-source, a bad pool there and the same host',
+  { skip },
+  async () => {
+    const mover = uniqueName('rbundle-move');
+    const args = testGuestCreateArgs(mover, { diskSize: '64M' }).map((a) =>
+      a === 'console=ttyS0 quiet' ? `${a} ${POWEROFF_CMDLINE}` : a,
+    );
+    const created = await phyllo(...args, '--json');
+    ok(created);
+    const { uuid, disk } = json<{ uuid: string; disk: string }>(created);
+    await writePattern(disk, 0x5a, 4 << 20, 1 << 20);
+    const data = guestSha(disk);
+    const moved = (r: { stdout: string }) =>
+      json<{ imported: { uuid: string; disk: string }; deleted?: { removed: string[] } }>(r);
+    const refused = (r: { code: number; stdout: string }, code: string) => {
+      assert.notEqual(r.code, 0);
+      assert.equal(json<{ error: { code: string } }>(r).error.code, code, r.stdout);
+    };
+    try {
+      refused(await phyllo('vm', 'move', mover, '--to', LOCAL, '--json'), 'move-same-host');
+      // The destination fails at once (no such pool there): the export stops, nothing is made there.
+      const bad = await phyllo('vm', 'move', mover, '--to', hostB.uri, '--pool', 'nosuch', '--json');
+      assert.notEqual(bad.code, 0, bad.stdout);
+      assert.ok(!(await lvB.domains.list()).some((d) => d.name === mover), 'nothing defined there');
+      assert.equal(guestSha(disk), data, 'the source is untouched');
+
+      const kept = await phyllo('vm', 'move', mover, '--to', hostB.uri, '--keep-source', '--json');
+      ok(kept);
+      const k = moved(kept);
+      assert.equal(k.deleted, undefined);
+      assert.equal(k.imported.uuid, uuid, 'the same UUID there');
+      assert.equal(guestSha(there(k.imported.disk)), data, 'the disk there, byte for byte');
+      assert.ok(existsSync(disk), 'kept here');
+      // A VM of that name there now: refused before any byte moves, the source untouched.
+      refused(await phyllo('vm', 'move', mover, '--to', hostB.uri, '--json'), 'vm-exists');
+      assert.ok(existsSync(disk));
+      ok(await phyllo('vm', 'delete', mover, '--connect', hostB.uri));
+
+      const gone = await phyllo('vm', 'move', mover, '--to', hostB.uri, '--json');
+      ok(gone);
+      const g = moved(gone);
+      assert.ok(g.deleted?.removed.includes(disk), 'its disk removed here');
+      assert.ok(!existsSync(disk));
+      assert.ok(!(await lv.domains.list()).some((d) => d.name === mover), 'undefined here');
+      assert.equal(guestSha(there(g.imported.disk)), data, 'the disk there, byte for byte');
+      await bootOnce(await lvB.domains.lookup(mover));
+    } finally {
+      await phyllo('vm', 'delete', mover, '--force', '--connect', hostB.uri);
+      await phyllo('vm', 'delete', mover, '--force', '--connect', LOCAL);
+    }
+  },
+);

@@ -1,0 +1,97 @@
+/**
+ * Moves a shut-off VM to another host: its bundle streamed from the source's export straight into
+ * the destination's import (no file between them, uncompressed: both ends are this process), then
+ * the source deleted, only once the import has checked every entry and defined the VM there. A
+ * failure on either side stops both (one AbortSignal): the import's own undo removes what it made
+ * there, and the source is never touched, so at every point the VM is whole on at least one host.
+ */
+import { PassThrough } from 'node:stream';
+import { PhyllomeError } from '../errors.js';
+import type { Libvirt } from '../libvirt/index.js';
+import { hostOffer } from '../machines/kvm-offer.js';
+import { deleteVm, type DeletedVm } from '../machines/delete-vm.js';
+import { domainExists } from '../machines/find-vm.js';
+import { VmExistsError } from '../machines/errors.js';
+import type { ModelHostFacts } from '../model/host-facts.js';
+import { exportVm } from './export-vm.js';
+import { importVm, type ImportedVm } from './import-vm.js';
+
+export interface MoveOptions {
+  /** Leave the VM defined on the source (a copy, with the same UUID, on the destination). */
+  keepSource?: boolean;
+  /** The destination's storage pool for the disk. */
+  pool?: string;
+  phyllomeVersion: string;
+  signal?: AbortSignal;
+  /** Bundle bytes the destination has taken of `total`. */
+  progress?: (done: number, total: number) => void;
+}
+
+export interface MovedVm {
+  imported: ImportedVm;
+  /** What the source's delete removed and kept; absent with `keepSource`. */
+  deleted?: DeletedVm;
+}
+
+/** The source and the destination are the same host (the same libvirt host UUID). */
+export class MoveSameHostError extends PhyllomeError {
+  override name = 'MoveSameHostError';
+  constructor(uuid: string) {
+    super('move-same-host', `The destination is the VM's own host (host UUID ${uuid})`, {
+      hint: 'Give --to a URI of another host; for a second VM here use phyllo vm clone.',
+    });
+  }
+}
+
+async function hostUuid(lv: Libvirt): Promise<string> {
+  return hostOffer(await lv.capabilities()).hostUuid;
+}
+
+/** Moves the VM `name` from `src` to `dst`; `dstHost` is the destination's facts, for its model. */
+export async function moveVm(
+  src: Libvirt,
+  dst: Libvirt,
+  name: string,
+  dstHost: ModelHostFacts,
+  opts: MoveOptions,
+): Promise<MovedVm> {
+  const [from, to] = await Promise.all([hostUuid(src), hostUuid(dst)]);
+  if (from === to) throw new MoveSameHostError(from);
+  if (await domainExists(dst, name)) throw new VmExistsError(name);
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const pipe = new PassThrough({ highWaterMark: 4 << 20 });
+  try {
+    const exporting = exportVm(src, name, '-', {
+      phyllomeVersion: opts.phyllomeVersion,
+      stream: pipe,
+      signal: stop.signal,
+    }).then(
+      () => pipe.end(),
+      (err: unknown) => {
+        stop.abort(err);
+        pipe.destroy();
+        throw err;
+      },
+    );
+    const importing = importVm(dst, pipe, dstHost, {
+      ...(opts.pool ? { pool: opts.pool } : {}),
+      signal: stop.signal,
+      ...(opts.progress ? { progress: opts.progress } : {}),
+    }).catch((err: unknown) => {
+      stop.abort(err);
+      pipe.destroy();
+      throw err;
+    });
+    const [e, i] = await Promise.allSettled([exporting, importing]);
+    // The export's error is the cause when it failed first (the import then only saw its stream end).
+    if (e.status === 'rejected') throw e.reason;
+    if (i.status === 'rejected') throw i.reason;
+    const imported = i.value;
+    if (opts.keepSource) return { imported };
+    return { imported, deleted: await deleteVm(src, name) };
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
