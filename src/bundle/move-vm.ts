@@ -62,6 +62,13 @@ export async function moveVm(
   const onAbort = () => stop.abort(opts.signal?.reason);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const pipe = new PassThrough({ highWaterMark: 4 << 20 });
+  const first: { err?: unknown } = {};
+  const fail = (err: unknown) => {
+    if ('err' in first) return;
+    first.err = err;
+    stop.abort(err);
+    pipe.destroy();
+  };
   try {
     const exporting = exportVm(src, name, '-', {
       phyllomeVersion: opts.phyllomeVersion,
@@ -70,8 +77,7 @@ export async function moveVm(
     }).then(
       () => pipe.end(),
       (err: unknown) => {
-        stop.abort(err);
-        pipe.destroy();
+        fail(err);
         throw err;
       },
     );
@@ -80,15 +86,13 @@ export async function moveVm(
       signal: stop.signal,
       ...(opts.progress ? { progress: opts.progress } : {}),
     }).catch((err: unknown) => {
-      stop.abort(err);
-      pipe.destroy();
+      fail(err);
       throw err;
     });
-    const [e, i] = await Promise.allSettled([exporting, importing]);
-    // The export's error is the cause when it failed first (the import then only saw its stream end).
-    if (e.status === 'rejected') throw e.reason;
-    if (i.status === 'rejected') throw i.reason;
-    const imported = i.value;
+    const [, i] = await Promise.allSettled([exporting, importing]);
+    // The side that failed first has the cause: the other one then only saw its stream cut.
+    if ('err' in first) throw first.err;
+    const imported = (i as PromiseFulfilledResult<ImportedVm>).value;
     if (opts.keepSource) return { imported };
     return { imported, deleted: await deleteVm(src, name) };
   } finally {

@@ -256,7 +256,12 @@ test(
       refused(await phyllo('vm', 'move', mover, '--to', LOCAL, '--json'), 'move-same-host');
       // The destination fails at once (no such pool there): the export stops, nothing is made there.
       const bad = await phyllo('vm', 'move', mover, '--to', hostB.uri, '--pool', 'nosuch', '--json');
-      assert.notEqual(bad.code, 0, bad.stdout);
+      refused(bad, 'import-unsupported');
+      assert.match(
+        json<{ error: { message: string } }>(bad).error.message,
+        /no storage pool "nosuch"/,
+        "the destination's own error, not the cut stream",
+      );
       assert.ok(!(await lvB.domains.list()).some((d) => d.name === mover), 'nothing defined there');
       assert.equal(guestSha(disk), data, 'the source is untouched');
 
