@@ -46,8 +46,9 @@ async function diskSource(
   path: string,
   tmpDir: string,
   tmpName: string,
+  signal?: AbortSignal,
 ): Promise<{ realSize: number; ranges: Segment[]; data(): AsyncIterable<Buffer>; cleanup(): Promise<void> }> {
-  if (!isLocal(parseUri(lv.requestedUri))) return remoteDisk(lv, path, tmpName);
+  if (!isLocal(parseUri(lv.requestedUri))) return remoteDisk(lv, path, tmpName, signal);
   const layout = await localDiskLayout(path, tmpDir);
   return { ...layout, ranges: guestRanges(layout.segments), data: () => segmentBytes(layout.segments) };
 }
@@ -57,7 +58,13 @@ async function diskSource(
  * this machine's file system, or through the host's libvirt (remote-disk.ts, state-copier-remote.ts).
  * `tmpDir` (on this machine) takes a flattened copy of a local disk image that cannot be read in place.
  */
-export async function vmSources(lv: Libvirt, xml: string, tree: XmlNode, tmpDir: string): Promise<VmSources> {
+export async function vmSources(
+  lv: Libvirt,
+  xml: string,
+  tree: XmlNode,
+  tmpDir: string,
+  signal?: AbortSignal,
+): Promise<VmSources> {
   const spec = parseDomainXml(xml);
   const description = describeVm(spec);
   const files = stateCopier(lv);
@@ -71,7 +78,7 @@ export async function vmSources(lv: Libvirt, xml: string, tree: XmlNode, tmpDir:
     const disks = dataDisks(tree).sort((a, b) => a.target.localeCompare(b.target));
     for (const disk of disks) {
       const tmpName = `phyllo-export-${process.pid}-${randomBytes(4).toString('hex')}-${disk.target}.raw`;
-      const layout = await diskSource(lv, disk.path, tmpDir, tmpName);
+      const layout = await diskSource(lv, disk.path, tmpDir, tmpName, signal);
       layouts.push(layout);
       const ranges = layout.ranges;
       const data = ranges.reduce((s, r) => s + r.length, 0);

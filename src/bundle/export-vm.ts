@@ -100,7 +100,7 @@ export async function exportVm(
     const xml = await dom.xml(DomainXmlFlags.INACTIVE);
     const tree = parseXml(xml, `the domain XML of "${name}"`);
     const tmpDir = file === '-' ? (process.env.TMPDIR ?? '/tmp') : dirname(file);
-    const sources = await vmSources(lv, xml, tree, tmpDir);
+    const sources = await vmSources(lv, xml, tree, tmpDir, opts.signal);
     try {
       const arch = child(child(tree, 'os'), 'type')?.attrs.arch;
       const progress = (done: number) => opts.progress?.(done, sources.dataBytes);
