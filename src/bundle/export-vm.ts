@@ -111,11 +111,10 @@ export async function exportVm(
         const entries = await entryChecksums(sources.entries, opts.signal);
         const manifest = base(entries);
         let bytes = 0;
-        const sink: TarSink = (c) =>
-          new Promise((resolve, reject) => {
-            bytes += c.length;
-            out.write(c, (err) => (err ? reject(err) : resolve()));
-          });
+        const sink: TarSink = (c) => {
+          bytes += c.length;
+          return writeOut(out, c, opts.signal);
+        };
         await writeBundle(sink, manifest, manifestReserve(manifest), sources.entries, {
           ...opts,
           onData: progress,
@@ -140,6 +139,27 @@ export async function exportVm(
     } finally {
       await sources.cleanup();
     }
+  });
+}
+
+/**
+ * One write to the output stream, settled by its callback, by the stream closing or by the signal:
+ * a pipe whose reader went away can be destroyed with this write still waiting for room, and then
+ * its callback never comes.
+ */
+function writeOut(out: NodeJS.WritableStream, c: Uint8Array, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (err?: unknown) => {
+      signal?.removeEventListener('abort', onAbort);
+      out.removeListener('close', onClose);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onAbort = () => settle(signal?.reason ?? new Error('aborted'));
+    const onClose = () => settle(new Error('The output closed before the bundle was written'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    out.once('close', onClose);
+    out.write(c, (err) => settle(err ?? undefined));
   });
 }
 

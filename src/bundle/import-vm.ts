@@ -43,6 +43,7 @@ import { bundleBytes } from './compression.js';
 import { PositionalWriter } from './overlap.js';
 import { readBundle, type EntryTarget } from './read-bundle.js';
 import { processAlive } from '../machines/process-alive.js';
+import { RemoteJournal, sweepRemoteRuns } from './remote-journal.js';
 
 export interface ImportOptions {
   /** The new VM's name (a new UUID and MACs with it); default the bundle's. */
@@ -166,12 +167,20 @@ async function volumeTarget(
   name: string,
   size: number,
   undo: UndoList,
+  journal: RemoteJournal,
 ): Promise<EntryTarget & { path: string }> {
-  const vol = await pool.volumes.create(
-    `<volume type='file'><name>${escapeXml(name)}</name><capacity unit='bytes'>${size}</capacity>` +
-      `<allocation unit='bytes'>0</allocation><target><format type='raw'/>` +
-      `<permissions><mode>0600</mode></permissions></target></volume>`,
-  );
+  const made = { kind: 'volume', pool: pool.name, name } as const;
+  await journal.add(made);
+  const vol = await pool.volumes
+    .create(
+      `<volume type='file'><name>${escapeXml(name)}</name><capacity unit='bytes'>${size}</capacity>` +
+        `<allocation unit='bytes'>0</allocation><target><format type='raw'/>` +
+        `<permissions><mode>0600</mode></permissions></target></volume>`,
+    )
+    .catch(async (err: unknown) => {
+      await journal.drop(made);
+      throw err;
+    });
   undo.push(`created the volume ${pool.name}/${name}`, () => vol.delete());
   const up = await vol.uploadSparse();
   undo.push(`uploading ${name}`, async () => {
@@ -260,8 +269,12 @@ async function putFile(
   bytes: Buffer,
   what: string,
   undo: UndoList,
+  journal: RemoteJournal | undefined,
 ): Promise<void> {
-  await files.writeFile(at, bytes).catch((err: unknown) => {
+  await journal?.add({ kind: 'file', path: at });
+  await files.writeFile(at, bytes).catch(async (err: unknown) => {
+    // Not ours after all: a later sweep must not remove it.
+    if (err instanceof StateFileExistsError) await journal?.drop({ kind: 'file', path: at });
     if (err instanceof StateFileExistsError)
       throw new ImportUnsupportedError(
         `${at} already exists, so the imported ${what} is not put there`,
@@ -288,6 +301,9 @@ export async function importVm(
   const undo = new UndoList();
   const { pool, dir } = await targetPool(lv, opts.pool, undo);
   if (local) await sweepDeadImports([dir, NVRAM_DIR, SWTPM_DIR, BOOT_DIR]);
+  else await sweepRemoteRuns(lv);
+  // What is made there is written down here first, so a kill or a cut connection leaves nothing behind.
+  const journal = local ? undefined : await RemoteJournal.begin(lv);
   const tag = `${PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`;
   let description: VmDescription | undefined;
   let name = opts.name ?? '';
@@ -348,7 +364,7 @@ export async function importVm(
             }
             const volName = `${name}.raw`;
             if (await volumeThere(pool, volName)) throw diskThere(join(dir, volName));
-            const t = await volumeTarget(pool, volName, e.realSize ?? 0, undo);
+            const t = await volumeTarget(pool, volName, e.realSize ?? 0, undo, journal!);
             disk = { target: e.target!, path: t.path };
             return t;
           }
@@ -383,7 +399,7 @@ export async function importVm(
       const bytes = kept.get(`boot/${which}`);
       if (!bytes) continue;
       const at = join(BOOT_DIR, `${name}-${which}`);
-      await putFile(files, at, bytes, which, undo);
+      await putFile(files, at, bytes, which, undo, journal);
       bootAt[which] = at;
     }
     // The recorded options as vm info reads them (flag names, booleans as words), with what this
@@ -399,6 +415,7 @@ export async function importVm(
       ...bootAt,
     };
     if (finalDisk) delete values['disk-size'];
+    await journal?.add({ kind: 'domain', uuid });
     const created = await createVm(lv, modelOptionsFromFlags(values, name, d.os), host, {
       ...opts.deps,
       identity: { uuid, macs: keep ? d.interfaces.map((i) => i.mac) : [] },
@@ -417,7 +434,7 @@ export async function importVm(
           `The bundle carries UEFI variables, but the model made ${name} boot BIOS here`,
           "Import it on a host with UEFI firmware (OVMF: Debian's ovmf package).",
         );
-      await putFile(files, nvramAt, nvram, 'UEFI variables', undo);
+      await putFile(files, nvramAt, nvram, 'UEFI variables', undo, journal);
     }
     let tpmAt: string | undefined;
     const tpm = [...kept].filter(([path]) => path.startsWith('tpm/'));
@@ -428,6 +445,7 @@ export async function importVm(
           `${at} already exists, so the TPM state is not put there`,
           'Remove it if no VM uses it, then try again.',
         );
+      await journal?.add({ kind: 'file', path: at });
       undo.push(`put the TPM state at ${at}`, () => files.remove(at));
       for (const [path, bytes] of tpm) await files.writeFile(join(at, path.slice('tpm/'.length)), bytes);
       // Here libvirt takes an existing state directory as it is: it must be swtpm's already.
@@ -435,6 +453,7 @@ export async function importVm(
       if (owner) await chownTree(at, owner);
       tpmAt = at;
     }
+    await journal?.end();
     return {
       name,
       uuid: created.uuid,
@@ -446,7 +465,9 @@ export async function importVm(
       warnings: created.warnings,
     };
   } catch (err) {
-    await undo.run();
+    const left = await undo.run();
+    // An undo that could not reach the host (a cut connection): the next run to that host finishes it.
+    await (left.length ? journal?.abandon() : journal?.end());
     throw isNoSpace(err) && !(err instanceof PhyllomeError)
       ? new ImportNoRoomError(dir, 'the file system filled up while it was written', err)
       : err;

@@ -15,6 +15,7 @@ import { VmExistsError } from '../machines/errors.js';
 import type { ModelHostFacts } from '../model/host-facts.js';
 import { exportVm } from './export-vm.js';
 import { importVm, type ImportedVm } from './import-vm.js';
+import { sweepRemoteRuns } from './remote-journal.js';
 
 export interface MoveOptions {
   /** Leave the VM defined on the source (a copy, with the same UUID, on the destination). */
@@ -23,6 +24,11 @@ export interface MoveOptions {
   pool?: string;
   phyllomeVersion: string;
   signal?: AbortSignal;
+  /**
+   * A new connection to the destination, for removing what a failed import there could not take
+   * back over its own (cut) connection; without it that is left to the next run to that host.
+   */
+  reopenDestination?: () => Promise<Libvirt>;
   /** Bundle bytes the destination has taken of `total`. */
   progress?: (done: number, total: number) => void;
 }
@@ -40,6 +46,17 @@ export class MoveSameHostError extends PhyllomeError {
     super('move-same-host', `The destination is the VM's own host (host UUID ${uuid})`, {
       hint: 'Give --to a URI of another host; for a second VM here use phyllo vm clone.',
     });
+  }
+}
+
+/** Removes what failed runs left on a host, over a connection of its own; a host still out of reach is left for later. */
+async function sweepThrough(open: () => Promise<Libvirt>): Promise<void> {
+  const lv = await open().catch(() => undefined);
+  if (!lv) return;
+  try {
+    await sweepRemoteRuns(lv).catch(() => undefined);
+  } finally {
+    await lv.close().catch(() => undefined);
   }
 }
 
@@ -91,7 +108,10 @@ export async function moveVm(
     });
     const [, i] = await Promise.allSettled([exporting, importing]);
     // The side that failed first has the cause: the other one then only saw its stream cut.
-    if ('err' in first) throw first.err;
+    if ('err' in first) {
+      if (opts.reopenDestination) await sweepThrough(opts.reopenDestination);
+      throw first.err;
+    }
     const imported = (i as PromiseFulfilledResult<ImportedVm>).value;
     if (opts.keepSource) return { imported };
     return { imported, deleted: await deleteVm(src, name) };

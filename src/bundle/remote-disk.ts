@@ -14,6 +14,7 @@ import { basename } from 'node:path';
 import { StreamHole, type Libvirt, type StorageVolume } from '../libvirt/index.js';
 import { PhyllomeError } from '../errors.js';
 import { parseSourceDisk } from '../machines/disk-copy.js';
+import { RemoteJournal, sweepRemoteRuns } from './remote-journal.js';
 import { escapeXml } from '../xml/serialize.js';
 import { DiskUnreadableError } from './disk-layout.js';
 import { segmentsProblem, type Segment } from './sparse-map.js';
@@ -95,17 +96,31 @@ export async function remoteDisk(
   const disk = parseSourceDisk(await src.xml());
   let vol = src;
   let made: StorageVolume | undefined;
+  let journal: RemoteJournal | undefined;
   if (disk.format !== 'raw' || disk.backing !== undefined) {
+    // An export killed while it reads the copy leaves it in the journal, for the next run there.
+    await sweepRemoteRuns(lv);
+    journal = await RemoteJournal.begin(lv);
+    await journal.add({ kind: 'volume', pool: src.poolName, name: tmpName });
     const pool = await lv.pools.lookup(src.poolName);
-    made = await pool.volumes.createFrom(
-      `<volume type='file'><name>${escapeXml(tmpName)}</name><capacity unit='bytes'>${disk.capacity}</capacity>` +
-        `<allocation unit='bytes'>0</allocation><target><format type='raw'/></target></volume>`,
-      src,
-    );
+    made = await pool.volumes
+      .createFrom(
+        `<volume type='file'><name>${escapeXml(tmpName)}</name><capacity unit='bytes'>${disk.capacity}</capacity>` +
+          `<allocation unit='bytes'>0</allocation><target><format type='raw'/></target></volume>`,
+        src,
+      )
+      .catch(async (err: unknown) => {
+        await journal?.end();
+        throw err;
+      });
     vol = made;
   }
   const cleanup = async () => {
-    await made?.delete().catch(() => undefined);
+    const gone = await made?.delete().then(
+      () => true,
+      () => false,
+    );
+    await (gone === false ? journal?.abandon() : journal?.end());
   };
   try {
     const realSize = Number((await vol.info()).capacity);

@@ -10,10 +10,15 @@
  *   refused and leaves no domain, volume, pool or NVRAM;
  * - a VM booting the test guest there (kernel, initrd and a TPM): exported with zstd, deleted and
  *   imported back, it boots with the TPM state it brought (swtpm manufactured no new one), and its
- *   delete removes the kernel the import put there.
+ *   delete removes the kernel the import put there;
+ * - vm move, and a move whose connection is cut halfway (a relay drops it) or an import there killed
+ *   halfway: the source untouched, and nothing left there once the move's new connection, or the
+ *   next import, has removed what the journal of remote runs lists.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, connect as netConnect, type AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -30,7 +35,7 @@ import { after, before, test } from 'node:test';
 import { connect, isNotFound, type Libvirt } from '../../src/libvirt/index.js';
 import { STATE_POOL_PREFIX } from '../../src/machines/state-copier-remote.js';
 import { uniqueName } from '../libvirt/helpers.js';
-import { phyllo } from '../support/bin-phyllo.js';
+import { BIN, phyllo } from '../support/bin-phyllo.js';
 import { secondHostSkip, startSecondHost, type SecondHost } from '../support/second-host.js';
 import { POWEROFF_CMDLINE, testGuestCreateArgs, testGuestPaths } from '../support/test-guest.js';
 import { bootOnce, writePattern } from '../support/uefi-guest.js';
@@ -41,6 +46,8 @@ const LOCAL = 'qemu:///system';
 const name = uniqueName('rbundle');
 const win = uniqueName('rbundle-win');
 const dir = mkdtempSync(join(tmpdir(), 'phyllo-remote-bundle-'));
+// This file's own record of remote runs (src/bundle/remote-journal.ts), read by the tests below.
+process.env.XDG_STATE_HOME = join(dir, 'state');
 let hostB: SecondHost;
 let lvB: Libvirt;
 let lv: Libvirt;
@@ -286,6 +293,113 @@ test(
       assert.equal(guestSha(there(g.imported.disk)), data, 'the disk there, byte for byte');
       await bootOnce(await lvB.domains.lookup(mover));
     } finally {
+      await phyllo('vm', 'delete', mover, '--force', '--connect', hostB.uri);
+      await phyllo('vm', 'delete', mover, '--force', '--connect', LOCAL);
+    }
+  },
+);
+
+/**
+ * A TCP relay to the second host's libvirtd that cuts its first connection once `cutAfter` bytes went
+ * towards the daemon (a network that drops halfway through a move); later connections pass.
+ */
+async function cuttingRelay(cutAfter: number): Promise<{ uri: string; cut: Promise<void>; close(): void }> {
+  let first = true;
+  let onCut!: () => void;
+  const cut = new Promise<void>((resolve) => (onCut = resolve));
+  const server = createServer((client) => {
+    const daemon = netConnect(16509, hostB.address);
+    const cutting = first;
+    first = false;
+    let sent = 0;
+    client.on('data', (b: Buffer) => {
+      sent += b.length;
+      if (cutting && sent > cutAfter) {
+        client.destroy();
+        daemon.destroy();
+        onCut();
+        return;
+      }
+      daemon.write(b);
+    });
+    daemon.pipe(client);
+    client.on('error', () => daemon.destroy());
+    daemon.on('error', () => client.destroy());
+    client.on('close', () => daemon.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { uri: `qemu+tcp://127.0.0.1:${port}/system`, cut, close: () => server.close() };
+}
+
+test(
+  'vm move with the connection cut halfway, and an import there killed halfway: the source untouched, nothing left there',
+  { skip },
+  async () => {
+    const mover = uniqueName('rbundle-cut');
+    const created = await phyllo(...testGuestCreateArgs(mover, { diskSize: '64M' }), '--json');
+    ok(created);
+    const { disk } = json<{ disk: string }>(created);
+    for (let i = 0; i < 24; i++) await writePattern(disk, 0x20 + i, i << 20, 1 << 20);
+    const data = guestSha(disk);
+    const journal = join(process.env.XDG_STATE_HOME!, 'phyllome', 'remote-runs');
+    const nothingThere = async () => {
+      assert.ok(!(await lvB.domains.list()).some((d) => d.name === mover), 'no domain there');
+      assert.deepEqual(
+        (await volumesOnB()).filter((v) => v.startsWith(mover)),
+        [],
+        'no volume there',
+      );
+      assert.deepEqual(await poolsOnB(), [], 'no state pool there');
+      assert.deepEqual(
+        readdirSync(journal).filter((f) => f.endsWith('.json')),
+        [],
+        'no record left',
+      );
+    };
+    const relay = await cuttingRelay(8 << 20);
+    try {
+      const r = await phyllo('vm', 'move', mover, '--to', relay.uri, '--json');
+      await relay.cut;
+      assert.notEqual(r.code, 0, r.stdout);
+      assert.match(json<{ error: { message: string } }>(r).error.message, /connection|closed/i, r.stdout);
+      assert.ok(
+        (await lv.domains.list()).some((d) => d.name === mover),
+        'still defined here',
+      );
+      assert.equal(guestSha(disk), data, 'the source is untouched');
+      // The cut connection could not take back the partial disk; the move's new connection did.
+      await nothingThere();
+
+      // An import there killed halfway (SIGKILL while its disk uploads): the next one removes what it left.
+      const bundle = join(dir, `${mover}.tar`);
+      ok(await phyllo('vm', 'export', mover, bundle, '--compress', 'none'));
+      const child = spawn(BIN, ['vm', 'import', '-', '--connect', hostB.uri], {
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
+      const bytes = readFileSync(bundle);
+      child.stdin.on('error', () => undefined);
+      child.stdin.write(bytes.subarray(0, bytes.length >> 1));
+      const partial = there(`/var/lib/libvirt/images/${mover}.raw`);
+      await waitFor('the partial disk there', async () => (existsSync(partial) ? true : undefined));
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+      assert.ok(existsSync(partial), 'the killed import left its disk there');
+      assert.equal(readdirSync(journal).filter((f) => f.endsWith('.json')).length, 1, 'and its record here');
+      const again = await phyllo('vm', 'import', bundle, '--connect', hostB.uri, '--json');
+      ok(again);
+      assert.equal(
+        guestSha(there(json<{ disk: string }>(again).disk)),
+        data,
+        'the disk there, byte for byte',
+      );
+      assert.deepEqual(
+        readdirSync(journal).filter((f) => f.endsWith('.json')),
+        [],
+        'the record went with it',
+      );
+    } finally {
+      relay.close();
       await phyllo('vm', 'delete', mover, '--force', '--connect', hostB.uri);
       await phyllo('vm', 'delete', mover, '--force', '--connect', LOCAL);
     }

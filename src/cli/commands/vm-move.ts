@@ -27,6 +27,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult<MovedVm>> 
             keepSource: ctx.values['keep-source'] === true,
             ...(typeof ctx.values.pool === 'string' ? { pool: ctx.values.pool } : {}),
             signal: job.signal,
+            reopenDestination: () => connect(to),
             progress: (done, total) => job.progress('bundle data', done, total, 'bytes'),
           }),
         ),
