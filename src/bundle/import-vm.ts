@@ -24,7 +24,7 @@ import {
   type StoragePool,
   type StreamChunk,
 } from '../libvirt/index.js';
-import { escapeXml } from '../xml/serialize.js';
+import { volumeXml } from '../machines/volume-xml.js';
 import { StateFileExistsError, stateCopier, type StateCopier } from '../machines/state-copier.js';
 import { PhyllomeError } from '../errors.js';
 import { UndoList } from '../jobs/undo-list.js';
@@ -172,11 +172,7 @@ async function volumeTarget(
   const made = { kind: 'volume', pool: pool.name, name } as const;
   await journal.add(made);
   const vol = await pool.volumes
-    .create(
-      `<volume type='file'><name>${escapeXml(name)}</name><capacity unit='bytes'>${size}</capacity>` +
-        `<allocation unit='bytes'>0</allocation><target><format type='raw'/>` +
-        `<permissions><mode>0600</mode></permissions></target></volume>`,
-    )
+    .create(volumeXml(name, size, { sparse: true, permissions: 0o600 }))
     .catch(async (err: unknown) => {
       await journal.drop(made);
       throw err;

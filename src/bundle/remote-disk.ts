@@ -15,7 +15,7 @@ import { StreamHole, type Libvirt, type StorageVolume } from '../libvirt/index.j
 import { PhyllomeError } from '../errors.js';
 import { parseSourceDisk } from '../machines/disk-copy.js';
 import { RemoteJournal, sweepRemoteRuns } from './remote-journal.js';
-import { escapeXml } from '../xml/serialize.js';
+import { volumeXml } from '../machines/volume-xml.js';
 import { DiskUnreadableError } from './disk-layout.js';
 import { segmentsProblem, type Segment } from './sparse-map.js';
 
@@ -104,11 +104,7 @@ export async function remoteDisk(
     await journal.add({ kind: 'volume', pool: src.poolName, name: tmpName });
     const pool = await lv.pools.lookup(src.poolName);
     made = await pool.volumes
-      .createFrom(
-        `<volume type='file'><name>${escapeXml(tmpName)}</name><capacity unit='bytes'>${disk.capacity}</capacity>` +
-          `<allocation unit='bytes'>0</allocation><target><format type='raw'/></target></volume>`,
-        src,
-      )
+      .createFrom(volumeXml(tmpName, disk.capacity, { sparse: true }), src)
       .catch(async (err: unknown) => {
         await journal?.end();
         throw err;

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { isNotFound, type Libvirt, type StoragePool, type StorageVolume } from '../libvirt/index.js';
 import { escapeXml } from '../xml/serialize.js';
+import { volumeXml } from './volume-xml.js';
 
 /** Phyllome's own pool for the remote boot test's kernel and initramfs. */
 export const BOOT_TEST_POOL = 'phyllome-boot-test';
@@ -60,10 +61,7 @@ export async function bootTestPool(lv: Libvirt): Promise<StoragePool> {
  */
 export async function uploadVolume(pool: StoragePool, name: string, file: string): Promise<StorageVolume> {
   const size = statSync(file).size;
-  const vol = await pool.volumes.create(
-    `<volume type='file'><name>${escapeXml(name)}</name><capacity unit='bytes'>${size}</capacity>` +
-      `<target><format type='raw'/></target></volume>`,
-  );
+  const vol = await pool.volumes.create(volumeXml(name, size));
   try {
     await vol.upload(createReadStream(file), { length: size });
     return vol;

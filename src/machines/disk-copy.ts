@@ -34,7 +34,7 @@ import {
 } from '../libvirt/index.js';
 import { child, textOf } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
-import { escapeXml } from '../xml/serialize.js';
+import { volumeXml } from './volume-xml.js';
 import { canCopyLocally, copyFileSparse } from './disk-copy-local.js';
 import { DiskCopyError, DiskNotFoundError, PoolFullError, VolumeExistsError } from './disk-copy-errors.js';
 import { isNoSpace } from './no-space.js';
@@ -100,11 +100,7 @@ export function targetVolumeXml(
 ): string {
   const bytes = method === 'sparse-stream' ? 0n : capacity;
   const fmt = method === 'sparse-stream' ? 'raw' : format;
-  return (
-    `<volume type='file'><name>${escapeXml(name)}</name>` +
-    `<capacity unit='bytes'>${bytes}</capacity><allocation unit='bytes'>0</allocation>` +
-    `<target><format type='${escapeXml(fmt)}'/></target></volume>`
-  );
+  return volumeXml(name, bytes, { format: fmt, sparse: true });
 }
 
 export interface DiskCopyOptions {

@@ -30,6 +30,7 @@ import { escapeXml } from '../xml/serialize.js';
 import { parseXml } from '../xml/parse.js';
 import { child, textOf } from '../xml/node.js';
 import { StateFileExistsError, type StateCopier } from './state-copier.js';
+import { volumeXml } from './volume-xml.js';
 
 export const STATE_POOL_PREFIX = 'phyllo-state-';
 /** A phyllo-state pool this old is a crash's leftover: an operation holds one for seconds. */
@@ -71,11 +72,6 @@ export function statePoolXml(name: string, path: string, buildMode?: number): st
       ? ''
       : `<permissions><mode>${buildMode.toString(8).padStart(4, '0')}</mode></permissions>`;
   return `<pool type='dir'><name>${escapeXml(name)}</name><target><path>${escapeXml(path)}</path>${perms}</target></pool>`;
-}
-
-/** A new raw volume of `bytes` bytes, named `name`, with `permissions` (the source's) when given. */
-export function stateVolumeXml(name: string, bytes: number, permissions?: string): string {
-  return `<volume><name>${escapeXml(name)}</name><capacity unit='bytes'>${bytes}</capacity><target><format type='raw'/>${permissions ?? ''}</target></volume>`;
 }
 
 /** The `<permissions>` of a volume's XML (its mode, owner and group; not the label), as XML. */
@@ -231,7 +227,9 @@ async function readAll(vol: StorageVolume): Promise<Buffer> {
 async function copyFile(s: PoolSession, src: StorageVolume, to: string): Promise<void> {
   const pool = (await s.pool(dirname(to), true))!;
   const [bytes, xml] = await Promise.all([readAll(src), src.xml()]);
-  const vol = await pool.volumes.create(stateVolumeXml(basename(to), bytes.length, volumePermissions(xml)));
+  const vol = await pool.volumes.create(
+    volumeXml(basename(to), bytes.length, { permissions: volumePermissions(xml) }),
+  );
   try {
     if (bytes.length > 0) await vol.upload(Readable.from([bytes]));
   } catch (err) {
@@ -315,7 +313,7 @@ export function remoteStateCopier(lv: Libvirt): StateCopier {
         // 0711, as Debian makes libvirt's own directories: QEMU (another user) must reach a kernel here.
         const pool = (await s.pool(dirname(path), true, 0o711))!;
         const vol = await pool.volumes.create(
-          stateVolumeXml(basename(path), bytes.length, '<permissions><mode>0600</mode></permissions>'),
+          volumeXml(basename(path), bytes.length, { permissions: 0o600 }),
         );
         try {
           if (bytes.length > 0) await vol.upload(Readable.from([bytes]));

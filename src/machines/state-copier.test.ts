@@ -10,9 +10,9 @@ import {
   STALE_POOL_MS,
   statePoolName,
   statePoolXml,
-  stateVolumeXml,
   volumePermissions,
 } from './state-copier-remote.js';
+import { volumeXml } from './volume-xml.js';
 
 /** An in-memory host: paths to file contents (directories are the prefixes), with a log of calls. */
 function memoryCopier(files: Map<string, string>, withRename: boolean): StateCopier & { log: string[] } {
@@ -115,8 +115,8 @@ test('state pool and volume XML: escaped, the mode only for a pool that is built
   );
   assert.equal(perms, '<permissions><mode>0600</mode><owner>59</owner><group>59</group></permissions>');
   assert.equal(
-    stateVolumeXml('a&b', 540672, perms),
-    `<volume><name>a&amp;b</name><capacity unit='bytes'>540672</capacity><target><format type='raw'/>${perms}</target></volume>`,
+    volumeXml('a&b', 540672, { permissions: perms }),
+    `<volume type='file'><name>a&amp;b</name><capacity unit='bytes'>540672</capacity><target><format type='raw'/>${perms}</target></volume>`,
   );
   assert.equal(
     volumePermissions('<volume><name>v</name><target><path>/x</path></target></volume>'),
