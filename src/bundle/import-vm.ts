@@ -111,7 +111,7 @@ const DEFAULT_IMAGES = '/var/lib/libvirt/images';
  * The storage pool the disk goes to and its directory: `--pool NAME` (a running dir pool), or the
  * pool of /var/lib/libvirt/images, defined and started as vm create does when missing.
  */
-async function targetPool(
+export async function targetPool(
   lv: Libvirt,
   name: string | undefined,
   undo: UndoList,
@@ -243,7 +243,7 @@ async function chownTree(dir: string, owner: { uid: number; gid: number }): Prom
 }
 
 /** Moves `from` to `to` only if `to` is not there (a hard link, then the old name removed). */
-async function placeFile(from: string, to: string): Promise<void> {
+export async function placeFile(from: string, to: string): Promise<void> {
   await link(from, to);
   await unlink(from);
 }

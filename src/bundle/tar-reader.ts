@@ -27,6 +27,11 @@ export interface TarLimits {
   maxTotal: number;
   /** Most segments of one sparse map; MAX_SPARSE_SEGMENTS when left out. */
   maxSparseSegments?: number;
+  /**
+   * Why an entry name is refused, or undefined when it is fine; a bundle's rule (`nameProblem`)
+   * when left out. An OVA's names are other tools' (VirtualBox names disks after the file, spaces and all).
+   */
+  nameProblem?: (name: string) => string | undefined;
 }
 
 export interface TarEntry {
@@ -75,7 +80,7 @@ export async function* readTar(
         if (header.typeflag === 0x78)
           throw new BundleFormatError('entry-type', 'two pax headers follow each other', { offset: at });
       }
-      const entry = describe(header, pax, at);
+      const entry = describe(header, pax, at, limits.nameProblem ?? nameProblem);
       checkLimits(entry, names, total, limits);
       names.add(entry.name);
       total += entry.size;
@@ -147,16 +152,21 @@ const TYPE_WORDS: Record<string, string> = {
 };
 
 /** The entry a header (and its pax header) describes, once its type, name and size are checked. */
-function describe(header: DecodedHeader, pax: PaxFields | undefined, at: number): EntryFacts {
+function describe(
+  header: DecodedHeader,
+  pax: PaxFields | undefined,
+  at: number,
+  nameRule: (name: string) => string | undefined,
+): EntryFacts {
   const name = pax?.sparse?.name ?? pax?.path ?? header.name;
   if (header.typeflag !== 0x30 && header.typeflag !== 0) {
     const flag = String.fromCharCode(header.typeflag);
     const what = TYPE_WORDS[flag] ?? `type "${JSON.stringify(flag).slice(1, -1)}"`;
-    throw new BundleFormatError('entry-type', `it is ${what}; a bundle holds only regular files`, {
+    throw new BundleFormatError('entry-type', `it is ${what}; only regular files are taken`, {
       entry: name,
     });
   }
-  const problem = nameProblem(name);
+  const problem = nameRule(name);
   if (problem) throw new BundleFormatError('name', problem, nameProblemWhere(name, at));
   let size = header.size;
   if (pax?.size !== undefined) {

@@ -465,6 +465,48 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/vm-import.js'),
   },
   {
+    name: 'vm import-ova',
+    summary:
+      'Make a VM from an OVA exported by VirtualBox or VMware: manifest checked, VMDK converted to qcow2, OS type, memory, CPUs and firmware mapped',
+    options: {
+      os: {
+        type: 'string',
+        value: 'ID',
+        default: 'mapped from the OVF’s OS type',
+        description: 'The guest profile (or osinfo-db id) instead of the one the OVF’s OS type maps to',
+        complete: 'os',
+      },
+      name: {
+        type: 'string',
+        value: 'NEW',
+        default: 'the appliance’s name (and its MAC address)',
+        description: 'Import under another name (with a new MAC address)',
+      },
+      pool: {
+        type: 'string',
+        value: 'POOL',
+        default: 'default',
+        description: 'The storage pool for its disk',
+      },
+      ...connectOption,
+    },
+    positionals: [
+      {
+        name: 'FILE',
+        required: true,
+        description:
+          'The .ova file (VirtualBox: File > Export Appliance; VMware: ovftool or File > Export to OVF)',
+        complete: 'file',
+      },
+    ],
+    examples: [
+      'phyllo vm import-ova ubuntu.ova',
+      'phyllo vm import-ova win11.ova --name win11 --json',
+      'phyllo vm import-ova appliance.ova --os linux-5.4',
+    ],
+    load: () => import('./commands/vm-import-ova.js'),
+  },
+  {
     name: 'vm move',
     summary:
       'Move a shut-off VM to another host (disks, UEFI variables, TPM state); removed here only once it is whole there',

@@ -30,7 +30,15 @@ export interface ModelOptions {
   migratable?: boolean;
   /** Also write the serial console to this file. */
   serialLog?: string;
+  /**
+   * The firmware an installed disk boots with (an imported appliance): it overrides the profile's,
+   * since a disk partitioned for BIOS does not boot with UEFI, nor the other way round.
+   */
+  firmware?: FirmwareKind;
 }
+
+export type FirmwareKind = 'efi' | 'bios';
+const FIRMWARES: readonly FirmwareKind[] = ['efi', 'bios'];
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,62}$/;
 // eslint-disable-next-line no-control-regex
@@ -111,6 +119,14 @@ export function modelOptionsFromFlags(
         hint: 'e.g. --display vnc',
       });
     opts.display = display as DisplayKind;
+  }
+  const firmware = str('firmware');
+  if (firmware !== undefined) {
+    if (!FIRMWARES.includes(firmware as FirmwareKind))
+      throw new InvalidInputError(`The firmware must be one of ${FIRMWARES.join(', ')}`, {
+        hint: 'e.g. firmware efi',
+      });
+    opts.firmware = firmware as FirmwareKind;
   }
   if (values.session === true) opts.session = true;
   if (values.migratable === true) opts.migratable = true;

@@ -2,7 +2,7 @@ import type { GuestOs } from '../../catalog/guest-os.js';
 import type { Profile } from '../../catalog/profile.js';
 import type { DomainCapabilities } from '../domain-capabilities.js';
 import type { ModelHostFacts } from '../host-facts.js';
-import type { DisplayKind } from '../options.js';
+import type { DisplayKind, FirmwareKind } from '../options.js';
 import type { DomainType } from '../spec.js';
 
 /** A decision: what the model chose and why, in a few words. */
@@ -31,6 +31,8 @@ export interface NormalizedOptions {
   session: boolean;
   migratable: boolean;
   serialLog?: string;
+  /** The firmware an installed disk needs (an imported appliance), over the profile's. */
+  firmware?: FirmwareKind;
 }
 
 /** Everything a decision may ask about. */

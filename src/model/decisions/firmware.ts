@@ -27,7 +27,13 @@ export function decideFirmware(ctx: ModelContext, canonicalMachine: string): Dec
       choice: { firmware: 'bios', secureBoot: false, enrolledKeys: false, smm: false },
       reason: 'direct kernel boot: QEMU loads the kernel itself, BIOS starts it fastest and needs no NVRAM',
     };
-  const wantEfi = profile.firmware === 'efi' && !guest.firmwareUnsupported.includes('efi');
+  if (options.firmware === 'bios')
+    return {
+      choice: { firmware: 'bios', secureBoot: false, enrolledKeys: false, smm: false },
+      reason: 'BIOS: the disk was installed to boot from the legacy PC BIOS (it does not boot with UEFI)',
+    };
+  const wantEfi =
+    options.firmware === 'efi' || (profile.firmware === 'efi' && !guest.firmwareUnsupported.includes('efi'));
   if (!wantEfi)
     return {
       choice: { firmware: 'bios', secureBoot: false, enrolledKeys: false, smm: false },
@@ -85,9 +91,9 @@ export function decideFirmware(ctx: ModelContext, canonicalMachine: string): Dec
           ? `UEFI without Secure Boot (${plain.file}): custom kernels and modules (DKMS, ZFS, NVIDIA) load unsigned`
           : `UEFI without Secure Boot (${plain.file}): no Secure Boot firmware available`,
     };
-  if (guest.firmwareUnsupported.includes('bios'))
+  if (guest.firmwareUnsupported.includes('bios') || options.firmware === 'efi')
     throw new HostMissingComponentError(
-      `${guest.name} needs UEFI firmware and this host has none for ${canonicalMachine}`,
+      `${options.firmware === 'efi' ? 'The disk was installed for UEFI, so the VM' : guest.name} needs UEFI firmware and this host has none for ${canonicalMachine}`,
       OVMF,
     );
   ctx.warnings.push(`No UEFI firmware on this host: BIOS instead (install ${OVMF})`);
@@ -136,9 +142,9 @@ function fromDomainCapabilities(ctx: ModelContext, canonicalMachine: string): De
       choice: { firmware: 'efi', secureBoot: false, enrolledKeys: false, smm: false, featuresUnknown: true },
       reason: `UEFI without Secure Boot, chosen by libvirt on ${where} (its domain capabilities offer efi; ${unknownWhy})`,
     };
-  if (guest.firmwareUnsupported.includes('bios'))
+  if (guest.firmwareUnsupported.includes('bios') || ctx.options.firmware === 'efi')
     throw new HostMissingComponentError(
-      `${guest.name} needs UEFI firmware and libvirt on ${where} offers none for ${canonicalMachine}`,
+      `${ctx.options.firmware === 'efi' ? 'The disk was installed for UEFI, so the VM' : guest.name} needs UEFI firmware and libvirt on ${where} offers none for ${canonicalMachine}`,
       OVMF,
     );
   ctx.warnings.push(`No UEFI firmware on ${where}: BIOS instead (install ${OVMF} there)`);

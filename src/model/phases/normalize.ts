@@ -21,6 +21,7 @@ const PASSED_THROUGH = [
   'display',
   'network',
   'serialLog',
+  'firmware',
 ] as const;
 
 /** Checks the user's options (name, characters) and parses sizes and counts. */
