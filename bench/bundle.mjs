@@ -3,7 +3,10 @@
 // of the same image, and to libvirt's own `virsh vol-download --sparse` / `vol-upload --sparse`, in the
 // same run. Each row is a whole process, until its output is on disk (fsync of the file), medians of
 // --runs. Prints the bundle sizes against the data size, and zstd's throughput on the disk data.
-// Run after `npm run build`, as root:  node bench/bundle.mjs [--runs N] [--data random,text]
+// Then `phyllo vm move` to a second libvirt host (a real libvirtd in its own namespaces, as the tests
+// start it: test/support/second-host.ts, over qemu+tcp://) against what a user would do without it:
+// export to a file, copy the file (cp, standing in for scp), import it there.
+// Run after `npm run build`, as root:  node bench/bundle.mjs [--runs N] [--data random,text] [--no-move]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -15,6 +18,7 @@ const arg = (name, dflt) => {
 };
 const RUNS = Number(arg('--runs', '3'));
 const DATA = arg('--data', 'random,text').split(',');
+const MOVE = !process.argv.includes('--no-move');
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
 const IMAGES = '/var/lib/libvirt/images';
@@ -36,7 +40,8 @@ const { fmt, table } = await import('../dist/bench/stats.js');
 
 const sh = (cmd, args) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * MiB });
 const phyllo = (...args) => {
-  const r = spawnSync('bin/phyllo', [...args, '--connect', URI], { encoding: 'utf8' });
+  const to = args.includes('--connect') ? [] : ['--connect', URI];
+  const r = spawnSync('bin/phyllo', [...args, ...to], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`phyllo ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 };
@@ -73,7 +78,15 @@ function makeImage(kind, path) {
 mkdirSync(DIR, { recursive: true });
 const load = loadavg()[0].toFixed(2);
 const made = [];
+let hostB;
 try {
+  if (MOVE) {
+    const { startSecondHost } = await import('../dist/test/support/second-host.js');
+    hostB = await startSecondHost();
+    sh('virsh', ['-c', hostB.uri, 'pool-create-as', 'default', 'dir', '--target', '/var/lib/libvirt/images']);
+    // Its first use runs the KVM boot test there (~20 s, then cached): not part of what is timed.
+    phyllo('vm', 'create', 'phyllo-bench-warm', '--os', 'linux', '--print-xml', '--connect', hostB.uri);
+  }
   sh('virsh', ['-c', URI, 'pool-create-as', POOL, 'dir', '--target', DIR]);
   const rows = [];
   const notes = [];
@@ -93,6 +106,8 @@ try {
       importRaw: [],
       exportZstd: [],
       importZstd: [],
+      move: [],
+      byHand: [],
     };
     const size = {};
     for (let r = 0; r < RUNS; r++) {
@@ -139,6 +154,24 @@ try {
         phyllo('vm', 'delete', copyName);
         rmSync(bundle);
       }
+      if (hostB) {
+        // Kept here (--keep-source) so that every run moves the same VM; deleted there after each.
+        t.move.push(timed(() => phyllo('vm', 'move', vm, '--to', hostB.uri, '--keep-source')));
+        phyllo('vm', 'delete', vm, '--connect', hostB.uri);
+        const bundle = join(DIR, 'b-move.phyllome');
+        const copied = join(DIR, 'b-copied.phyllome');
+        t.byHand.push(
+          timed(() => {
+            phyllo('vm', 'export', vm, bundle, '--compress', 'none');
+            sh('cp', [bundle, copied]);
+            sh('sync', [copied]);
+            phyllo('vm', 'import', copied, '--connect', hostB.uri);
+          }),
+        );
+        phyllo('vm', 'delete', vm, '--connect', hostB.uri);
+        rmSync(bundle);
+        rmSync(copied);
+      }
     }
     const cp = med(t.cp);
     const row = (what, ms, ratioTo = cp, bytes = data) => [
@@ -157,6 +190,16 @@ try {
       row('phyllo vm export (zstd)', med(t.exportZstd)),
       row('phyllo vm import (zstd)', med(t.importZstd)),
     );
+    if (hostB) {
+      const byHand = med(t.byHand);
+      rows.push(
+        row('export + cp + import there (by hand)', byHand),
+        row('phyllo vm move (to the second host)', med(t.move)),
+      );
+      notes.push(
+        `${kind}: vm move ${fmt(med(t.move) / 1000, 2)} s, export + copy + import ${fmt(byHand / 1000, 2)} s: ${fmt(med(t.move) / byHand, 2)}× (no file in between)`,
+      );
+    }
     const over = size.none / data - 1;
     notes.push(
       `${kind}: data ${fmt(data / MiB, 0)} MiB; bundle uncompressed ${fmt(size.none / MiB, 1)} MiB (data + ${fmt(over * 100, 3)}%, target <= +1%: ${over <= TARGET.overhead ? 'met' : 'NOT met'}), zstd ${fmt(size.zstd / MiB, 1)} MiB (${fmt((size.zstd / data) * 100, 1)}% of the data)`,
@@ -175,4 +218,5 @@ try {
   }
   spawnSync('virsh', ['-c', URI, 'pool-destroy', POOL]);
   rmSync(DIR, { recursive: true, force: true });
+  await hostB?.stop();
 }
