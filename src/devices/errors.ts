@@ -165,3 +165,13 @@ export class DeviceNotFoundError extends PhyllomeError {
     });
   }
 }
+
+/** PCI passthrough needs this machine's sysfs: the VM's daemon is on another host. */
+export class PciRemoteHostError extends PhyllomeError {
+  override name = 'PciRemoteHostError';
+  constructor(host: string) {
+    super('pci-remote-host', `PCI passthrough to a VM on ${host} cannot be checked from here.`, {
+      hint: `Run phyllo on ${host} itself (its IOMMU groups are read from its own /sys).`,
+    });
+  }
+}
