@@ -32,6 +32,9 @@ PACKAGES=(
   dnsmasq-base iptables virtinst libxml2-utils hwdata pciutils usbutils time iproute2 util-linux
   zsh fish chromium fonts-dejavu-core zstd
 )
+# virtiofsd, which libvirt starts for each `vm share`: Debian 12 ships it in qemu-system-common
+# (/usr/lib/qemu/virtiofsd, with its vhost-user descriptor); later releases in a package of its own.
+if apt-cache show virtiofsd >/dev/null 2>&1; then PACKAGES+=(virtiofsd); else PACKAGES+=(qemu-system-common); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

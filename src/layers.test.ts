@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * Which top-level folders of src/ each folder may import. Imports run down the layers only:
  * xml and libvirt know nothing of Phyllome's other parts; host and catalog sit on xml; the model on
- * host, catalog and xml; jobs (progress, cancellation, undo) on nothing; the services on all of those, libvirt and jobs; bundles (export, import) on the services; the API server (HTTP, WebSocket) on the services; the CLI on everything. Files
+ * host, catalog and xml; jobs (progress, cancellation, undo) on nothing; the services on all of those, libvirt and jobs; bundles (export, import) and devices (NICs, shares, passthrough) on the services; the API server (HTTP, WebSocket) on the services; the CLI on everything. Files
  * directly in src/ (errors.ts, build-id.ts) are shared by all and import no folder. A new folder
  * must be given its place here.
  */
@@ -19,9 +19,10 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   model: ['xml', 'host', 'catalog'],
   jobs: [],
   machines: ['xml', 'host', 'catalog', 'model', 'libvirt', 'jobs'],
+  devices: ['xml', 'host', 'catalog', 'model', 'libvirt', 'machines', 'jobs'],
   bundle: ['xml', 'host', 'catalog', 'model', 'libvirt', 'machines', 'jobs'],
-  server: ['xml', 'host', 'catalog', 'model', 'libvirt', 'machines', 'jobs', 'bundle'],
-  cli: ['xml', 'host', 'catalog', 'model', 'libvirt', 'machines', 'jobs', 'server', 'bundle'],
+  server: ['xml', 'host', 'catalog', 'model', 'libvirt', 'machines', 'jobs', 'bundle', 'devices'],
+  cli: ['xml', 'host', 'catalog', 'model', 'libvirt', 'machines', 'jobs', 'server', 'bundle', 'devices'],
 };
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');

@@ -369,6 +369,138 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/vm-media.js'),
   },
   {
+    name: 'vm nic',
+    summary:
+      'Add, list or remove network cards (a libvirt network or a host bridge): persistent, hot-plugged when running',
+    options: {
+      network: {
+        type: 'string',
+        value: 'N',
+        default: 'default (when --bridge is not given)',
+        description: 'add: join the libvirt network N',
+      },
+      bridge: {
+        type: 'string',
+        value: 'BR',
+        default: 'a libvirt network',
+        description: 'add: plug into the host bridge BR instead',
+      },
+      model: {
+        type: 'string',
+        value: 'MODEL',
+        default: 'virtio',
+        description: 'add: the card the guest sees (e1000e for a guest without virtio drivers)',
+        choices: ['virtio', 'e1000e'],
+      },
+      mac: {
+        type: 'string',
+        value: 'MAC',
+        default: 'libvirt picks a free one',
+        description: 'add: its MAC address',
+      },
+      ...connectOption,
+    },
+    positionals: [
+      {
+        name: 'ACTION',
+        required: true,
+        description: 'add, list or remove',
+        choices: ['add', 'list', 'remove'],
+      },
+      vmArg,
+      {
+        name: 'NIC',
+        required: false,
+        description: 'remove: the card, by MAC address or index (vm nic list)',
+      },
+    ],
+    examples: [
+      'phyllo vm nic add web --network default --model e1000e',
+      'phyllo vm nic add web --bridge br0 --mac 52:54:00:12:34:56',
+      'phyllo vm nic list web --json',
+      'phyllo vm nic remove web 52:54:00:12:34:56',
+    ],
+    load: () => import('./commands/vm-nic.js'),
+  },
+  {
+    name: 'vm share',
+    summary:
+      'Share a host directory with a VM over virtiofs (vm share NAME DIR --tag T), list or remove shares',
+    usage:
+      'phyllo vm share [add] NAME HOST_DIR --tag TAG [--readonly] | list NAME | remove NAME TAG [options]',
+    options: {
+      tag: {
+        type: 'string',
+        value: 'TAG',
+        default: 'none: required to add',
+        description: 'add: the name the guest mounts it by (mount -t virtiofs TAG /mnt)',
+      },
+      readonly: {
+        type: 'boolean',
+        default: 'writable',
+        description: 'add: read-only (refused where libvirt and virtiofsd cannot, as on Debian 12)',
+      },
+      ...connectOption,
+    },
+    positionals: [
+      {
+        name: 'NAME',
+        required: true,
+        description: 'The VM (or add, list, remove, then the VM)',
+        complete: 'vm',
+      },
+      {
+        name: 'DIR',
+        required: false,
+        description: 'The host directory (after add, list or remove: the VM)',
+        complete: 'dir',
+      },
+      { name: 'TAG', required: false, description: 'add NAME DIR: the directory; remove NAME TAG: the tag' },
+    ],
+    examples: [
+      'phyllo vm share web ~/projects --tag projects',
+      'phyllo vm share list web --json',
+      'phyllo vm share remove web projects',
+    ],
+    load: () => import('./commands/vm-share.js'),
+  },
+  {
+    name: 'vm device',
+    summary:
+      'Give a VM a host PCI device (vfio, libvirt-managed) where its IOMMU group allows it; list or remove them',
+    options: {
+      pci: {
+        type: 'string',
+        value: 'ADDR',
+        default: 'none: required to add',
+        description: 'add: the PCI address, as phyllo host devices shows it (0000:0b:00.0)',
+      },
+      'with-group': {
+        type: 'boolean',
+        default: 'refuse a device that shares its IOMMU group',
+        description: 'add: give every endpoint of its IOMMU group (the bridges stay with the host)',
+      },
+      ...connectOption,
+      ...rootOption,
+    },
+    positionals: [
+      {
+        name: 'ACTION',
+        required: true,
+        description: 'add, list or remove',
+        choices: ['add', 'list', 'remove'],
+      },
+      vmArg,
+      { name: 'DEVICE', required: false, description: 'remove: the PCI address (vm device list)' },
+    ],
+    examples: [
+      'phyllo vm device add win11 --pci 0000:0b:00.0 --with-group',
+      'phyllo vm device list win11 --json',
+      'phyllo vm device remove win11 0000:0b:00.0',
+    ],
+    load: () => import('./commands/vm-device.js'),
+  },
+  {
     name: 'vm upgrade-devices',
     summary: 'Switch a shut-off guest from SATA and e1000e to virtio once its virtio drivers are installed',
     options: {

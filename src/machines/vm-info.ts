@@ -5,6 +5,14 @@ import type { PhyllomeMetadata } from '../model/spec.js';
 import { parseDomainXml } from '../model/domain-xml/parse-domain.js';
 import { child, childrenNamed, type XmlNode } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
+import {
+  guestHostdevs,
+  guestNics,
+  guestShares,
+  type GuestHostdev,
+  type GuestNic,
+  type GuestShare,
+} from './guest-devices.js';
 import { readChains } from './disk-chain.js';
 import { localBackingChain, xmlBackingChain, type ChainImage } from './image-chain.js';
 import { dependentsOf, hostImages, ownImages } from './images-in-use.js';
@@ -65,6 +73,10 @@ export interface VmInfoFacts {
   /** Every device, in the XML's order, identical ones counted: `interface type=network network=default model=virtio`. */
   devices: { kind: string; summary: string; count: number }[];
   disks: VmDiskInfo[];
+  /** Its network cards, shared folders (virtiofs) and PCI host devices, as `vm nic/share/device list` show them. */
+  nics: GuestNic[];
+  shares: GuestShare[];
+  hostdevs: GuestHostdev[];
   displays: VmDisplay[];
   nvram: VmStateFile | null;
   tpm: (VmStateFile & { model: string; version: string }) | null;
@@ -234,6 +246,9 @@ export async function vmInfo(lv: Libvirt, name: string): Promise<VmInfoFacts> {
     ...(spec.metadata.libosinfoId ? { libosinfoId: spec.metadata.libosinfoId } : {}),
     devices,
     disks,
+    nics: guestNics(root),
+    shares: guestShares(root),
+    hostdevs: guestHostdevs(root),
     displays: displaysOf(devicesNode, active, remoteHostOf(lv.requestedUri)),
     nvram: nvramPath ? stateFile(nvramPath, local) : null,
     tpm: tpmNode
