@@ -26,6 +26,19 @@ const CLI_ONLY = new Set([
   'ova-invalid',
   'ova-unknown-os',
   'ova-unsupported',
+  // vm nic / vm share / vm device (issue 12): command line only until their API routes exist.
+  'bridge-not-found',
+  'device-not-found',
+  'mac-in-use',
+  'network-not-found',
+  'nic-not-found',
+  'pci-in-use',
+  'pci-needs-with-group',
+  'pci-refused',
+  'pci-remote-host',
+  'share-not-found',
+  'share-readonly-unsupported',
+  'share-tag-taken',
 ]);
 
 function sources(dir: string): string[] {
