@@ -111,10 +111,19 @@ export async function exportVm(
         const entries = await entryChecksums(sources.entries, opts.signal);
         const manifest = base(entries);
         let bytes = 0;
+        // A cancel does not wait for a reader that stopped reading (a download's client): the write
+        // still pending then is left to the stream's end.
         const sink: TarSink = (c) =>
           new Promise((resolve, reject) => {
             bytes += c.length;
-            out.write(c, (err) => (err ? reject(err) : resolve()));
+            const signal = opts.signal;
+            const onAbort = () => reject(signal?.reason);
+            signal?.addEventListener('abort', onAbort, { once: true });
+            out.write(c, (err) => {
+              signal?.removeEventListener('abort', onAbort);
+              if (err) reject(err);
+              else resolve();
+            });
           });
         await writeBundle(sink, manifest, manifestReserve(manifest), sources.entries, {
           ...opts,
