@@ -377,3 +377,18 @@ test(
     }
   },
 );
+
+test('the OpenAPI document shows the upload’s raw body and the download’s media type', GUARD, async () => {
+  const doc = (await api.call('GET', '/api/openapi.json')).json() as {
+    paths: Record<
+      string,
+      Record<string, { requestBody?: { content: object }; responses: Record<string, { content?: object }> }>
+    >;
+  };
+  assert.deepEqual(Object.keys(doc.paths['/api/vms/import']!.post!.requestBody!.content), [
+    'application/octet-stream',
+  ]);
+  assert.deepEqual(Object.keys(doc.paths['/api/vms/{name}/export']!.get!.responses['200']!.content!), [
+    'application/octet-stream',
+  ]);
+});
