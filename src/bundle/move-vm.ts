@@ -64,6 +64,17 @@ async function hostUuid(lv: Libvirt): Promise<string> {
   return hostOffer(await lv.capabilities()).hostUuid;
 }
 
+/**
+ * What a move refuses before any byte moves: the same host at both ends, a VM of that name there
+ * already. A caller that runs the move as a job (the API) asks this first, so these refusals come
+ * at once rather than as a failed job.
+ */
+export async function checkMove(src: Libvirt, dst: Libvirt, name: string): Promise<void> {
+  const [from, to] = await Promise.all([hostUuid(src), hostUuid(dst)]);
+  if (from === to) throw new MoveSameHostError(from);
+  if (await domainExists(dst, name)) throw new VmExistsError(name);
+}
+
 /** Moves the VM `name` from `src` to `dst`; `dstHost` is the destination's facts, for its model. */
 export async function moveVm(
   src: Libvirt,
@@ -72,9 +83,7 @@ export async function moveVm(
   dstHost: ModelHostFacts,
   opts: MoveOptions,
 ): Promise<MovedVm> {
-  const [from, to] = await Promise.all([hostUuid(src), hostUuid(dst)]);
-  if (from === to) throw new MoveSameHostError(from);
-  if (await domainExists(dst, name)) throw new VmExistsError(name);
+  await checkMove(src, dst, name);
   const stop = new AbortController();
   const onAbort = () => stop.abort(opts.signal?.reason);
   opts.signal?.addEventListener('abort', onAbort, { once: true });

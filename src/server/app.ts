@@ -34,6 +34,8 @@ class RouteNotFoundError extends PhyllomeError {
   }
 }
 
+const BODY_HEADERS = ['content-type', 'content-length', 'content-disposition'];
+
 /** Log lines never carry a secret: the query (login codes), cookies and Authorization are left out. */
 const serializers = {
   req: (req: { method: string; url: string; ip?: string }) => ({
@@ -113,6 +115,12 @@ export async function buildServer(opts: BuildOptions): Promise<Api> {
           : httpError(err);
     if (mapped.status >= 500)
       req.log.error({ code: mapped.body.error.code, msg: mapped.body.error.message }, 'request failed');
+    // A stream that failed before its first byte (an export refused once it ran) left the headers of
+    // its body on the response, where Fastify puts them for a stream: the answer is this error instead.
+    for (const h of BODY_HEADERS) {
+      reply.removeHeader(h);
+      if (!reply.raw.headersSent) reply.raw.removeHeader(h);
+    }
     return reply.status(mapped.status).send(mapped.body);
   });
   // The web UI's files (dist/web), and its page for a browser's navigation to any other path.

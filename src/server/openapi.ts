@@ -14,6 +14,31 @@ import { noResponseSerializers, noValidators } from './schema-compilers.js';
 
 type Recorded = Pick<RouteOptions, 'method' | 'url' | 'schema' | 'config'>;
 
+/** A request body the document shows but Fastify does not validate (a raw upload, passed on as a stream). */
+export interface DocumentedBody {
+  /** Its media type, as the route's content-type parser takes it. */
+  contentType: string;
+  description: string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The body of a route without a body schema, for the OpenAPI document only. */
+    documentedBody?: DocumentedBody;
+  }
+}
+
+/** The schema the document is built from: a documented raw body becomes its request body. */
+function documentedSchema(r: Recorded): RouteOptions['schema'] {
+  const body = (r.config as { documentedBody?: DocumentedBody } | undefined)?.documentedBody;
+  if (!body) return r.schema;
+  return {
+    ...r.schema,
+    body: { type: 'string', format: 'binary', description: body.description },
+    consumes: [body.contentType],
+  };
+}
+
 function swaggerOptions(version: string): FastifyDynamicSwaggerOptions {
   return {
     openapi: {
@@ -61,7 +86,7 @@ export function openApiRoute(app: Api, version: string): void {
     // @fastify/swagger leaves out the HEAD routes Fastify adds for each GET; the throwaway instance
     // adds its own, and leaves them out the same way.
     if (r.method === 'HEAD') return;
-    routes.push({ method: r.method, url: r.url, schema: r.schema, config: r.config });
+    routes.push({ method: r.method, url: r.url, schema: documentedSchema(r), config: r.config });
   });
   let document: Promise<string> | undefined;
   app.get('/api/openapi.json', { schema: { hide: true } }, async (_req, reply) => {

@@ -261,6 +261,31 @@ const ROWS: Row[] = [
   },
   {
     method: 'GET',
+    route: '/api/vms/:name/export',
+    url: vmUrl('/export'),
+    vm: true,
+    host: true,
+    bad: { url: vmUrl('/export?compress=lz4'), message: /compress.*zstd, none/ },
+  },
+  {
+    method: 'POST',
+    route: '/api/vms/import',
+    // No body: the checks of the query come first (an unknown host, a bad name), then the body's.
+    url: '/api/vms/import',
+    host: true,
+    bad: { url: '/api/vms/import?name=bad%20name!', message: /name/ },
+  },
+  {
+    method: 'POST',
+    route: '/api/vms/:name/move',
+    url: vmUrl('/move'),
+    body: { to: 'local' },
+    vm: true,
+    host: true,
+    bad: { url: vmUrl('/move'), body: { to: '' }, message: /to/ },
+  },
+  {
+    method: 'GET',
     route: '/api/vms/:name/snapshots',
     url: vmUrl('/snapshots'),
     vm: true,

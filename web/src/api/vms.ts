@@ -80,3 +80,10 @@ export const media = (
 ) => post<MediaResult>(vmPath(name, '/media'), body, { host });
 
 export const getJob = (id: string) => get<Job>(`/api/jobs/${encodeURIComponent(id)}`);
+
+/** `phyllo vm move` to another connected host, as a job (202). */
+export const moveVm = (
+  host: string,
+  name: string,
+  body: { to: string; keepSource?: boolean; pool?: string },
+) => post<Job>(vmPath(name, '/move'), body, { host });

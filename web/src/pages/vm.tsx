@@ -14,6 +14,8 @@ import { PowerBar } from '../components/vmpage/power-bar';
 import { Settings } from '../components/vmpage/settings';
 import { Snapshots } from '../components/vmpage/snapshots';
 import { Tabs } from '../components/vmpage/tabs';
+import { Transfer, type MoveStarted } from '../components/vmpage/transfer';
+import { JobProgress } from '../components/vmpage/job-progress';
 import { isActive, stateLabel } from '../format';
 import { useStore } from '../store';
 import { isGone, tabFromHash, type TabId } from '../vmpage/actions';
@@ -43,6 +45,28 @@ function Gone({ name, host }: { name: string; host: string }) {
   );
 }
 
+/** Where a VM moved from this page went: the page's VM is gone from this host once the move is done. */
+function MovedView({ name, host, move }: { name: string; host: string; move: MoveStarted }) {
+  const job = useStore((s) => s.jobs[move.job]);
+  const done = job?.state === 'done';
+  return (
+    <section className="vm-gone">
+      <h1>{done ? `${name} moved to ${move.to}` : `Moving ${name} to ${move.to}`}</h1>
+      <JobProgress id={move.job} label={`Moving ${name} from ${host} to ${move.to}`} />
+      {done ? (
+        <p>
+          <Link href={`/vms/${encodeURIComponent(move.to)}/${encodeURIComponent(name)}`}>
+            Open {name} on {move.to}
+          </Link>
+        </p>
+      ) : null}
+      <p>
+        <Link href="/">Back to the VMs</Link>
+      </p>
+    </section>
+  );
+}
+
 function NeedsRunning({ name, what }: { name: string; what: string }) {
   return (
     <p className="notice">
@@ -63,6 +87,8 @@ export function VmPage({ host, name }: { host: string; name: string }) {
   const [diagnoseError, setDiagnoseError] = useState<unknown>();
   const [diagnosing, setDiagnosing] = useState(false);
   const [deleted, setDeleted] = useState<Deleted>();
+  const [moved, setMoved] = useState<MoveStarted>();
+  const moveJob = useStore((s) => (moved ? s.jobs[moved.job] : undefined));
   const seen = useRef(false);
   if (live) seen.current = true;
 
@@ -106,8 +132,16 @@ export function VmPage({ host, name }: { host: string; name: string }) {
   };
 
   if (deleted) return <DeletedView deleted={deleted} />;
-  if (isGone({ notFound, listLoaded: hostVms?.list !== undefined, inList: !!live, seen: seen.current }))
-    return <Gone name={name} host={host} />;
+  const gone = isGone({
+    notFound,
+    listLoaded: hostVms?.list !== undefined,
+    inList: !!live,
+    seen: seen.current,
+  });
+  // A move from this page: once done (or once the VM is gone from here), where it went.
+  if (moved && !moved.keepSource && (gone || moveJob?.state === 'done'))
+    return <MovedView name={name} host={host} move={moved} />;
+  if (gone) return <Gone name={name} host={host} />;
 
   const running = state !== undefined && isActive(state);
   const display = report ? consoleKind(report.displays) : undefined;
@@ -160,6 +194,8 @@ export function VmPage({ host, name }: { host: string; name: string }) {
         return <Snapshots host={host} name={name} state={state} onChanged={() => void load()} />;
       case 'clone':
         return <Clone host={host} name={name} state={state} report={report} />;
+      case 'export':
+        return <Transfer host={host} name={name} state={state} onMoveStarted={setMoved} />;
       case 'media':
         return <Media host={host} name={name} state={state} report={report} onChanged={() => void load()} />;
       case 'settings':

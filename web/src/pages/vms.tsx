@@ -3,6 +3,7 @@ import { Link, useLocation } from 'wouter';
 import { ApiError } from '../api/client';
 import type { HostSummary, VmListEntry } from '../api/types';
 import { ErrorBox } from '../components/error-box';
+import { ImportDialog } from '../components/vms/import-dialog';
 import { PendingRow } from '../components/vms/pending-row';
 import { useVisible } from '../components/vms/use-visible';
 import { VmRow, type Observe } from '../components/vms/vm-row';
@@ -225,16 +226,25 @@ export function VmsPage() {
   const pendingCount = [...pending.values()].reduce((n, p) => n + p.length, 0);
   const multi = hosts.length > 1;
   const onSort = (k: SortKey) => setView(toggleSort(view, k));
+  const [importing, setImporting] = useState(false);
 
   return (
     <section className="vms-page">
       <div className="vms-head">
         <h1>VMs</h1>
         {lists.length ? <span className="muted vms-summary">{summary(lists)}</span> : null}
-        <Link href="/new" className="button primary vms-new">
-          New VM
-        </Link>
+        <div className="vms-head-actions">
+          <button type="button" onClick={() => setImporting(true)} disabled={hosts.length === 0}>
+            Import
+          </button>
+          <Link href="/new" className="button primary vms-new">
+            New VM
+          </Link>
+        </div>
       </div>
+      {hosts.length ? (
+        <ImportDialog open={importing} onClose={() => setImporting(false)} hosts={hosts} />
+      ) : null}
       <form
         className="vms-tools"
         role="search"

@@ -68,6 +68,7 @@ export type TabId =
   | 'disks'
   | 'snapshots'
   | 'clone'
+  | 'export'
   | 'media'
   | 'settings'
   | 'delete';
@@ -80,6 +81,7 @@ export const TABS: { id: TabId; label: string }[] = [
   { id: 'disks', label: 'Disks' },
   { id: 'snapshots', label: 'Snapshots' },
   { id: 'clone', label: 'Clone' },
+  { id: 'export', label: 'Export' },
   { id: 'media', label: 'Media' },
   { id: 'settings', label: 'Settings' },
   { id: 'delete', label: 'Delete' },

@@ -147,6 +147,24 @@ describe('pending rows', () => {
     ]);
     expect(pendingRows({ c: create }, host([vm('web'), vm('new1')], 1)).size).toBe(0);
   });
+  it('an import shows at once, under its new name or as an imported VM, until listed', () => {
+    const named = job({ id: 'i', kind: 'import', vm: 'web-copy' });
+    expect(pendingRows({ i: named }, host([vm('web')], 1)).get('system')).toEqual([
+      expect.objectContaining({ name: 'web-copy', label: 'web-copy', fraction: 0.25 }),
+    ]);
+    const unnamed = job({ id: 'j', kind: 'import', vm: undefined });
+    expect(pendingRows({ j: unnamed }, host([], 1)).get('system')).toEqual([
+      expect.objectContaining({ name: undefined, label: 'an imported VM' }),
+    ]);
+    const done = job({
+      id: 'j',
+      kind: 'import',
+      state: 'done',
+      endedAt: '2026-12-02T10:01:00.000Z',
+      result: { name: 'web' },
+    });
+    expect(pendingRows({ j: done }, host([vm('web')], 1)).size).toBe(0);
+  });
   it('a finished clone stays until a list read after its end shows it', () => {
     const endedAt = '2026-12-02T10:01:00.000Z';
     const done = job({ state: 'done', endedAt, result: { name: 'web-2' } });

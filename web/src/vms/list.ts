@@ -175,7 +175,7 @@ export const ACTION_LABEL: Record<RowAction, { label: string; busy: string }> = 
 };
 
 /** The job kinds that make a VM: their VM shows at once, with the job's progress. */
-export const MAKING_KINDS = new Set(['create', 'clone']);
+export const MAKING_KINDS = new Set(['create', 'clone', 'import']);
 
 export interface PendingRow {
   job: Job;
@@ -193,9 +193,12 @@ const resultName = (job: Job): string | undefined => {
   return typeof r?.name === 'string' ? r.name : undefined;
 };
 
-/** The VM a making job makes: a create's `vm`; a clone's `target` (when the server tells it) or its result's name. */
+/**
+ * The VM a making job makes: a create's or an import's `vm` (an import's is its new name, when given)
+ * or its result's name; a clone's `target` (when the server tells it) or its result's name.
+ */
 export function madeName(job: Job): string | undefined {
-  if (job.kind === 'create') return job.vm ?? resultName(job);
+  if (job.kind === 'create' || job.kind === 'import') return job.vm ?? resultName(job);
   const t = (job as { target?: unknown }).target;
   return typeof t === 'string' ? t : resultName(job);
 }
@@ -226,7 +229,13 @@ export function pendingRows(
       job,
       host: job.host,
       name,
-      label: name ?? (job.kind === 'clone' && job.vm ? `a clone of ${job.vm}` : `a new VM`),
+      label:
+        name ??
+        (job.kind === 'clone' && job.vm
+          ? `a clone of ${job.vm}`
+          : job.kind === 'import'
+            ? 'an imported VM'
+            : 'a new VM'),
       fraction:
         job.state === 'done'
           ? 1

@@ -1,4 +1,4 @@
-import { useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { tabAfterKey, TABS, type TabId } from '../../vmpage/actions';
 
 /**
@@ -18,6 +18,12 @@ export function Tabs({
   badge?: Partial<Record<TabId, string>>;
 }) {
   const list = useRef<HTMLDivElement>(null);
+  // On a phone the tab list scrolls sideways: the chosen tab (a #hash link's) is kept in sight.
+  useEffect(() => {
+    list.current
+      ?.querySelector<HTMLElement>(`#tab-${current}`)
+      ?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+  }, [current]);
   const onKey = (e: KeyboardEvent) => {
     const next = tabAfterKey(current, e.key);
     if (!next) return;

@@ -1,0 +1,122 @@
+import { Readable } from 'node:stream';
+import { Type } from 'typebox';
+import type { Api, ServerContext } from '../context.js';
+import { InvalidInputError } from '../../errors.js';
+import { startJob } from '../../jobs/job.js';
+import { importVm } from '../../bundle/import-vm.js';
+import { VmExistsError } from '../../machines/errors.js';
+import { domainExists } from '../../machines/find-vm.js';
+import { gatherModelHostFacts } from '../../machines/model-host-facts.js';
+import { validateName } from '../../model/options.js';
+import { cancelWhenClientGoes } from '../client-gone.js';
+import { HostQuery } from '../query.js';
+import { Doc, replies, Strict } from '../schemas.js';
+
+const BUNDLE_TYPE = 'application/octet-stream';
+
+export const Imported = Doc('As `phyllo vm import FILE --json`', {
+  name: Type.String(),
+  uuid: Type.String(),
+  disk: Type.Optional(Type.String()),
+  nvram: Type.Optional(Type.String()),
+  tpmState: Type.Optional(Type.String()),
+  changes: Type.Array(Type.String({ description: 'What differs between the source host and this one' })),
+  decisions: Type.Array(Doc('A decision: topic, choice, reason')),
+  warnings: Type.Array(Type.String()),
+});
+
+const quiet = (): void => undefined;
+
+/**
+ * `phyllo vm import -` with the bundle as the request body: read as it arrives (never buffered, no
+ * size limit on this route alone), every entry checked before anything is defined, as the CLI does.
+ * It runs as a job (GET /api/jobs shows it); the answer comes when it is done: 201 with the imported
+ * VM, or the error. A client that goes away mid-upload cancels it, and the import's undo removes
+ * what it had made.
+ */
+export async function vmImportRoutes(app: Api, ctx: ServerContext): Promise<void> {
+  // Its own scope: the raw body parser applies to this route only (every other route takes JSON).
+  await app.register(async (scope) => {
+    const raw = scope as unknown as Api;
+    raw.addContentTypeParser(BUNDLE_TYPE, (_req, payload, done) => done(null, payload));
+    raw.post(
+      '/api/vms/import',
+      {
+        config: {
+          documentedBody: {
+            contentType: BUNDLE_TYPE,
+            description: 'The bundle (docs/bundle-format.md), zstd-compressed or not, as the raw body',
+          },
+        },
+        schema: {
+          summary:
+            'Import a bundle sent as the raw request body (application/octet-stream) into a new VM, as a job: 201 with the VM when done (as `phyllo vm import --json`); nothing is left when it fails or the upload stops',
+          tags: ['vms'],
+          querystring: Strict({
+            ...HostQuery.properties,
+            name: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 200,
+                description: 'The new VM’s name (a new UUID and MAC addresses with it); default the bundle’s',
+              }),
+            ),
+            pool: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 200,
+                description: 'The storage pool for the disk (default: the one of /var/lib/libvirt/images)',
+              }),
+            ),
+          }),
+          response: replies(Imported, 201),
+        },
+      },
+      async (req, reply) => {
+        const host = await ctx.hosts.get(req.query.host);
+        const { name, pool } = req.query;
+        // A bad or taken name is answered before the upload is read.
+        if (name !== undefined) {
+          validateName(name);
+          if (await domainExists(host.lv, name)) throw new VmExistsError(name);
+        }
+        const upload = req.body;
+        if (!(upload instanceof Readable))
+          throw new InvalidInputError(
+            `Send the bundle as the request body, with Content-Type: ${BUNDLE_TYPE}`,
+            {
+              hint: `curl -H "Content-Type: ${BUNDLE_TYPE}" --data-binary @web.phyllo.tar.zst "$A/api/vms/import"`,
+            },
+          );
+        // A cut upload is the import's error (its read fails) and the client-gone cancel below.
+        upload.on('error', () => undefined);
+        const job = startJob('import', async (j) =>
+          importVm(
+            host.lv,
+            // Not destroyed when the import stops early: what is left is drained below, so the
+            // client finishes sending and reads the refusal.
+            upload.iterator({ destroyOnReturn: false }),
+            await gatherModelHostFacts(host.lv, { onProgress: quiet }),
+            {
+              ...(name !== undefined ? { name } : {}),
+              ...(pool !== undefined ? { pool } : {}),
+              signal: j.signal,
+              progress: (done, total) => j.progress('bundle data', done, total, 'bytes'),
+            },
+          ),
+        );
+        ctx.jobs.add(job, { host: host.id, ...(name !== undefined ? { vm: name } : {}) });
+        cancelWhenClientGoes(reply, job);
+        try {
+          const vm = await job.result;
+          return await reply
+            .status(201)
+            .header('location', `/api/vms/${encodeURIComponent(vm.name)}`)
+            .send(vm);
+        } finally {
+          if (!upload.readableEnded && !upload.destroyed) upload.resume();
+        }
+      },
+    );
+  });
+}
