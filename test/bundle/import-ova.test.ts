@@ -7,12 +7,14 @@
  * - the VMware (BIOS) one under --name: BIOS, its memory and vCPU, a new MAC;
  * - a flipped byte in the VMDK is refused by the manifest, and a VMDK whose manifest matches but
  *   whose data qemu-img cannot read fails the conversion: neither leaves a domain or a file;
- * - a cancel during the conversion leaves nothing either.
+ * - a cancel during the conversion leaves nothing either;
+ * - the API's POST /api/vms/import-ova with the OVA as the raw body: the same VM, and a damaged OVA
+ *   refused in the error shape, leaving nothing.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -21,19 +23,22 @@ import { connect, isNotFound, type Libvirt } from '../../src/libvirt/index.js';
 import { gatherModelHostFacts } from '../../src/machines/model-host-facts.js';
 import { uniqueName } from '../libvirt/helpers.js';
 import { phyllo } from '../support/bin-phyllo.js';
+import { testApi } from '../support/api-server.js';
+import { ovaKit, type OvaKit } from '../support/ova.js';
 
 const URI = 'qemu:///system';
 const IMAGES = '/var/lib/libvirt/images';
-const FIXTURES = new URL('../../../test/fixtures/ova/', import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'phyllo-ova-test-'));
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const raw = join(dir, 'disk.raw');
 let lv: Libvirt;
 let rawSha = '';
+let kit: OvaKit;
+const buildOva: OvaKit['build'] = (...args) => kit.build(...args);
 const vbName = uniqueName('ova-vb');
 const vmwName = uniqueName('ova-vmw');
 const badName = uniqueName('ova-bad');
 const cancelName = uniqueName('ova-cancel');
+const apiName = uniqueName('ova-api');
 
 /** The guest-visible data of an image, hashed. */
 function guestSha(img: string): string {
@@ -44,32 +49,6 @@ function guestSha(img: string): string {
   return h;
 }
 
-/**
- * An OVA of `fixture` whose virtual system is renamed `system`, with the VMDK `vmdk` (default: the
- * good one) and a manifest of `manifestOf` (default: the files as they are).
- */
-function buildOva(
-  fixture: string,
-  disk: string,
-  system: string,
-  opts: { vmdk?: Buffer; manifestDisk?: Buffer } = {},
-): string {
-  const ovaDir = mkdtempSync(join(dir, 'ova-'));
-  const ovf = readFileSync(new URL(fixture, FIXTURES), 'utf8')
-    .replaceAll('debian 12 (test)', system)
-    .replaceAll('ubuntu-server</Name>', `${system}</Name>`);
-  const vmdk = opts.vmdk ?? readFileSync(join(dir, 'good.vmdk'));
-  writeFileSync(join(ovaDir, 'appliance.ovf'), ovf);
-  writeFileSync(join(ovaDir, disk), vmdk);
-  writeFileSync(
-    join(ovaDir, 'appliance.mf'),
-    `SHA256(appliance.ovf)= ${sha(Buffer.from(ovf))}\nSHA256(${disk})= ${sha(opts.manifestDisk ?? vmdk)}\n`,
-  );
-  const ova = join(ovaDir, 'appliance.ova');
-  execFileSync('tar', ['--format=ustar', '-cf', ova, '-C', ovaDir, 'appliance.ovf', 'appliance.mf', disk]);
-  return ova;
-}
-
 /** Names an import may leave in the pool's directory. */
 const ours = (names: string[]) => readdirSync(IMAGES).filter((n) => names.some((x) => n.includes(x)));
 const hidden = () => new Set(readdirSync(IMAGES).filter((n) => n.startsWith('.phyllo-import-')));
@@ -77,26 +56,11 @@ const json = <T>(r: { stdout: string }) => JSON.parse(r.stdout) as T;
 
 before(async () => {
   lv = await connect(URI);
-  // 16 MiB: 1 MiB of a pattern at 1 MiB, 1 MiB of random bytes at 8 MiB, the rest zeros (holes).
-  const data = Buffer.alloc(16 << 20);
-  data.fill(0x5a, 1 << 20, 2 << 20);
-  for (let i = 8 << 20; i < 9 << 20; i += 32) createHash('sha256').update(String(i)).digest().copy(data, i);
-  writeFileSync(raw, data);
-  rawSha = sha(data);
-  execFileSync('qemu-img', [
-    'convert',
-    '-f',
-    'raw',
-    '-O',
-    'vmdk',
-    '-o',
-    'subformat=streamOptimized',
-    raw,
-    join(dir, 'good.vmdk'),
-  ]);
+  kit = ovaKit(dir);
+  rawSha = kit.rawSha;
 });
 after(async () => {
-  for (const n of [`${vbName}-test`, vmwName, badName, cancelName])
+  for (const n of [`${vbName}-test`, vmwName, badName, cancelName, apiName])
     await phyllo('vm', 'delete', n, '--force', '--connect', URI);
   await lv.close();
   rmSync(dir, { recursive: true, force: true });
@@ -169,7 +133,7 @@ test('a VMware ovftool OVA (BIOS, SCSI, vmxnet3) under --name: BIOS, its memory 
 });
 
 test('a flipped byte in the VMDK is refused by the manifest: no domain, no file', async () => {
-  const good = readFileSync(join(dir, 'good.vmdk'));
+  const good = kit.vmdk();
   const flipped = Buffer.from(good);
   flipped[good.length >> 1] = flipped[good.length >> 1]! ^ 0x01;
   const ova = buildOva('vmware-ovftool-ubuntu.ovf', 'ubuntu-server-disk1.vmdk', 'ubuntu-server', {
@@ -192,7 +156,7 @@ test('a flipped byte in the VMDK is refused by the manifest: no domain, no file'
 });
 
 test('a VMDK qemu-img cannot read (its manifest matching) fails the conversion: no domain, no file', async () => {
-  const bad = Buffer.from(readFileSync(join(dir, 'good.vmdk')));
+  const bad = Buffer.from(kit.vmdk());
   // Inside the compressed grains of the random MiB: the header and grain directory stay readable.
   const at = bad.length >> 1;
   for (let i = at; i < at + 64; i++) bad[i] = bad[i]! ^ 0xff;
@@ -235,4 +199,50 @@ test('a cancel while the disk converts leaves no domain and no file', async () =
     [...hidden()].filter((n) => !before.has(n)),
     [],
   );
+});
+
+test('POST /api/vms/import-ova: the OVA as the raw body makes the same VM (201, the disk byte for byte, what was not carried over); a damaged one is refused in the API’s error shape and leaves nothing', async () => {
+  const api = await testApi();
+  try {
+    const ova = readFileSync(
+      buildOva('vmware-ovftool-ubuntu.ovf', 'ubuntu-server-disk1.vmdk', 'ubuntu-server'),
+    );
+    const res = await api.call('POST', `/api/vms/import-ova?name=${apiName}`, ova, {
+      'content-type': 'application/octet-stream',
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    assert.equal(res.headers.location, `/api/vms/${apiName}`);
+    const vm = res.json<{ name: string; disk: string; firmware: string; notCarried: { kind: string }[] }>();
+    assert.equal(vm.name, apiName);
+    assert.equal(vm.firmware, 'bios');
+    assert.ok(vm.notCarried.length > 0, 'what could not be carried over is listed');
+    assert.equal(guestSha(vm.disk), rawSha, 'the disk arrived byte for byte');
+    const job = api.jobs.list().find((j) => j.kind === 'import-ova' && j.vm === apiName);
+    assert.equal(job?.state, 'done', 'it ran as a job');
+
+    const flipped = kit.vmdk();
+    const mid = flipped.length >> 1;
+    flipped[mid] = flipped[mid]! ^ 0xff;
+    const bad = readFileSync(
+      buildOva('vmware-ovftool-ubuntu.ovf', 'ubuntu-server-disk1.vmdk', 'ubuntu-server', {
+        vmdk: flipped,
+        manifestDisk: kit.vmdk(),
+      }),
+    );
+    const before = hidden();
+    const refused = await api.call('POST', `/api/vms/import-ova?name=${apiName}-bad`, bad, {
+      'content-type': 'application/octet-stream',
+    });
+    assert.equal(refused.statusCode, 422, refused.body);
+    assert.equal(refused.json<{ error: { code: string } }>().error.code, 'ova-invalid');
+    await assert.rejects(lv.domains.lookup(`${apiName}-bad`), isNotFound, 'no domain');
+    assert.deepEqual(ours([`${apiName}-bad`]), [], 'no disk');
+    assert.deepEqual(
+      [...hidden()].filter((n) => !before.has(n)),
+      [],
+      'no hidden file',
+    );
+  } finally {
+    await api.close();
+  }
 });

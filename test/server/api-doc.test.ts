@@ -21,11 +21,6 @@ const CLI_ONLY = new Set([
   'editor-failed',
   'host-root-invalid',
   'tls-required',
-  // vm import-ova reads an .ova file on the machine phyllo runs on; the API has no OVA route (yet).
-  'ova-disk-unreadable',
-  'ova-invalid',
-  'ova-unknown-os',
-  'ova-unsupported',
   // vm nic / vm share / vm device (issue 12): command line only until their API routes exist.
   'bridge-not-found',
   'device-not-found',

@@ -277,6 +277,13 @@ const ROWS: Row[] = [
   },
   {
     method: 'POST',
+    route: '/api/vms/import-ova',
+    url: '/api/vms/import-ova',
+    host: true,
+    bad: { url: '/api/vms/import-ova?name=bad%20name!', message: /name/ },
+  },
+  {
+    method: 'POST',
     route: '/api/vms/:name/move',
     url: vmUrl('/move'),
     body: { to: 'local' },

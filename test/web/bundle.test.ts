@@ -6,9 +6,11 @@
  * - the VM list's Import dialog, the upload slowed (Chromium's network emulation) so its progress
  *   shows: a bad file refused in the server's words, an upload cancelled (nothing left on the
  *   server), an upload to the end (the new VM, opened from the dialog);
+ * - the same dialog with a VirtualBox OVA: imported through POST /api/vms/import-ova, the result
+ *   says what was not carried over;
  * - Move to host… to the second host: the dialog, then where the VM went.
- * Screenshots vm-export, import-progress, vm-move-dialog (and vm-moved at desktop size) at desktop and
- * phone size; no serious axe violation.
+ * Screenshots vm-export, import-progress, import-ova-result, vm-move-dialog (and vm-moved at desktop
+ * size) at desktop and phone size; no serious axe violation.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -31,6 +33,7 @@ import {
   seriousViolations,
   type TestBrowser,
 } from '../support/browser.js';
+import { ovaKit } from '../support/ova.js';
 import { secondHostSkip, startSecondHost, type SecondHost } from '../support/second-host.js';
 import { testGuestPaths } from '../support/test-guest.js';
 import { IMAGES, writePattern } from '../support/uefi-guest.js';
@@ -38,6 +41,7 @@ import { waitFor } from '../support/wait.js';
 
 const name = uniqueName('test-bundle');
 const imported = `${name}-imp`;
+const fromOva = `${name}-ova`;
 const guest = testGuestPaths();
 const noSecondHost = secondHostSkip();
 const dir = mkdtempSync(join(tmpdir(), 'phyllo-web-bundle-'));
@@ -89,7 +93,7 @@ before(async () => {
 after(async () => {
   await b?.close();
   await api?.close();
-  for (const n of [name, imported, `${name}-cut`])
+  for (const n of [name, imported, `${name}-cut`, fromOva])
     await deleteVm(lv, n, { force: true }).catch((err: unknown) => {
       if ((err as { code?: string }).code !== 'vm-not-found') console.error(`cleaning up ${n}:`, err);
     });
@@ -185,14 +189,14 @@ test('the Import dialog: a bad file refused, an upload with its progress cancell
       // Nothing chosen: the form says so before sending anything.
       await dialog.getByRole('button', { name: 'Import' }).click();
       await dialog.getByRole('alert').filter({ hasText: 'Choose the bundle file' }).waitFor();
-      await dialog.getByLabel('Bundle file').setInputFiles(bad);
+      await dialog.getByLabel('Bundle or OVA file').setInputFiles(bad);
       await dialog.getByRole('button', { name: 'Import' }).click();
       const refused = dialog.getByRole('alert').filter({ hasText: 'The import was refused' });
       await refused.waitFor();
       assert.match(await refused.innerText(), /not a Phyllome bundle|refused/i);
     }
     await slowUpload(page, UPLOAD_BYTES_PER_SECOND);
-    await dialog.getByLabel('Bundle file').setInputFiles(bundle);
+    await dialog.getByLabel('Bundle or OVA file').setInputFiles(bundle);
     await dialog.getByLabel('New name (optional)').fill(viewport === DESKTOP ? `${name}-cut` : imported);
     await dialog.getByRole('button', { name: 'Import' }).click();
     const bar = dialog.getByRole('progressbar', { name: 'Upload progress' });
@@ -228,6 +232,36 @@ test('the Import dialog: a bad file refused, an upload with its progress cancell
     }
     await context.close();
   }
+});
+
+test('the Import dialog takes an OVA: the VM made from it, with what was not carried over', async () => {
+  const ova = ovaKit(dir).build('virtualbox-7-debian.ovf', 'debian-disk001.vmdk', 'debian 12 (test)');
+  for (const viewport of [DESKTOP, PHONE]) {
+    const { context, page } = await open(viewport, '/');
+    await page.getByRole('heading', { level: 1, name: 'VMs' }).waitFor();
+    await page.getByRole('button', { name: 'Import' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import a VM' });
+    await dialog.getByLabel('Bundle or OVA file').setInputFiles(ova);
+    await dialog.getByLabel('New name (optional)').fill(viewport === DESKTOP ? fromOva : `${fromOva}-2`);
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    await dialog
+      .getByRole('status')
+      .filter({ hasText: `Imported ${viewport === DESKTOP ? fromOva : `${fromOva}-2`}` })
+      .waitFor();
+    const notCarried = await dialog.getByText(/^Not carried over: /).allInnerTexts();
+    assert.ok(
+      notCarried.some((t) => /sound/i.test(t)),
+      `the sound card is listed as not carried over: ${notCarried.join(' | ')}`,
+    );
+    await noSerious(page, `import-ova ${viewport.width}`);
+    await screenshot(page, 'import-ova-result');
+    await context.close();
+  }
+  const job = api.jobs.list().find((j) => j.kind === 'import-ova' && j.vm === fromOva);
+  assert.equal(job?.state, 'done', 'the upload went to /api/vms/import-ova, as a job');
+  const xml = await (await lv.domains.lookup(fromOva)).xml();
+  assert.match(xml, /<os firmware='efi'>/, "the VirtualBox VM's UEFI came along");
+  await deleteVm(lv, `${fromOva}-2`, { force: true });
 });
 
 test('Move to host…: the dialog, then where the VM went', { skip: noSecondHost }, async () => {

@@ -111,17 +111,13 @@ const diskThere = (path: string) =>
   );
 
 /** Imports the OVA at `file` into a new VM on the connection's host, which must be this machine. */
-export async function importOva(
-  lv: Libvirt,
-  file: string,
-  host: ModelHostFacts,
-  opts: ImportOvaOptions = {},
-): Promise<ImportedOva> {
-  if (!isLocal(parseUri(lv.requestedUri)))
-    throw new OvaUnsupportedError(
-      'vm import-ova imports into a libvirt on this machine only for now',
-      'Import it here, then move it: phyllo vm move NAME --to URI.',
-    );
+/** An OVA read from a stream (an upload), with its length when known (for progress and free space). */
+export interface OvaStream {
+  stream: AsyncIterable<Uint8Array>;
+  size?: number;
+}
+
+async function ovaFile(file: string, signal?: AbortSignal): Promise<OvaStream> {
   const size = await stat(file).then(
     (s) => (s.isFile() ? s.size : undefined),
     () => undefined,
@@ -130,6 +126,22 @@ export async function importOva(
     throw new InvalidInputError(`${file} is not a file that can be read`, {
       hint: 'Name the .ova file VirtualBox or VMware exported.',
     });
+  return { stream: createReadStream(file, { highWaterMark: 4 << 20, ...(signal ? { signal } : {}) }), size };
+}
+
+export async function importOva(
+  lv: Libvirt,
+  file: string | OvaStream,
+  host: ModelHostFacts,
+  opts: ImportOvaOptions = {},
+): Promise<ImportedOva> {
+  if (!isLocal(parseUri(lv.requestedUri)))
+    throw new OvaUnsupportedError(
+      'vm import-ova imports into a libvirt on this machine only for now',
+      'Import it here, then move it: phyllo vm move NAME --to URI.',
+    );
+  const input = typeof file === 'string' ? await ovaFile(file, opts.signal) : file;
+  const size = input.size;
   const undo = new UndoList();
   let dir = '';
   try {
@@ -143,10 +155,7 @@ export async function importOva(
     let finalDisk = '';
     const report = (phase: string, done: number, total: number) => opts.progress?.(phase, done, total);
     const contents = await readOva(
-      counted(
-        createReadStream(file, { highWaterMark: 4 << 20, ...(opts.signal ? { signal: opts.signal } : {}) }),
-        (n) => report('reading the OVA', n, size),
-      ),
+      counted(input.stream, (n) => report('reading the OVA', n, size ?? 0)),
       {
         undo,
         ...(opts.signal ? { signal: opts.signal } : {}),
@@ -167,7 +176,7 @@ export async function importOva(
             throw diskThere(finalDisk);
           await target.pool.refresh();
           const free = Number((await target.pool.info()).available);
-          if (size > free)
+          if (size !== undefined && size > free)
             throw new ImportNoRoomError(dir, `the OVA's ${size} bytes do not fit in ${free} free bytes`);
           return {
             references: d.files.map((f) => ({

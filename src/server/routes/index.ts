@@ -14,6 +14,7 @@ import { vmSnapshotRoutes } from './vm-snapshots.js';
 import { vmCloneRoutes } from './vm-clone.js';
 import { vmExportRoutes } from './vm-export.js';
 import { vmImportRoutes } from './vm-import.js';
+import { vmImportOvaRoutes } from './vm-import-ova.js';
 import { vmMoveRoutes } from './vm-move.js';
 import { consoleFileRoutes } from './console-file.js';
 import { vncProxyRoutes } from '../ws/vnc-proxy.js';
@@ -51,6 +52,7 @@ export async function routes(app: Api, opts: BuildOptions): Promise<void> {
   vmCloneRoutes(app, opts);
   vmExportRoutes(app, opts);
   await vmImportRoutes(app, opts);
+  await vmImportOvaRoutes(app, opts);
   vmMoveRoutes(app, opts);
   vncProxyRoutes(app, opts);
   serialProxyRoutes(app, opts);

@@ -1,7 +1,5 @@
-import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { Api, ServerContext } from '../context.js';
-import { InvalidInputError } from '../../errors.js';
 import { startJob } from '../../jobs/job.js';
 import { importVm } from '../../bundle/import-vm.js';
 import { VmExistsError } from '../../machines/errors.js';
@@ -9,10 +7,9 @@ import { domainExists } from '../../machines/find-vm.js';
 import { gatherModelHostFacts } from '../../machines/model-host-facts.js';
 import { validateName } from '../../model/options.js';
 import { cancelWhenClientGoes } from '../client-gone.js';
+import { drainUpload, rawUploadScope, uploadOf, UPLOAD_TYPE as BUNDLE_TYPE } from '../raw-upload.js';
 import { HostQuery } from '../query.js';
 import { Doc, replies, Strict } from '../schemas.js';
-
-const BUNDLE_TYPE = 'application/octet-stream';
 
 export const Imported = Doc('As `phyllo vm import FILE --json`', {
   name: Type.String(),
@@ -35,10 +32,7 @@ const quiet = (): void => undefined;
  * what it had made.
  */
 export async function vmImportRoutes(app: Api, ctx: ServerContext): Promise<void> {
-  // Its own scope: the raw body parser applies to this route only (every other route takes JSON).
-  await app.register(async (scope) => {
-    const raw = scope as unknown as Api;
-    raw.addContentTypeParser(BUNDLE_TYPE, (_req, payload, done) => done(null, payload));
+  await rawUploadScope(app, (raw) => {
     raw.post(
       '/api/vms/import',
       {
@@ -80,16 +74,12 @@ export async function vmImportRoutes(app: Api, ctx: ServerContext): Promise<void
           validateName(name);
           if (await domainExists(host.lv, name)) throw new VmExistsError(name);
         }
-        const upload = req.body;
-        if (!(upload instanceof Readable))
-          throw new InvalidInputError(
-            `Send the bundle as the request body, with Content-Type: ${BUNDLE_TYPE}`,
-            {
-              hint: `curl -H "Content-Type: ${BUNDLE_TYPE}" --data-binary @web.phyllo.tar.zst "$A/api/vms/import"`,
-            },
-          );
         // A cut upload is the import's error (its read fails) and the client-gone cancel below.
-        upload.on('error', () => undefined);
+        const upload = uploadOf(
+          req.body,
+          'the bundle',
+          `curl -H "Content-Type: ${BUNDLE_TYPE}" --data-binary @web.phyllo.tar.zst "$A/api/vms/import"`,
+        );
         const job = startJob('import', async (j) =>
           importVm(
             host.lv,
@@ -114,7 +104,7 @@ export async function vmImportRoutes(app: Api, ctx: ServerContext): Promise<void
             .header('location', `/api/vms/${encodeURIComponent(vm.name)}`)
             .send(vm);
         } finally {
-          if (!upload.readableEnded && !upload.destroyed) upload.resume();
+          drainUpload(upload);
         }
       },
     );

@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { checkImportName, importAnswer, importUrl, uploadProgress } from './import';
+import { checkImportName, importAnswer, importUrl, isOva, uploadProgress } from './import';
 
 describe('import', () => {
   it('posts to /api/vms/import with the host and the new name, when one is given', () => {
     expect(importUrl('local', undefined)).toBe('/api/vms/import?host=local');
     expect(importUrl('b', 'web 2')).toBe('/api/vms/import?host=b&name=web+2');
+    expect(importUrl('local', undefined, 'web.phyllo.tar.zst')).toBe('/api/vms/import?host=local');
+  });
+
+  it('posts an .ova file (any case) to /api/vms/import-ova', () => {
+    expect(importUrl('local', 'deb', 'Debian 12.OVA')).toBe('/api/vms/import-ova?host=local&name=deb');
+    expect(isOva('appliance.ova')).toBe(true);
+    expect(isOva('ova.tar')).toBe(false);
   });
 
   it('keeps the bundle’s name when none is given; checks one that is', () => {

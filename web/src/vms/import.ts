@@ -5,21 +5,32 @@ import type { ErrorShape } from '../api/types';
 import { bytes } from '../format';
 import { checkVmName, type Checked } from '../vmpage/forms';
 
-/** What `phyllo vm import --json` answers (the fields the dialog shows). */
+/** What `phyllo vm import --json` (or `vm import-ova --json`) answers: the fields the dialog shows. */
 export interface ImportedVm {
   name: string;
   uuid: string;
   disk?: string;
   changes: string[];
   warnings: string[];
+  /** An OVA's settings this VM could not take (`vm import-ova` only). */
+  notCarried?: { kind: string; detail: string }[];
 }
 
-/** The files the picker offers: bundles as `vm export` and the export download name them. */
-export const BUNDLE_ACCEPT = '.tar,.zst,.phyllome,application/x-tar,application/zstd';
+/**
+ * The files the picker offers: bundles as `vm export` and the export download name them, and OVAs
+ * as VirtualBox and VMware export them.
+ */
+export const BUNDLE_ACCEPT = '.tar,.zst,.phyllome,.ova,application/x-tar,application/zstd';
 
-/** POST /api/vms/import with the host and, when given, the new name. */
-export function importUrl(host: string, name: string | undefined): string {
-  return withQuery('/api/vms/import', { host, name });
+/** Whether the file is an OVA (by its name, as VirtualBox and VMware name them), not a bundle. */
+export const isOva = (fileName: string): boolean => /\.ova$/i.test(fileName);
+
+/**
+ * POST /api/vms/import (a bundle) or /api/vms/import-ova (an .ova file) with the host and, when
+ * given, the new name.
+ */
+export function importUrl(host: string, name: string | undefined, fileName = ''): string {
+  return withQuery(isOva(fileName) ? '/api/vms/import-ova' : '/api/vms/import', { host, name });
 }
 
 /** The optional new name: empty keeps the bundle's own; otherwise checked as a VM name. */

@@ -47,7 +47,7 @@ export function ImportDialog({
     if (!file || !n.ok) return;
     setError(undefined);
     setPhase({ kind: 'uploading', sent: 0, total: file.size });
-    const u = uploadBundle(importUrl(target, n.value), file, (sent, total) =>
+    const u = uploadBundle(importUrl(target, n.value, file.name), file, (sent, total) =>
       setPhase((p) => (p.kind === 'uploading' ? { kind: 'uploading', sent, total } : p)),
     );
     upload.current = u;
@@ -90,7 +90,16 @@ export function ImportDialog({
           {phase.vm.changes.length ? (
             <ul className="muted">
               {phase.vm.changes.map((c) => (
-                <li key={c}>Changed for this host: {c}</li>
+                <li key={c}>
+                  {phase.vm.notCarried ? 'Changed' : 'Changed for this host'}: {c}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {phase.vm.notCarried?.length ? (
+            <ul className="muted">
+              {phase.vm.notCarried.map((n) => (
+                <li key={`${n.kind} ${n.detail}`}>Not carried over: {n.detail}</li>
               ))}
             </ul>
           ) : null}
@@ -115,11 +124,12 @@ export function ImportDialog({
       ) : (
         <form className="stack-form" onSubmit={(e) => void submit(e)} noValidate>
           <p className="muted import-lede">
-            A bundle made by Export on a VM&rsquo;s page or by <code>phyllo vm export</code>. Every part of it
-            is checked before anything is made; a refused or cancelled import leaves nothing.
+            A bundle made by Export on a VM&rsquo;s page or by <code>phyllo vm export</code>, or an OVA
+            exported by VirtualBox or VMware. Every part of it is checked before anything is made; a refused
+            or cancelled import leaves nothing.
           </p>
           <div className="field">
-            <label htmlFor="import-file">Bundle file</label>
+            <label htmlFor="import-file">Bundle or OVA file</label>
             <input
               id="import-file"
               type="file"
