@@ -27,14 +27,25 @@ import {
 import { entryChecksums, manifestRegion, writeBundle, type Compression } from './write-bundle.js';
 import type { TarSink } from './tar-writer.js';
 
+export type ExportPhase = 'checksums' | 'data';
+
+/** The job's words for an export phase. */
+export const EXPORT_PHASE_WORDS: Record<ExportPhase, string> = {
+  checksums: 'checksums of the disk data',
+  data: 'disk data',
+};
+
 export interface ExportOptions {
   /** The zstd layer; none for an uncompressed bundle. */
   compression?: Compression;
   /** Written into the manifest. */
   phyllomeVersion: string;
   signal?: AbortSignal;
-  /** Data bytes written of `total`. */
-  progress?: (done: number, total: number) => void;
+  /**
+   * Data bytes of `total` read in `phase`: `checksums` (to standard output, a first pass that reads
+   * the data for the manifest's checksums, which come first), then `data` (written to the bundle).
+   */
+  progress?: (done: number, total: number, phase: ExportPhase) => void;
 }
 
 export interface ExportedVm {
@@ -103,12 +114,14 @@ export async function exportVm(
     const sources = await vmSources(lv, xml, tree, tmpDir, opts.signal);
     try {
       const arch = child(child(tree, 'os'), 'type')?.attrs.arch;
-      const progress = (done: number) => opts.progress?.(done, sources.dataBytes);
+      const progress = (done: number) => opts.progress?.(done, sources.dataBytes, 'data');
       const base = (entries: BundleEntry[]) =>
         manifestOf(opts.phyllomeVersion, name, dom.uuid, arch, tree.attrs.type, sources, entries);
       if (file === '-') {
         const out = opts.stream ?? process.stdout;
-        const entries = await entryChecksums(sources.entries, opts.signal);
+        const entries = await entryChecksums(sources.entries, opts.signal, (done) =>
+          opts.progress?.(done, sources.dataBytes, 'checksums'),
+        );
         const manifest = base(entries);
         let bytes = 0;
         const sink: TarSink = (c) => {

@@ -17,6 +17,14 @@ import { exportVm } from './export-vm.js';
 import { importVm, type ImportedVm } from './import-vm.js';
 import { sweepRemoteRuns } from './remote-journal.js';
 
+export type MovePhase = 'checksums' | 'bundle';
+
+/** The job's words for a move phase. */
+export const MOVE_PHASE_WORDS: Record<MovePhase, string> = {
+  checksums: 'checksums of the disk data here',
+  bundle: 'bundle data there',
+};
+
 export interface MoveOptions {
   /** Leave the VM defined on the source (a copy, with the same UUID, on the destination). */
   keepSource?: boolean;
@@ -29,8 +37,11 @@ export interface MoveOptions {
    * back over its own (cut) connection; without it that is left to the next run to that host.
    */
   reopenDestination?: () => Promise<Libvirt>;
-  /** Bundle bytes the destination has taken of `total`. */
-  progress?: (done: number, total: number) => void;
+  /**
+   * First the source's pass over the disk data for the checksums (`checksums`: data bytes read of
+   * `total`), then the bundle bytes the destination has taken of `total` (`bundle`).
+   */
+  progress?: (done: number, total: number, phase: MovePhase) => void;
 }
 
 export interface MovedVm {
@@ -100,6 +111,9 @@ export async function moveVm(
       phyllomeVersion: opts.phyllomeVersion,
       stream: pipe,
       signal: stop.signal,
+      progress: (done, total, phase) => {
+        if (phase === 'checksums') opts.progress?.(done, total, 'checksums');
+      },
     }).then(
       () => pipe.end(),
       (err: unknown) => {
@@ -110,7 +124,7 @@ export async function moveVm(
     const importing = importVm(dst, pipe, dstHost, {
       ...(opts.pool ? { pool: opts.pool } : {}),
       signal: stop.signal,
-      ...(opts.progress ? { progress: opts.progress } : {}),
+      progress: (done, total) => opts.progress?.(done, total, 'bundle'),
     }).catch((err: unknown) => {
       fail(err);
       throw err;

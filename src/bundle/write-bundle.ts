@@ -96,14 +96,21 @@ export async function writeBundle(
 }
 
 /** The checksums of the entries, by reading their data (the first pass for an output that cannot be rewritten). */
-export async function entryChecksums(sources: EntrySource[], signal?: AbortSignal): Promise<BundleEntry[]> {
+export async function entryChecksums(
+  sources: EntrySource[],
+  signal?: AbortSignal,
+  onData?: (bytes: number) => void,
+): Promise<BundleEntry[]> {
   const out: BundleEntry[] = [];
+  let data = 0;
   for (const s of sources) {
     const hash = createHash('sha256');
     if (s.sparse) hash.update(encodeSparseMap(s.sparse, s.entry.realSize ?? 0));
     for await (const chunk of s.data()) {
       signal?.throwIfAborted();
       hash.update(chunk);
+      data += chunk.length;
+      onData?.(data);
     }
     out.push({ ...s.entry, sha256: hash.digest('hex') });
   }

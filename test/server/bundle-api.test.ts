@@ -159,7 +159,14 @@ test(
   GUARD,
   async () => {
     const before = guestSha(disk);
+    const phases = new Set<string>();
+    const stop = api.jobs.subscribe((v) => {
+      if (v.kind === 'export' && v.vm === name) phases.add(v.progress.phase);
+    });
     const res = await api.call('GET', `/api/vms/${name}/export`);
+    stop();
+    // A stream's manifest comes first: the first pass over the data (its checksums) shows as progress too.
+    assert.ok(phases.has('checksums of the disk data') && phases.has('disk data'), [...phases].join(', '));
     assert.equal(res.statusCode, 200, res.body.slice(0, 500));
     assert.equal(res.headers['content-type'], 'application/octet-stream');
     assert.equal(res.headers['content-disposition'], `attachment; filename="${name}.phyllo.tar.zst"`);

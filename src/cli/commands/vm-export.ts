@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../errors.js';
 import { startJob } from '../../jobs/job.js';
-import { exportVm, type ExportedVm } from '../../bundle/export-vm.js';
+import { EXPORT_PHASE_WORDS, exportVm, type ExportedVm } from '../../bundle/export-vm.js';
 import { bundleCompression } from '../../bundle/compression.js';
 import type { CommandContext, CommandResult } from '../command.js';
 import { formatBytes } from '../human-units.js';
@@ -23,7 +23,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult<ExportedVm
           phyllomeVersion: readVersion(import.meta.url),
           ...(compress ? { compression: compress } : {}),
           signal: job.signal,
-          progress: (done, total) => job.progress('disk data', done, total, 'bytes'),
+          progress: (done, total, phase) => job.progress(EXPORT_PHASE_WORDS[phase], done, total, 'bytes'),
           ...(file === '-' ? { stream: process.stdout } : {}),
         }),
       ),

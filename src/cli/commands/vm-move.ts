@@ -1,7 +1,7 @@
 import { connect } from '../../libvirt/index.js';
 import { InvalidInputError } from '../../errors.js';
 import { startJob } from '../../jobs/job.js';
-import { moveVm, type MovedVm } from '../../bundle/move-vm.js';
+import { MOVE_PHASE_WORDS, moveVm, type MovedVm } from '../../bundle/move-vm.js';
 import { gatherModelHostFacts } from '../../machines/model-host-facts.js';
 import type { CommandContext, CommandResult } from '../command.js';
 import { runJob } from '../job-progress.js';
@@ -28,7 +28,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult<MovedVm>> 
             ...(typeof ctx.values.pool === 'string' ? { pool: ctx.values.pool } : {}),
             signal: job.signal,
             reopenDestination: () => connect(to),
-            progress: (done, total) => job.progress('bundle data', done, total, 'bytes'),
+            progress: (done, total, phase) => job.progress(MOVE_PHASE_WORDS[phase], done, total, 'bytes'),
           }),
         ),
         ctx,

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { Api, ServerContext } from '../context.js';
 import { startJob } from '../../jobs/job.js';
 import { bundleCompression } from '../../bundle/compression.js';
-import { exportVm } from '../../bundle/export-vm.js';
+import { EXPORT_PHASE_WORDS, exportVm } from '../../bundle/export-vm.js';
 import { requireShutOff } from '../../machines/clone-vm.js';
 import { findVm } from '../../machines/find-vm.js';
 import { attachment, bundleFileName } from '../attachment.js';
@@ -59,7 +59,7 @@ export function vmExportRoutes(app: Api, ctx: ServerContext & { version: string 
           phyllomeVersion: ctx.version,
           ...(zstd ? { compression: bundleCompression() } : {}),
           signal: j.signal,
-          progress: (done, total) => j.progress('disk data', done, total, 'bytes'),
+          progress: (done, total, phase) => j.progress(EXPORT_PHASE_WORDS[phase], done, total, 'bytes'),
           stream: body,
         }),
       );

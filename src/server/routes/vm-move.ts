@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { Api, ServerContext } from '../context.js';
 import { startJob } from '../../jobs/job.js';
 import { connect } from '../../libvirt/index.js';
-import { checkMove, moveVm } from '../../bundle/move-vm.js';
+import { checkMove, MOVE_PHASE_WORDS, moveVm } from '../../bundle/move-vm.js';
 import { requireShutOff } from '../../machines/clone-vm.js';
 import { findVm } from '../../machines/find-vm.js';
 import { gatherModelHostFacts } from '../../machines/model-host-facts.js';
@@ -55,7 +55,7 @@ export function vmMoveRoutes(app: Api, ctx: ServerContext & { version: string })
           signal: j.signal,
           // What a cut connection kept the import from taking back there goes over a new one.
           reopenDestination: () => connect(dst.uri),
-          progress: (done, total) => j.progress('bundle data', done, total, 'bytes'),
+          progress: (done, total, phase) => j.progress(MOVE_PHASE_WORDS[phase], done, total, 'bytes'),
         });
       });
       return reply.status(202).send(ctx.jobs.add(job, { host: src.id, vm: name }));
