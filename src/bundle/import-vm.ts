@@ -35,7 +35,9 @@ import { isNoSpace } from '../machines/no-space.js';
 import { NVRAM_DIR, SWTPM_DIR, nvramPath, tpmDir } from '../machines/state-files.js';
 import type { ModelHostFacts } from '../model/host-facts.js';
 import { modelOptionsFromFlags, validateName } from '../model/options.js';
+import { child, el, type XmlNode } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
+import { serializeXml } from '../xml/serialize.js';
 import { readDescription, type VmDescription } from './description.js';
 import { BundleInvalidError } from './errors.js';
 import { MAX_MANIFEST_BYTES, type BundleEntry, type BundleManifest } from './manifest.js';
@@ -62,6 +64,8 @@ export interface ImportedVm {
   disk?: string;
   nvram?: string;
   tpmState?: string;
+  /** Every disk, the first one (`disk`) first, when the VM has more than one. */
+  disks?: string[];
   /** What the bundle's source host was and this one is, when they differ (`domainType: kvm → qemu`). */
   changes: string[];
   decisions: Awaited<ReturnType<typeof createVm>>['decisions'];
@@ -304,8 +308,8 @@ export async function importVm(
   let description: VmDescription | undefined;
   let name = opts.name ?? '';
   let renamed = false;
-  /** The disk as written: a hidden file to rename here, or the volume at its final path there. */
-  let disk: { target: string; tmp?: string; path: string } | undefined;
+  /** The disks as written: hidden files to rename here, or volumes at their final paths there. */
+  const disks: { target: string; tmp?: string; path: string }[] = [];
   const kept = new Map<string, Buffer>();
   let total = 0;
   try {
@@ -320,12 +324,7 @@ export async function importVm(
           name ||= m.vm.name;
           validateName(name);
           renamed = name !== m.vm.name;
-          const disks = m.entries.filter((e) => e.kind === 'disk');
-          if (disks.length > 1)
-            throw new ImportUnsupportedError(
-              `The bundle holds ${disks.length} disks; vm import takes VMs with one disk for now`,
-              'Export the VM with its other disks detached (phyllo vm edit), then attach them after the import.',
-            );
+          const diskEntries = m.entries.filter((e) => e.kind === 'disk');
           const big = m.entries.find((e) => e.kind !== 'disk' && e.size > MAX_SMALL_ENTRY);
           if (big)
             throw new BundleInvalidError(
@@ -334,7 +333,7 @@ export async function importVm(
           if (await domainExists(lv, name)) throw new VmExistsError(name);
           total = m.entries.reduce((s, e) => s + e.size, 0);
           cap = 2 * MAX_MANIFEST_BYTES + total + (m.entries.length + 2) * 2048;
-          const need = disks.reduce((s, e) => s + e.size, 0);
+          const need = diskEntries.reduce((s, e) => s + e.size, 0);
           await pool.refresh();
           const free = Number((await pool.info()).available);
           if (need > free)
@@ -353,15 +352,17 @@ export async function importVm(
             };
           }
           if (e.kind === 'disk') {
+            // The VM's first disk (it boots from it) is NAME.raw, the others NAME-TARGET.raw.
+            const first = description?.disks[0]?.target ?? e.target;
+            const volName = e.target === first ? `${name}.raw` : `${name}-${e.target}.raw`;
             if (local) {
               const tmp = join(dir, `${tag}-${e.target}.raw`);
-              disk = { target: e.target!, tmp, path: join(dir, `${name}.raw`) };
+              disks.push({ target: e.target!, tmp, path: join(dir, volName) });
               return fileTarget(tmp, e.realSize ?? 0, undo);
             }
-            const volName = `${name}.raw`;
             if (await volumeThere(pool, volName)) throw diskThere(join(dir, volName));
             const t = await volumeTarget(pool, volName, e.realSize ?? 0, undo, journal!);
-            disk = { target: e.target!, path: t.path };
+            disks.push({ target: e.target!, path: t.path });
             return t;
           }
           return memoryTarget(e.path, kept);
@@ -372,24 +373,28 @@ export async function importVm(
     const m = manifest.vm;
     if (d.name !== m.name || d.uuid !== m.uuid || d.profile !== m.profile || d.os !== m.os)
       throw new BundleInvalidError('Its domain.xml and its manifest name different VMs');
-    if (disk && !d.disks.some((x) => x.target === disk!.target))
-      throw new BundleInvalidError(`Its domain.xml has no disk ${disk.target}, which its manifest lists`);
+    for (const disk of disks)
+      if (!d.disks.some((x) => x.target === disk.target))
+        throw new BundleInvalidError(`Its domain.xml has no disk ${disk.target}, which its manifest lists`);
+    // The first disk of the description is the one the model gets (it boots from it); the others are
+    // added to the domain after it, on their buses, as they were.
+    disks.sort((a, b) => targetOrder(d, a.target) - targetOrder(d, b.target));
     // A new identity when asked for a new name, or when this host already has a VM with that UUID.
     const uuidTaken = await domainExists(lv, d.uuid);
     const keep = !renamed && !uuidTaken;
     const uuid = keep ? d.uuid : randomUUID();
-    const finalDisk = disk?.path;
-    if (disk?.tmp && finalDisk) {
-      await placeFile(disk.tmp, finalDisk).catch((err: unknown) => {
-        if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw diskThere(finalDisk);
+    const finalDisk = disks[0]?.path;
+    for (const disk of disks) {
+      if (!disk.tmp) continue;
+      const at = disk.path;
+      await placeFile(disk.tmp, at).catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw diskThere(at);
         throw err;
       });
-      undo.push(`put the disk at ${finalDisk}`, () =>
-        rm(finalDisk, { force: true }).then(() => pool.refresh()),
-      );
-      // libvirt learns of the new volume (so vm delete, clone and snapshots find it).
-      await pool.refresh();
+      undo.push(`put the disk at ${at}`, () => rm(at, { force: true }).then(() => pool.refresh()));
     }
+    // libvirt learns of the new volumes (so vm delete, clone and snapshots find them).
+    if (disks.some((x) => x.tmp)) await pool.refresh();
     const bootAt: Partial<Record<'kernel' | 'initrd', string>> = {};
     for (const which of ['kernel', 'initrd'] as const) {
       const bytes = kept.get(`boot/${which}`);
@@ -420,7 +425,14 @@ export async function importVm(
     });
     const dom = await lv.domains.lookup(created.uuid);
     undo.push(`defined the VM ${name}`, () => dom.undefine());
-    const tree = parseXml(created.xml);
+    let tree = parseXml(created.xml);
+    if (disks.length > 1) {
+      tree = withExtraDisks(
+        tree,
+        disks.slice(1).map((x) => ({ ...x, bus: d.disks.find((y) => y.target === x.target)!.bus })),
+      );
+      await lv.domains.define(serializeXml(tree));
+    }
     let nvramAt: string | undefined;
     const nvram = kept.get('nvram/VARS.fd');
     if (nvram) {
@@ -454,6 +466,7 @@ export async function importVm(
       name,
       uuid: created.uuid,
       ...(finalDisk ? { disk: finalDisk } : {}),
+      ...(disks.length > 1 ? { disks: disks.map((x) => x.path) } : {}),
       ...(nvramAt ? { nvram: nvramAt } : {}),
       ...(tpmAt ? { tpmState: tpmAt } : {}),
       changes: differences(manifest, created.xml),
@@ -468,6 +481,40 @@ export async function importVm(
       ? new ImportNoRoomError(dir, 'the file system filled up while it was written', err)
       : err;
   }
+}
+
+/** Where a disk's target comes in the description (its first disk boots). */
+function targetOrder(d: VmDescription, target: string): number {
+  return d.disks.findIndex((x) => x.target === target);
+}
+
+/**
+ * The domain with the bundle's other disks after the one the model made: raw files on their old buses
+ * under their old targets (another free one on that bus when the model's disk took it).
+ */
+function withExtraDisks(tree: XmlNode, extra: { target: string; path: string; bus: string }[]): XmlNode {
+  const devices = child(tree, 'devices')!;
+  const taken = new Set(
+    devices.children.filter((c) => c.name === 'disk').map((c) => child(c, 'target')?.attrs.dev ?? ''),
+  );
+  const lastDisk = devices.children.map((c) => c.name).lastIndexOf('disk');
+  const added = extra.map((x) => {
+    let dev = x.target;
+    for (let i = 0; taken.has(dev); i++) dev = `${x.target.slice(0, 2)}${diskLetters(i)}`;
+    taken.add(dev);
+    return el('disk', { type: 'file', device: 'disk' }, [
+      el('driver', { name: 'qemu', type: 'raw' }),
+      el('source', { file: x.path }),
+      el('target', { dev, bus: x.bus }),
+    ]);
+  });
+  devices.children.splice(lastDisk + 1, 0, ...added);
+  return tree;
+}
+
+/** a, b, … z, aa, ab: the letters of a disk's target name. */
+function diskLetters(i: number): string {
+  return i < 26 ? String.fromCharCode(97 + i) : diskLetters(Math.floor(i / 26) - 1) + diskLetters(i % 26);
 }
 
 function diskThere(path: string): ImportUnsupportedError {

@@ -6,7 +6,9 @@
  *   content identical, the same profile and settings;
  * - a `linux` VM booting the test guest (direct kernel boot, TPM) exported with zstd, deleted,
  *   imported: it boots the test guest again (its kernel and initrd travelled in the bundle); the
- *   bundle with one byte of disk data changed is refused, and leaves no domain and no file behind.
+ *   bundle with one byte of disk data changed is refused, and leaves no domain and no file behind;
+ * - a VM with a second disk (SATA, raw) added by hand: both disks travel and come back byte for byte,
+ *   the second on its bus under its target, and vm delete removes both.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -343,4 +345,59 @@ test('killed halfway: an export leaves nothing at the final path; an import leav
   const next = await phyllo('vm', 'import', bundle, '--connect', URI, '--json');
   assert.equal(json<{ error: { code: string } }>(next).error.code, 'vm-exists');
   assert.deepEqual(ours(pid), []);
+});
+
+test('a VM with two disks (virtio and SATA): both travel, each byte for byte on its bus; vm delete removes both', async () => {
+  const vm = `${name}-two`;
+  const back = `${vm}-back`;
+  const created = await phyllo(
+    'vm',
+    'create',
+    vm,
+    '--os',
+    'linux',
+    '--disk-size',
+    '32M',
+    '--connect',
+    URI,
+    '--json',
+  );
+  ok(created);
+  const firstDisk = json<{ disk: string }>(created).disk;
+  const extra = join(IMAGES, `${vm}-data.raw`);
+  try {
+    // A second disk as a user adds one (virsh edit): a raw file on SATA, some data in it.
+    const data = Buffer.alloc(8 << 20);
+    data.fill(0x42, 1 << 20, 3 << 20);
+    writeFileSync(extra, data);
+    const dom = await lv.domains.lookup(vm);
+    const xml = (await dom.xml(DomainXmlFlags.INACTIVE)).replace(
+      '</disk>',
+      `</disk><disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${extra}'/><target dev='sdb' bus='sata'/></disk>`,
+    );
+    await lv.domains.define(xml);
+    await writePattern(firstDisk, 0x5a, 1 << 20, 1 << 20);
+    const sums = [guestSha(firstDisk), sha(data)];
+
+    const bundle = join(dir, `${vm}.phyllome`);
+    ok(await phyllo('vm', 'export', vm, bundle, '--compress', 'none', '--connect', URI));
+    const listed = execFileSync('tar', ['-tf', bundle], { encoding: 'utf8' });
+    assert.match(listed, /disks\/sdb\.raw/, 'the second disk is in the bundle');
+    const r = await phyllo('vm', 'import', bundle, '--name', back, '--connect', URI, '--json');
+    ok(r);
+    const got = json<{ disk: string; disks: string[] }>(r);
+    assert.equal(got.disks.length, 2);
+    assert.equal(got.disks[0], got.disk, 'the first disk is the one it boots from');
+    assert.deepEqual(got.disks.map(guestSha), sums, 'both disks byte for byte');
+    const imported = await (await lv.domains.lookup(back)).xml(DomainXmlFlags.INACTIVE);
+    assert.ok(imported.includes(`<source file='${got.disks[1]}'/>`));
+    assert.match(imported, /<target dev='sdb' bus='sata'\/>/, 'the second disk on its bus, under its target');
+    const del = await phyllo('vm', 'delete', back, '--connect', URI, '--json');
+    ok(del);
+    for (const p of got.disks) assert.ok(!existsSync(p), `vm delete removed ${p}`);
+  } finally {
+    await phyllo('vm', 'delete', back, '--force', '--connect', URI);
+    await phyllo('vm', 'delete', vm, '--force', '--delete-images', '--connect', URI);
+    rmSync(extra, { force: true });
+  }
 });

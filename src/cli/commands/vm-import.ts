@@ -36,7 +36,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult<ImportedVm
     human: () =>
       [
         `Imported "${vm.name}" (${vm.uuid}):`,
-        ...(vm.disk ? [`  disk: ${vm.disk}`] : []),
+        ...(vm.disks ?? (vm.disk ? [vm.disk] : [])).map((d) => `  disk: ${d}`),
         ...(vm.nvram ? [`  UEFI variables: ${vm.nvram}`] : []),
         ...(vm.tpmState ? [`  TPM state: ${vm.tpmState}`] : []),
         ...vm.changes.map((c) => `Changed for this host: ${c}`),

@@ -43,7 +43,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult<MovedVm>> 
     human: () =>
       [
         `Moved "${vm.name}" (${vm.uuid}) to ${to}:`,
-        ...(vm.disk ? [`  disk: ${vm.disk}`] : []),
+        ...(vm.disks ?? (vm.disk ? [vm.disk] : [])).map((d) => `  disk: ${d}`),
         ...(vm.nvram ? [`  UEFI variables: ${vm.nvram}`] : []),
         ...(vm.tpmState ? [`  TPM state: ${vm.tpmState}`] : []),
         ...vm.changes.map((c) => `Changed for that host: ${c}`),

@@ -15,6 +15,9 @@ export const Imported = Doc('As `phyllo vm import FILE --json`', {
   name: Type.String(),
   uuid: Type.String(),
   disk: Type.Optional(Type.String()),
+  disks: Type.Optional(
+    Type.Array(Type.String(), { description: 'Every disk, the first first, when it has several' }),
+  ),
   nvram: Type.Optional(Type.String()),
   tpmState: Type.Optional(Type.String()),
   changes: Type.Array(Type.String({ description: 'What differs between the source host and this one' })),
