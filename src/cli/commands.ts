@@ -528,6 +528,51 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/vm-device.js'),
   },
   {
+    name: 'usb rule',
+    summary:
+      'USB rules in a VM’s metadata: a matching device is attached while the VM runs (with usb watch or serve)',
+    usage: 'phyllo usb rule add|remove VID:PID[:SERIAL] --vm NAME | list [--vm NAME] [options]',
+    options: {
+      vm: {
+        type: 'string',
+        value: 'NAME',
+        default: 'list: every VM',
+        description: 'The VM the rule belongs to (required to add or remove)',
+        complete: 'vm',
+      },
+      ...connectOption,
+    },
+    positionals: [
+      {
+        name: 'ACTION',
+        required: true,
+        description: 'add, list or remove',
+        choices: ['add', 'list', 'remove'],
+      },
+      {
+        name: 'RULE',
+        required: false,
+        description: 'add/remove: VID:PID as lsusb shows it, :SERIAL for one device only',
+      },
+    ],
+    examples: [
+      'phyllo usb rule add 1050:0407 --vm win11',
+      'phyllo usb rule add 046d:c52b:0123ABCD --vm web',
+      'phyllo usb rule list --json',
+      'phyllo usb rule remove 1050:0407 --vm win11',
+    ],
+    load: () => import('./commands/usb-rule.js'),
+  },
+  {
+    name: 'usb watch',
+    summary:
+      'Run the USB rules in the foreground: attach matching devices as they appear and when VMs start, detach them when unplugged',
+    options: { ...connectOption },
+    positionals: [],
+    examples: ['phyllo usb watch', 'phyllo usb watch --connect qemu+ssh://root@host/system --json'],
+    load: () => import('./commands/usb-watch.js'),
+  },
+  {
     name: 'vm upgrade-devices',
     summary: 'Switch a shut-off guest from SATA and e1000e to virtio once its virtio drivers are installed',
     options: {

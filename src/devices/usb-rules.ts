@@ -106,6 +106,11 @@ export class UsbRuleEngine {
     return [...this.attached.values()].flat().map((a) => ({ vm: a.vm, device: describe(a.device) }));
   }
 
+  /** Looks at what is plugged in again (after a reconnect: events sent meanwhile are lost). */
+  resync(): Promise<void> {
+    return this.enqueue(() => this.attachPresent());
+  }
+
   /** Resolves when every event received so far has been handled. */
   idle(): Promise<void> {
     return this.queue;
