@@ -467,7 +467,9 @@ export const commands: CommandSpec[] = [
   {
     name: 'vm device',
     summary:
-      'Give a VM a host PCI device (vfio, libvirt-managed) where its IOMMU group allows it; list or remove them',
+      'Give a VM a host PCI device (where its IOMMU group allows it), a USB device or a GPU slice (mdev); list or remove them',
+    usage:
+      'phyllo vm device add NAME --pci ADDR [--with-group] | --usb VID:PID|BUS.DEVICE | --gpu ADDR --mdev TYPE | list NAME | remove NAME DEVICE [options]',
     options: {
       pci: {
         type: 'string',
@@ -480,6 +482,25 @@ export const commands: CommandSpec[] = [
         default: 'refuse a device that shares its IOMMU group',
         description: 'add: give every endpoint of its IOMMU group (the bridges stay with the host)',
       },
+      usb: {
+        type: 'string',
+        value: 'ID',
+        default: 'none',
+        description:
+          'add: a plugged-in USB device, VID:PID as lsusb shows it (046d:c52b) or BUS.DEVICE for one device (1.5)',
+      },
+      gpu: {
+        type: 'string',
+        value: 'ADDR',
+        default: 'none',
+        description: 'add: the GPU to take a mediated device (a slice) of, with --mdev',
+      },
+      mdev: {
+        type: 'string',
+        value: 'TYPE',
+        default: 'none',
+        description: 'add: the mediated device type (i915-GVTg_V5_4, an NVIDIA vGPU type), with --gpu',
+      },
       ...connectOption,
       ...rootOption,
     },
@@ -491,14 +512,65 @@ export const commands: CommandSpec[] = [
         choices: ['add', 'list', 'remove'],
       },
       vmArg,
-      { name: 'DEVICE', required: false, description: 'remove: the PCI address (vm device list)' },
+      {
+        name: 'DEVICE',
+        required: false,
+        description: 'remove: the PCI address, USB id or mediated device UUID (vm device list)',
+      },
     ],
     examples: [
       'phyllo vm device add win11 --pci 0000:0b:00.0 --with-group',
+      'phyllo vm device add win11 --usb 046d:c52b',
+      'phyllo vm device add win11 --gpu 0000:00:02.0 --mdev i915-GVTg_V5_4',
       'phyllo vm device list win11 --json',
       'phyllo vm device remove win11 0000:0b:00.0',
     ],
     load: () => import('./commands/vm-device.js'),
+  },
+  {
+    name: 'usb rule',
+    summary:
+      'USB rules in a VM’s metadata: a matching device is attached while the VM runs (with usb watch or serve)',
+    usage: 'phyllo usb rule add|remove VID:PID[:SERIAL] --vm NAME | list [--vm NAME] [options]',
+    options: {
+      vm: {
+        type: 'string',
+        value: 'NAME',
+        default: 'list: every VM',
+        description: 'The VM the rule belongs to (required to add or remove)',
+        complete: 'vm',
+      },
+      ...connectOption,
+    },
+    positionals: [
+      {
+        name: 'ACTION',
+        required: true,
+        description: 'add, list or remove',
+        choices: ['add', 'list', 'remove'],
+      },
+      {
+        name: 'RULE',
+        required: false,
+        description: 'add/remove: VID:PID as lsusb shows it, :SERIAL for one device only',
+      },
+    ],
+    examples: [
+      'phyllo usb rule add 1050:0407 --vm win11',
+      'phyllo usb rule add 046d:c52b:0123ABCD --vm web',
+      'phyllo usb rule list --json',
+      'phyllo usb rule remove 1050:0407 --vm win11',
+    ],
+    load: () => import('./commands/usb-rule.js'),
+  },
+  {
+    name: 'usb watch',
+    summary:
+      'Run the USB rules in the foreground: attach matching devices as they appear and when VMs start, detach them when unplugged',
+    options: { ...connectOption },
+    positionals: [],
+    examples: ['phyllo usb watch', 'phyllo usb watch --connect qemu+ssh://root@host/system --json'],
+    load: () => import('./commands/usb-watch.js'),
   },
   {
     name: 'vm upgrade-devices',

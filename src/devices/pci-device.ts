@@ -18,7 +18,15 @@ import {
   PciRefusedError,
   PciRemoteHostError,
 } from './errors.js';
-import { devicesOf, guestHostdevs, hostdevAddress, type GuestHostdev } from '../machines/guest-devices.js';
+import {
+  devicesOf,
+  guestHostdevs,
+  guestMdevHostdevs,
+  hostdevAddress,
+  type GuestHostdev,
+  type GuestMdevHostdev,
+} from '../machines/guest-devices.js';
+import { usbEntries, type UsbDeviceEntry } from './usb-device.js';
 import { hostdevElement, normalPciAddress } from './hostdev-xml.js';
 import { probePassthroughHost } from './passthrough-host.js';
 import { decidePciAdd, type PassthroughHost } from './pci-decision.js';
@@ -98,7 +106,10 @@ export interface HostDeviceEntry extends GuestHostdev {
 export interface DeviceListOutcome {
   vm: string;
   running: boolean;
+  /** PCI functions (the first part of issue 12; the name stays for the JSON's readers). */
   devices: HostDeviceEntry[];
+  usb: UsbDeviceEntry[];
+  mdev: (GuestMdevHostdev & { live?: boolean })[];
 }
 
 export async function listHostDevices(lv: Libvirt, name: string, root?: string): Promise<DeviceListOutcome> {
@@ -106,9 +117,12 @@ export async function listHostDevices(lv: Libvirt, name: string, root?: string):
   const local = remoteHostOf(lv.requestedUri) === undefined;
   const pci = local ? (await probePassthroughHost(root === undefined ? {} : { root })).pci : [];
   const liveAddresses = new Set(live ? guestHostdevs(live).map((h) => h.address) : []);
+  const liveMdevs = new Set(live ? guestMdevHostdevs(live).map((m) => m.uuid) : []);
   return {
     vm,
     running: live !== null,
+    usb: await usbEntries(lv, config, live),
+    mdev: guestMdevHostdevs(config).map((m) => (live ? { ...m, live: liveMdevs.has(m.uuid) } : m)),
     devices: guestHostdevs(config).map((h) => {
       const on = pci.find((p) => p.address === h.address);
       return {

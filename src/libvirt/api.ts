@@ -14,6 +14,7 @@ import {
   type SubscribeOptions,
 } from './events.js';
 import { DOMAIN_STATES } from './flags.js';
+import { NodeDeviceEventHub, type NodeDeviceLifecycleEvent } from './node-device-events.js';
 import { Networks } from './network.js';
 import { NodeDevices } from './node-device.js';
 import { Proc } from './procedures.js';
@@ -88,15 +89,24 @@ export async function connect(uri: string = defaultUri(), opts: ConnectOptions =
   if (opts.reconnect) {
     const extra = typeof opts.reconnect === 'object' ? opts.reconnect : {};
     const rc = await ReconnectingClient.connect(dialer, { ...extra, ...clientOpts });
-    return new Libvirt(uri, rc, rc.events, () => rc.close());
+    return new Libvirt(uri, rc, rc.events, () => rc.close(), rc.nodeDeviceEvents);
   }
   const client = await RpcClient.connect(dialer, clientOpts);
   const hub = new EventHub();
+  const nodeDeviceHub = new NodeDeviceEventHub();
   await hub.attach(client);
-  return new Libvirt(uri, client, hub, async () => {
-    hub.closeAll();
-    await client.close();
-  });
+  await nodeDeviceHub.attach(client);
+  return new Libvirt(
+    uri,
+    client,
+    hub,
+    async () => {
+      hub.closeAll();
+      nodeDeviceHub.closeAll();
+      await client.close();
+    },
+    nodeDeviceHub,
+  );
 }
 
 export class Libvirt {
@@ -114,13 +124,14 @@ export class Libvirt {
     readonly rpc: RpcCaller,
     hub: EventHub,
     private readonly closer: () => Promise<void>,
+    nodeDeviceHub: NodeDeviceEventHub = new NodeDeviceEventHub(),
   ) {
     this.domains = new Domains(rpc);
     this.pools = new StoragePools(rpc);
     this.volumes = new StorageVolumes(rpc);
     this.networks = new Networks(rpc);
     this.nodeDevices = new NodeDevices(rpc);
-    this.events = new Events(hub);
+    this.events = new Events(hub, nodeDeviceHub);
   }
 
   /** Whether the daemon can be called now (a reconnecting handle is false between a drop and a redial). */
@@ -207,7 +218,15 @@ export class Libvirt {
 }
 
 export class Events {
-  constructor(readonly hub: EventHub) {}
+  constructor(
+    readonly hub: EventHub,
+    readonly nodeDeviceHub: NodeDeviceEventHub,
+  ) {}
+
+  /** Host devices appearing and going away (CREATED/DELETED; DEFINED/UNDEFINED for mediated devices). */
+  nodeDeviceLifecycle(): Promise<EventSubscription<NodeDeviceLifecycleEvent>> {
+    return this.nodeDeviceHub.subscribe();
+  }
 
   subscribe<K extends DomainEventKind>(
     kind: K,

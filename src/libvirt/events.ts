@@ -167,7 +167,7 @@ export interface SubscribeOptions {
 }
 
 /** One subscriber: listeners and/or an async iterator over an unbounded queue. */
-export class EventSubscription<E extends DomainEvent> implements AsyncIterable<E> {
+export class EventSubscription<E extends { kind: string }> implements AsyncIterable<E> {
   private readonly queue: E[] = [];
   private waiters: ((r: IteratorResult<E>) => void)[] = [];
   private readonly listeners = new Set<(e: E) => void>();
@@ -182,7 +182,9 @@ export class EventSubscription<E extends DomainEvent> implements AsyncIterable<E
   /** Called by the hub; never blocks. */
   deliver(e: E): void {
     if (this.closed) return;
-    if (this.filter.domain !== undefined && e.dom.name !== this.filter.domain) return;
+    // Only domain events have a domain to filter by (node-device events carry a device name).
+    const dom = (e as { dom?: DomainRef }).dom;
+    if (this.filter.domain !== undefined && dom?.name !== this.filter.domain) return;
     for (const l of this.listeners) l(e);
     const waiter = this.waiters.shift();
     if (waiter) waiter({ value: e, done: false });

@@ -129,3 +129,12 @@ export const MemoryFlags = { LIVE: 1, CONFIG: 2, MAXIMUM: 4 } as const;
 
 /** virDomainVcpuFlags (LIVE/CONFIG as ModifyFlags) */
 export const VcpuFlags = { LIVE: 1, CONFIG: 2, MAXIMUM: 4, GUEST: 8, HOTPLUGGABLE: 16 } as const;
+
+/** virConnectListAllNodeDeviceFlags: the capabilities `nodeDevices.list()` can be limited to. */
+export const NodeDeviceListFlags = {
+  CAP_SYSTEM: 1 << 0,
+  CAP_PCI_DEV: 1 << 1,
+  CAP_USB_DEV: 1 << 2,
+  CAP_MDEV_TYPES: 1 << 13,
+  CAP_MDEV: 1 << 14,
+} as const;

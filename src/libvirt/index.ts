@@ -16,6 +16,7 @@ export {
 export { SessionDialer, sessionPaths } from './dialers/session.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './node-device-events.js';
 export { lifecycleDetailName } from './lifecycle-detail.js';
 export * from './flags.js';
 export { Proc, EventProc, Feature, type ProcedureDef, type ProcName } from './procedures.js';

@@ -5,7 +5,18 @@
  */
 import { Program } from './packet.js';
 import { xtypedParams } from './typed-params.js';
-import { type Codec, xarray, xfixedArray, xint, xopaque, xstruct, xuhyper, xuint, xvoid } from './xdr.js';
+import {
+  type Codec,
+  xarray,
+  xfixedArray,
+  xint,
+  xopaque,
+  xoptional,
+  xstruct,
+  xuhyper,
+  xuint,
+  xvoid,
+} from './xdr.js';
 import {
   xdomain,
   xname,
@@ -338,12 +349,33 @@ export const Proc = {
   ),
 
   // node devices
+  NodeDeviceLookupByName: remote('NodeDeviceLookupByName', 113, nameArg, xs({ dev: xnodeDevice })),
   NodeDeviceGetXmlDesc: remote('NodeDeviceGetXmlDesc', 114, xs({ name: xname, flags: xflags }), xmlRet),
   ConnectListAllNodeDevices: remote(
     'ConnectListAllNodeDevices',
     285,
     listArgs,
     xs({ devices: xarray(xnodeDevice, LIST_MAX), ret: xuint }),
+  ),
+  /** Creates a transient virtual device (a mediated device from its parent and type). */
+  NodeDeviceCreateXml: remote(
+    'NodeDeviceCreateXml',
+    123,
+    xs({ xmlDesc: xname, flags: xflags }),
+    xs({ dev: xnodeDevice }),
+  ),
+  NodeDeviceDestroy: remote('NodeDeviceDestroy', 124, nameArg, xvoid),
+  ConnectNodeDeviceEventRegisterAny: remote(
+    'ConnectNodeDeviceEventRegisterAny',
+    374,
+    xs({ eventID: xint, dev: xoptional(xnodeDevice) }),
+    xs({ callbackID: xint }),
+  ),
+  ConnectNodeDeviceEventDeregisterAny: remote(
+    'ConnectNodeDeviceEventDeregisterAny',
+    375,
+    xs({ callbackID: xint }),
+    xvoid,
   ),
   // changing a defined domain (vm set, vm media)
   DomainUpdateDeviceFlags: remote(
@@ -377,6 +409,7 @@ export const EventProc = {
   DomainEventCallbackTrayChange: 328,
   DomainEventCallbackDeviceRemoved: 333,
   DomainEventCallbackDeviceAdded: 354,
+  NodeDeviceEventLifecycle: 376,
 } as const;
 
 /** CONNECT_SUPPORTS_FEATURE numbers (VIR_DRV_FEATURE_*). */

@@ -10,6 +10,7 @@ import { type ClientOptions, type RpcCaller, RpcClient } from './client.js';
 import type { Dialer } from './dialers/dialer.js';
 import { ConnectionClosedError } from './errors.js';
 import { EventHub } from './events.js';
+import { NodeDeviceEventHub } from './node-device-events.js';
 import type { ProcedureDef } from './procedures.js';
 import type { RpcStream, StreamOptions } from './streams.js';
 
@@ -21,6 +22,7 @@ export interface ReconnectOptions extends ClientOptions {
 
 export class ReconnectingClient extends EventEmitter implements RpcCaller {
   readonly events = new EventHub();
+  readonly nodeDeviceEvents = new NodeDeviceEventHub();
   private current: RpcClient | undefined;
   private stopped = false;
   private reconnecting: Promise<void> | undefined;
@@ -67,6 +69,7 @@ export class ReconnectingClient extends EventEmitter implements RpcCaller {
   async close(): Promise<void> {
     this.stopped = true;
     this.events.closeAll();
+    this.nodeDeviceEvents.closeAll();
     await this.current?.close();
   }
 
@@ -83,11 +86,13 @@ export class ReconnectingClient extends EventEmitter implements RpcCaller {
       if (this.current !== client) return;
       this.current = undefined;
       this.events.detach();
+      this.nodeDeviceEvents.detach();
       if (this.stopped) return;
       this.emit('disconnected', err);
       this.reconnecting ??= this.reconnectLoop().finally(() => (this.reconnecting = undefined));
     });
     await this.events.attach(client);
+    await this.nodeDeviceEvents.attach(client);
   }
 
   private async reconnectLoop(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * What a domain XML gives its guest of these kinds: network cards, virtiofs shares and PCI host
- * devices, read the same way for `vm nic list`, `vm share list`, `vm device list` and `vm info`. Pure.
+ * What a domain XML gives its guest of these kinds: network cards, virtiofs shares and host devices
+ * (PCI, USB, mediated), read the same way for `vm nic list`, `vm share list`, `vm device list` and `vm info`. Pure.
  */
 import { child, childrenNamed, type XmlNode } from '../xml/node.js';
 
@@ -78,4 +78,65 @@ export function guestHostdevs(domain: XmlNode): GuestHostdev[] {
     if (address) out.push({ address, managed: h.attrs.managed === 'yes' });
   }
   return out;
+}
+
+/**
+ * A USB host device given to the guest, as its `<hostdev type='usb'>` names it: by vendor and
+ * product (it follows the device to any port), by host bus and device number (that device only,
+ * until it is unplugged), or both (libvirt adds the address it resolved to a running guest's XML).
+ */
+export interface GuestUsbHostdev {
+  /** How `vm device remove` names it: `046d:c52b` for vendor/product, `1.5` for bus/device. */
+  id: string;
+  vendorId?: string;
+  productId?: string;
+  bus?: number;
+  device?: number;
+}
+
+/** A USB id attribute (`0x046d`) as four lower-case hex digits. */
+const usbHex = (v: string | undefined): string | undefined =>
+  v === undefined ? undefined : hex(v, 4).slice(-4);
+
+/** libvirt reads bus and device numbers with base 0 (`5`, `0x5`); we write them in decimal. */
+function usbNumber(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v.trim());
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+export function usbHostdevOf(hostdev: XmlNode): GuestUsbHostdev | undefined {
+  if (hostdev.attrs.mode !== 'subsystem' || hostdev.attrs.type !== 'usb') return undefined;
+  const src = child(hostdev, 'source');
+  const vendorId = usbHex(child(src, 'vendor')?.attrs.id);
+  const productId = usbHex(child(src, 'product')?.attrs.id);
+  const address = child(src, 'address');
+  const bus = usbNumber(address?.attrs.bus);
+  const device = usbNumber(address?.attrs.device);
+  const byProduct = vendorId !== undefined && productId !== undefined;
+  if (!byProduct && (bus === undefined || device === undefined)) return undefined;
+  return {
+    id: byProduct ? `${vendorId}:${productId}` : `${bus}.${device}`,
+    ...(byProduct ? { vendorId, productId } : {}),
+    ...(bus !== undefined && device !== undefined ? { bus, device } : {}),
+  };
+}
+
+export function guestUsbHostdevs(domain: XmlNode): GuestUsbHostdev[] {
+  return childrenNamed(devicesOf(domain), 'hostdev').flatMap((h) => usbHostdevOf(h) ?? []);
+}
+
+/** A mediated device given to the guest (`<hostdev type='mdev'>`), by its UUID on the host. */
+export interface GuestMdevHostdev {
+  uuid: string;
+  model: string;
+}
+
+export function guestMdevHostdevs(domain: XmlNode): GuestMdevHostdev[] {
+  return childrenNamed(devicesOf(domain), 'hostdev').flatMap((h) => {
+    const uuid = child(child(h, 'source'), 'address')?.attrs.uuid;
+    return h.attrs.mode === 'subsystem' && h.attrs.type === 'mdev' && uuid
+      ? [{ uuid: uuid.toLowerCase(), model: h.attrs.model ?? 'vfio-pci' }]
+      : [];
+  });
 }

@@ -7,6 +7,12 @@ import { child, childrenNamed, type XmlNode } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
 import {
   guestHostdevs,
+  guestMdevHostdevs,
+  guestUsbHostdevs,
+  usbHostdevOf,
+  hostdevAddress,
+  type GuestMdevHostdev,
+  type GuestUsbHostdev,
   guestNics,
   guestShares,
   type GuestHostdev,
@@ -77,6 +83,9 @@ export interface VmInfoFacts {
   nics: GuestNic[];
   shares: GuestShare[];
   hostdevs: GuestHostdev[];
+  /** USB host devices (by VID:PID or BUS.DEVICE) and mediated devices (by UUID), as `vm device list` shows them. */
+  usbDevices: GuestUsbHostdev[];
+  mdevDevices: GuestMdevHostdev[];
   displays: VmDisplay[];
   nvram: VmStateFile | null;
   tpm: (VmStateFile & { model: string; version: string }) | null;
@@ -99,6 +108,13 @@ function deviceSummary(node: XmlNode): string {
   if (model && !node.attrs.model) parts.push(`model=${model}`);
   const target = child(node, 'target')?.attrs.dev;
   if (target) parts.push(`target=${target}`);
+  if (node.name === 'hostdev') {
+    const usb = usbHostdevOf(node);
+    const uuid = child(src, 'address')?.attrs.uuid;
+    if (usb) parts.push(`usb=${usb.id}`);
+    else if (uuid) parts.push(`uuid=${uuid}`);
+    else if (node.attrs.type === 'pci') parts.push(`address=${hostdevAddress(node)}`);
+  }
   return parts.join(' ');
 }
 
@@ -249,6 +265,8 @@ export async function vmInfo(lv: Libvirt, name: string): Promise<VmInfoFacts> {
     nics: guestNics(root),
     shares: guestShares(root),
     hostdevs: guestHostdevs(root),
+    usbDevices: guestUsbHostdevs(root),
+    mdevDevices: guestMdevHostdevs(root),
     displays: displaysOf(devicesNode, active, remoteHostOf(lv.requestedUri)),
     nvram: nvramPath ? stateFile(nvramPath, local) : null,
     tpm: tpmNode

@@ -82,7 +82,7 @@ byLine 'phyllo --json host '
   const lines = r.stdout.split('\n');
   const expect = [
     'complete -F _phyllo phyllo',
-    'words[phyllo ] -> status serve completion host os vm',
+    'words[phyllo ] -> status serve completion host os vm usb',
     'words[phyllo vm cr] -> create',
     'words[phyllo os ] -> list show explain',
     'words[phyllo vm create web --disp] -> --display',

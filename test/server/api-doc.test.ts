@@ -34,6 +34,14 @@ const CLI_ONLY = new Set([
   'share-not-found',
   'share-readonly-unsupported',
   'share-tag-taken',
+  // vm device --usb/--gpu --mdev and usb rule (issue 12, second part): command line only too.
+  'mdev-refused',
+  'usb-ambiguous',
+  'usb-id-invalid',
+  'usb-in-use',
+  'usb-rule-exists',
+  'usb-rule-not-found',
+  'usb-unknown',
 ]);
 
 function sources(dir: string): string[] {
