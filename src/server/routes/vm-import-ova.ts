@@ -2,12 +2,15 @@ import { Type } from 'typebox';
 import type { Api, ServerContext } from '../context.js';
 import { startJob } from '../../jobs/job.js';
 import { importOva } from '../../bundle/ova/import-ova.js';
-import { VmExistsError } from '../../machines/errors.js';
-import { domainExists } from '../../machines/find-vm.js';
 import { gatherModelHostFacts } from '../../machines/model-host-facts.js';
-import { validateName } from '../../model/options.js';
-import { cancelWhenClientGoes } from '../client-gone.js';
-import { drainUpload, rawUploadScope, uploadOf, UPLOAD_TYPE } from '../raw-upload.js';
+import {
+  answerImport,
+  checkNewName,
+  PoolParam,
+  rawUploadScope,
+  uploadOf,
+  UPLOAD_TYPE,
+} from '../raw-upload.js';
 import { HostQuery } from '../query.js';
 import { Doc, replies, Strict } from '../schemas.js';
 
@@ -68,13 +71,7 @@ export async function vmImportOvaRoutes(app: Api, ctx: ServerContext): Promise<v
                 description: 'A guest profile or osinfo-db id instead of the one the OVF’s OS type maps to',
               }),
             ),
-            pool: Type.Optional(
-              Type.String({
-                minLength: 1,
-                maxLength: 200,
-                description: 'The storage pool for the disk (default: the one of /var/lib/libvirt/images)',
-              }),
-            ),
+            pool: PoolParam,
           }),
           response: replies(ImportedOva, 201),
         },
@@ -82,10 +79,7 @@ export async function vmImportOvaRoutes(app: Api, ctx: ServerContext): Promise<v
       async (req, reply) => {
         const host = await ctx.hosts.get(req.query.host);
         const { name, os, pool } = req.query;
-        if (name !== undefined) {
-          validateName(name);
-          if (await domainExists(host.lv, name)) throw new VmExistsError(name);
-        }
+        await checkNewName(host.lv, name);
         const upload = uploadOf(
           req.body,
           'the .ova file',
@@ -110,16 +104,7 @@ export async function vmImportOvaRoutes(app: Api, ctx: ServerContext): Promise<v
           ),
         );
         ctx.jobs.add(job, { host: host.id, ...(name !== undefined ? { vm: name } : {}) });
-        cancelWhenClientGoes(reply, job);
-        try {
-          const vm = await job.result;
-          return await reply
-            .status(201)
-            .header('location', `/api/vms/${encodeURIComponent(vm.name)}`)
-            .send(vm);
-        } finally {
-          drainUpload(upload);
-        }
+        return answerImport(reply, job, upload);
       },
     );
   });

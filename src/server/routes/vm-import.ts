@@ -2,12 +2,15 @@ import { Type } from 'typebox';
 import type { Api, ServerContext } from '../context.js';
 import { startJob } from '../../jobs/job.js';
 import { importVm } from '../../bundle/import-vm.js';
-import { VmExistsError } from '../../machines/errors.js';
-import { domainExists } from '../../machines/find-vm.js';
 import { gatherModelHostFacts } from '../../machines/model-host-facts.js';
-import { validateName } from '../../model/options.js';
-import { cancelWhenClientGoes } from '../client-gone.js';
-import { drainUpload, rawUploadScope, uploadOf, UPLOAD_TYPE as BUNDLE_TYPE } from '../raw-upload.js';
+import {
+  answerImport,
+  checkNewName,
+  PoolParam,
+  rawUploadScope,
+  uploadOf,
+  UPLOAD_TYPE as BUNDLE_TYPE,
+} from '../raw-upload.js';
 import { HostQuery } from '../query.js';
 import { Doc, replies, Strict } from '../schemas.js';
 
@@ -58,13 +61,7 @@ export async function vmImportRoutes(app: Api, ctx: ServerContext): Promise<void
                 description: 'The new VM’s name (a new UUID and MAC addresses with it); default the bundle’s',
               }),
             ),
-            pool: Type.Optional(
-              Type.String({
-                minLength: 1,
-                maxLength: 200,
-                description: 'The storage pool for the disk (default: the one of /var/lib/libvirt/images)',
-              }),
-            ),
+            pool: PoolParam,
           }),
           response: replies(Imported, 201),
         },
@@ -73,10 +70,7 @@ export async function vmImportRoutes(app: Api, ctx: ServerContext): Promise<void
         const host = await ctx.hosts.get(req.query.host);
         const { name, pool } = req.query;
         // A bad or taken name is answered before the upload is read.
-        if (name !== undefined) {
-          validateName(name);
-          if (await domainExists(host.lv, name)) throw new VmExistsError(name);
-        }
+        await checkNewName(host.lv, name);
         // A cut upload is the import's error (its read fails) and the client-gone cancel below.
         const upload = uploadOf(
           req.body,
@@ -99,16 +93,7 @@ export async function vmImportRoutes(app: Api, ctx: ServerContext): Promise<void
           ),
         );
         ctx.jobs.add(job, { host: host.id, ...(name !== undefined ? { vm: name } : {}) });
-        cancelWhenClientGoes(reply, job);
-        try {
-          const vm = await job.result;
-          return await reply
-            .status(201)
-            .header('location', `/api/vms/${encodeURIComponent(vm.name)}`)
-            .send(vm);
-        } finally {
-          drainUpload(upload);
-        }
+        return answerImport(reply, job, upload);
       },
     );
   });
