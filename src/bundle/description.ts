@@ -7,6 +7,7 @@
 import { PHYLLOME_NS } from '../model/domain-xml/build-domain.js';
 import { validateName } from '../model/options.js';
 import type { DomainSpec } from '../model/spec.js';
+import { usbRuleElement, usbRuleOf, type UsbRuleSpec } from '../machines/usb-rule-metadata.js';
 import { el, type XmlNode } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
 import { serializeXml } from '../xml/serialize.js';
@@ -18,13 +19,15 @@ export interface VmDescription extends BundleVm {
   vcpus: number;
   disks: { target: string; bus: DiskBus }[];
   interfaces: { mac: string; network: string }[];
+  /** The VM's USB rules (its Phyllome metadata): they go where it goes. */
+  usbRules: UsbRuleSpec[];
 }
 
 const BUSES = ['virtio', 'sata', 'ide', 'scsi', 'usb'] as const;
 type DiskBus = (typeof BUSES)[number];
 
 /** What a bundle says of a VM, from its parsed domain; undefined fields are refused (not Phyllome's VM). */
-export function describeVm(spec: DomainSpec): VmDescription {
+export function describeVm(spec: DomainSpec, usbRules: UsbRuleSpec[] = []): VmDescription {
   const meta = spec.metadata.phyllome;
   if (!meta) throw new RangeError(`${spec.name} has no Phyllome metadata`);
   if (!spec.uuid) throw new RangeError(`${spec.name} has no UUID`);
@@ -45,6 +48,7 @@ export function describeVm(spec: DomainSpec): VmDescription {
     interfaces: spec.devices.interfaces
       .filter((i) => i.type === 'network' && i.mac && i.network)
       .map((i) => ({ mac: i.mac!, network: i.network! })),
+    usbRules,
   };
 }
 
@@ -65,6 +69,15 @@ export function descriptionXml(d: VmDescription): string {
               .sort()
               .map((k) => el('phyllome:option', { name: k }, d.options[k] ?? '')),
           ),
+          ...(d.usbRules.length
+            ? [
+                el(
+                  'phyllome:usb-rules',
+                  {},
+                  d.usbRules.map((r) => usbRuleElement('phyllome:usb-rule', r)),
+                ),
+              ]
+            : []),
         ]),
       ]),
       el('memory', { unit: 'KiB' }, String(d.memoryKiB)),
@@ -165,7 +178,7 @@ export function readDescription(xml: string): VmDescription {
     vm,
     '<phyllome:vm>',
     ['xmlns:phyllome'],
-    ['phyllome:profile', 'phyllome:os', 'phyllome:model-version', 'phyllome:options'],
+    ['phyllome:profile', 'phyllome:os', 'phyllome:model-version', 'phyllome:options', 'phyllome:usb-rules'],
   );
   if (vm.attrs['xmlns:phyllome'] !== PHYLLOME_NS)
     throw invalid(`has Phyllome's metadata in another namespace`);
@@ -181,6 +194,16 @@ export function readDescription(xml: string): VmDescription {
     if (k in options) throw invalid(`has the ${k} option twice`);
     options[k] = value(o, OPTION_VALUE, `${k} option`);
   }
+  const rulesNode = vm.children.filter((c) => c.name === 'phyllome:usb-rules');
+  if (rulesNode.length > 1) throw invalid('has two <phyllome:usb-rules>');
+  if (rulesNode[0]) shape(rulesNode[0], '<phyllome:usb-rules>', [], ['phyllome:usb-rule']);
+  const usbRules = (rulesNode[0]?.children ?? []).map((r) => {
+    shape(r, '<phyllome:usb-rule>', ['vendor', 'product', 'serial'], []);
+    const rule = usbRuleOf(r);
+    if (!rule) throw invalid(`has a USB rule that is not one: ${JSON.stringify(r.attrs).slice(0, 120)}`);
+    return rule;
+  });
+  if (usbRules.length > 32) throw invalid('has more than 32 USB rules');
   const modelVersion = Number(
     value(one(vm, 'phyllome:model-version', '<phyllome:vm>'), /^[1-9]\d{0,5}$/, 'model version'),
   );
@@ -229,5 +252,6 @@ export function readDescription(xml: string): VmDescription {
     vcpus: Number(value(one(root, 'vcpu', '<domain>'), /^[1-9]\d{0,3}$/, 'vCPU count')),
     disks,
     interfaces,
+    usbRules,
   };
 }

@@ -5,6 +5,7 @@
  * (standard output takes a first pass for the checksums).
  */
 import { randomBytes } from 'node:crypto';
+import { readUsbRules } from '../machines/usb-rule-metadata.js';
 import { basename, join } from 'node:path';
 import { isLocal, parseUri, type Libvirt } from '../libvirt/index.js';
 import { stateCopier } from '../machines/state-copier.js';
@@ -66,7 +67,7 @@ export async function vmSources(
   signal?: AbortSignal,
 ): Promise<VmSources> {
   const spec = parseDomainXml(xml);
-  const description = describeVm(spec);
+  const description = describeVm(spec, readUsbRules(tree));
   const files = stateCopier(lv);
   const layouts: { cleanup(): Promise<void> }[] = [];
   const cleanup = () => Promise.all(layouts.map((l) => l.cleanup())).then(() => undefined);

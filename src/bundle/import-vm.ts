@@ -25,6 +25,7 @@ import {
   type StreamChunk,
 } from '../libvirt/index.js';
 import { volumeXml } from '../machines/volume-xml.js';
+import { writeUsbRules } from '../machines/usb-rule-metadata.js';
 import { StateFileExistsError, stateCopier, type StateCopier } from '../machines/state-copier.js';
 import { PhyllomeError } from '../errors.js';
 import { UndoList } from '../jobs/undo-list.js';
@@ -426,13 +427,14 @@ export async function importVm(
     const dom = await lv.domains.lookup(created.uuid);
     undo.push(`defined the VM ${name}`, () => dom.undefine());
     let tree = parseXml(created.xml);
-    if (disks.length > 1) {
+    // What the model does not make: the other disks, and the VM's USB rules (its metadata).
+    if (disks.length > 1)
       tree = withExtraDisks(
         tree,
         disks.slice(1).map((x) => ({ ...x, bus: d.disks.find((y) => y.target === x.target)!.bus })),
       );
-      await lv.domains.define(serializeXml(tree));
-    }
+    if (d.usbRules.length) tree = writeUsbRules(tree, d.usbRules);
+    if (disks.length > 1 || d.usbRules.length) await lv.domains.define(serializeXml(tree));
     let nvramAt: string | undefined;
     const nvram = kept.get('nvram/VARS.fd');
     if (nvram) {

@@ -1,76 +1,16 @@
 /**
- * USB rules live in the VM's Phyllome metadata, so they travel with its definition (clone, move):
- *
- *   <phyllome:vm xmlns:phyllome="https://phyllo.me/xmlns/vm/1.0">
- *     …
- *     <phyllome:usb-rules>
- *       <phyllome:usb-rule vendor="1050" product="0407" serial="0012345678"/>
- *     </phyllome:usb-rules>
- *   </phyllome:vm>
- *
- * Changed through `vm edit`'s path (under the VM's lock; libvirt validates the definition).
+ * USB rules live in the VM's Phyllome metadata (src/machines/usb-rule-metadata.ts), so they travel
+ * with its definition (clone, move, a bundle). Changed through `vm edit`'s path (under the VM's lock;
+ * libvirt validates the definition).
  */
 import { DomainXmlFlags, type Libvirt } from '../libvirt/index.js';
 import { editVm } from '../machines/edit-vm.js';
 import { findVm } from '../machines/find-vm.js';
-import { PHYLLOME_NS } from '../model/domain-xml/build-domain.js';
-import { child, childrenNamed, el, type XmlNode } from '../xml/node.js';
+import { readUsbRules, writeUsbRules } from '../machines/usb-rule-metadata.js';
 import { parseXml } from '../xml/parse.js';
 import { serializeXml } from '../xml/serialize.js';
 import { UsbRuleExistsError, UsbRuleNotFoundError } from './usb-errors.js';
 import { parseUsbRule, ruleId, type UsbRuleSpec } from './usb-xml.js';
-
-function phyllomeVm(domain: XmlNode): XmlNode | undefined {
-  return child(domain, 'metadata')?.children.find(
-    (c) => c.name.split(':').pop() === 'vm' && Object.values(c.attrs).includes(PHYLLOME_NS),
-  );
-}
-
-const prefixOf = (node: XmlNode): string => (node.name.includes(':') ? node.name.split(':')[0] + ':' : '');
-
-/** The rules recorded in a domain XML; a malformed record is left out rather than guessed. */
-export function readUsbRules(domain: XmlNode): UsbRuleSpec[] {
-  const vm = phyllomeVm(domain);
-  if (!vm) return [];
-  const p = prefixOf(vm);
-  return childrenNamed(child(vm, `${p}usb-rules`), `${p}usb-rule`).flatMap((r) => {
-    const text = `${r.attrs.vendor ?? ''}:${r.attrs.product ?? ''}${r.attrs.serial !== undefined ? `:${r.attrs.serial}` : ''}`;
-    try {
-      return [parseUsbRule(text)];
-    } catch {
-      return [];
-    }
-  });
-}
-
-/** The domain (changed in place and returned) with exactly these rules recorded. */
-export function writeUsbRules(domain: XmlNode, rules: UsbRuleSpec[]): XmlNode {
-  let meta = child(domain, 'metadata');
-  if (!meta) {
-    meta = el('metadata');
-    // libvirt's schema keeps <metadata> among the first elements: after name, uuid, title, description.
-    const at = domain.children.findIndex(
-      (c) => !['name', 'uuid', 'genid', 'title', 'description'].includes(c.name),
-    );
-    domain.children.splice(at < 0 ? domain.children.length : at, 0, meta);
-  }
-  let vm = phyllomeVm(domain);
-  if (!vm) {
-    vm = el('phyllome:vm', { 'xmlns:phyllome': PHYLLOME_NS });
-    meta.children.push(vm);
-  }
-  const p = prefixOf(vm);
-  vm.children = vm.children.filter((c) => c.name !== `${p}usb-rules`);
-  if (rules.length)
-    vm.children.push(
-      el(
-        `${p}usb-rules`,
-        {},
-        rules.map((r) => el(`${p}usb-rule`, { vendor: r.vendorId, product: r.productId, serial: r.serial })),
-      ),
-    );
-  return domain;
-}
 
 const sameRule = (a: UsbRuleSpec, b: UsbRuleSpec): boolean => ruleId(a) === ruleId(b);
 

@@ -26,7 +26,7 @@ import { serializeXml } from '../xml/serialize.js';
 import { isRunning } from './change-device.js';
 import { hostUsbDevice, hostUsbDevices, isRootHub, localUsbSerial, type HostUsbDevice } from './host-usb.js';
 import { hostdevIsDevice, runningHolder } from './usb-device.js';
-import { readUsbRules } from './usb-rule-store.js';
+import { readUsbRules } from '../machines/usb-rule-metadata.js';
 import { ruleId, usbHostdevElement, type UsbRuleSpec } from './usb-xml.js';
 
 export interface UsbRuleLogEntry {

@@ -5,6 +5,7 @@
  * changes each time it is plugged in.
  */
 import { el, type XmlNode } from '../xml/node.js';
+import { readUsbRuleText, type UsbRuleSpec } from '../machines/usb-rule-metadata.js';
 import { UsbIdInvalidError } from './usb-errors.js';
 
 export type UsbSource =
@@ -25,26 +26,15 @@ export function parseUsbId(text: string): UsbSource {
   throw new UsbIdInvalidError(text, 'a USB device');
 }
 
-export interface UsbRuleSpec {
-  vendorId: string;
-  productId: string;
-  /** The device's serial number (iSerial), when the rule is for one device of that kind only. */
-  serial?: string;
-}
+export type { UsbRuleSpec } from '../machines/usb-rule-metadata.js';
+export { ruleId } from '../machines/usb-rule-metadata.js';
 
 /** A rule's `VID:PID[:SERIAL]`; the serial is any run of printable characters but spaces and quotes. */
 export function parseUsbRule(text: string): UsbRuleSpec {
-  const m = /^([0-9a-f]{4}):([0-9a-f]{4})(?::([\x21-\x7e]{1,126}))?$/i.exec(text.trim());
-  if (!m || (m[3] !== undefined && /["'<>&]/.test(m[3]))) throw new UsbIdInvalidError(text, 'a USB rule');
-  return {
-    vendorId: m[1]!.toLowerCase(),
-    productId: m[2]!.toLowerCase(),
-    ...(m[3] !== undefined ? { serial: m[3] } : {}),
-  };
+  const rule = readUsbRuleText(text);
+  if (!rule) throw new UsbIdInvalidError(text, 'a USB rule');
+  return rule;
 }
-
-export const ruleId = (r: UsbRuleSpec): string =>
-  `${r.vendorId}:${r.productId}${r.serial !== undefined ? `:${r.serial}` : ''}`;
 
 export const usbSourceId = (s: UsbSource): string =>
   s.by === 'product' ? `${s.vendorId}:${s.productId}` : `${s.bus}.${s.device}`;

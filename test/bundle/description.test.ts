@@ -127,3 +127,24 @@ test('anything else out of place', () => {
   refused(base().replace('</devices>', `${many}</devices>`), /more than 32 devices/);
   refused('<vm/>', /is not a <domain> but a <vm>/);
 });
+
+test('USB rules travel in the description, read back strictly', () => {
+  const rules = [
+    { vendorId: '1050', productId: '0407' },
+    { vendorId: '046d', productId: 'c52b', serial: 'A1B2-c3' },
+  ];
+  const d = describeVm(parseDomainXml(definedWindows11()), rules);
+  const xml = descriptionXml(d);
+  assert.match(xml, /<phyllome:usb-rules>\s*<phyllome:usb-rule vendor='1050' product='0407'\/>/);
+  assert.deepEqual(readDescription(xml).usbRules, rules);
+  assert.deepEqual(readDescription(base()).usbRules, [], 'none when the VM has none');
+  refused(xml.replace("vendor='1050'", "vendor='10500'"), /USB rule that is not one/);
+  refused(
+    xml.replace("serial='A1B2-c3'", "serial='x' path='/dev/bus'"),
+    /attribute it may not have: <phyllome:usb-rule> path/,
+  );
+  refused(
+    xml.replace('<phyllome:usb-rules>', '<phyllome:usb-rules><phyllome:hostdev/>'),
+    /element it may not have: <phyllome:hostdev> in <phyllome:usb-rules>/,
+  );
+});

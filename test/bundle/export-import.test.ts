@@ -8,7 +8,7 @@
  *   imported: it boots the test guest again (its kernel and initrd travelled in the bundle); the
  *   bundle with one byte of disk data changed is refused, and leaves no domain and no file behind;
  * - a VM with a second disk (SATA, raw) added by hand: both disks travel and come back byte for byte,
- *   the second on its bus under its target, and vm delete removes both.
+ *   the second on its bus under its target, its USB rule with it, and vm delete removes both.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -347,7 +347,7 @@ test('killed halfway: an export leaves nothing at the final path; an import leav
   assert.deepEqual(ours(pid), []);
 });
 
-test('a VM with two disks (virtio and SATA): both travel, each byte for byte on its bus; vm delete removes both', async () => {
+test('a VM with two disks (virtio and SATA) and a USB rule: both disks travel, each byte for byte on its bus, and the rule too; vm delete removes both disks', async () => {
   const vm = `${name}-two`;
   const back = `${vm}-back`;
   const created = await phyllo(
@@ -379,6 +379,8 @@ test('a VM with two disks (virtio and SATA): both travel, each byte for byte on 
     await writePattern(firstDisk, 0x5a, 1 << 20, 1 << 20);
     const sums = [guestSha(firstDisk), sha(data)];
 
+    // Its USB rule (Phyllome's metadata) goes with it.
+    ok(await phyllo('usb', 'rule', 'add', '1050:0407:0012345678', '--vm', vm, '--connect', URI));
     const bundle = join(dir, `${vm}.phyllome`);
     ok(await phyllo('vm', 'export', vm, bundle, '--compress', 'none', '--connect', URI));
     const listed = execFileSync('tar', ['-tf', bundle], { encoding: 'utf8' });
@@ -392,6 +394,9 @@ test('a VM with two disks (virtio and SATA): both travel, each byte for byte on 
     const imported = await (await lv.domains.lookup(back)).xml(DomainXmlFlags.INACTIVE);
     assert.ok(imported.includes(`<source file='${got.disks[1]}'/>`));
     assert.match(imported, /<target dev='sdb' bus='sata'\/>/, 'the second disk on its bus, under its target');
+    const rules = await phyllo('usb', 'rule', 'list', '--vm', back, '--connect', URI, '--json');
+    ok(rules);
+    assert.match(rules.stdout, /1050:0407:0012345678/, 'the USB rule came along');
     const del = await phyllo('vm', 'delete', back, '--connect', URI, '--json');
     ok(del);
     for (const p of got.disks) assert.ok(!existsSync(p), `vm delete removed ${p}`);
