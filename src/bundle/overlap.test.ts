@@ -9,7 +9,7 @@ import { PositionalWriter, readAhead } from './overlap.js';
 const dir = mkdtempSync(join(tmpdir(), 'phyllo-overlap-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('chunks land at their positions, one write at a time', async () => {
+test('chunks land at their positions, at most `depth` writes in flight', async () => {
   const fh = await open(join(dir, 'a'), 'w+');
   let inFlight = 0;
   let most = 0;
@@ -28,7 +28,7 @@ test('chunks land at their positions, one write at a time', async () => {
   for (let i = 7; i >= 0; i--) await out.write(Buffer.alloc(4, 0x30 + i), i * 4);
   await out.flush();
   await fh.close();
-  assert.equal(most, 1, 'never two writes at once');
+  assert.ok(most > 1 && most <= 3, `${most} writes at once`);
   assert.equal(readFileSync(join(dir, 'a'), 'latin1'), '00001111222233334444555566667777');
 });
 
