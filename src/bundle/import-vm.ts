@@ -302,7 +302,8 @@ export async function importVm(
   const undo = new UndoList();
   const { pool, dir } = await targetPool(lv, opts.pool, undo);
   if (local) await sweepDeadImports([dir, NVRAM_DIR, SWTPM_DIR, BOOT_DIR]);
-  else await sweepRemoteRuns(lv);
+  // What it cannot remove now stays written down for a later run; it does not stop this one.
+  else await sweepRemoteRuns(lv).catch(() => undefined);
   // What is made there is written down here first, so a kill or a cut connection leaves nothing behind.
   const journal = local ? undefined : await RemoteJournal.begin(lv);
   const tag = `${PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`;

@@ -99,7 +99,7 @@ export async function remoteDisk(
   let journal: RemoteJournal | undefined;
   if (disk.format !== 'raw' || disk.backing !== undefined) {
     // An export killed while it reads the copy leaves it in the journal, for the next run there.
-    await sweepRemoteRuns(lv);
+    await sweepRemoteRuns(lv).catch(() => undefined);
     journal = await RemoteJournal.begin(lv);
     await journal.add({ kind: 'volume', pool: src.poolName, name: tmpName });
     const pool = await lv.pools.lookup(src.poolName);
