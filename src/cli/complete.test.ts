@@ -42,7 +42,7 @@ async function values(words: string[]): Promise<string[]> {
 }
 
 test('commands, groups and subcommands', async () => {
-  assert.deepEqual(await values(['']), ['status', 'serve', 'completion', 'host', 'os', 'vm']);
+  assert.deepEqual(await values(['']), ['status', 'serve', 'completion', 'host', 'os', 'vm', 'usb']);
   assert.deepEqual(await values(['s']), ['status', 'serve']);
   assert.deepEqual(await values(['vm', '']), vmSubcommands);
   assert.ok(vmSubcommands.includes('create') && vmSubcommands.includes('start'));

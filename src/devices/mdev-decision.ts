@@ -32,7 +32,7 @@ const typeWords = (t: MdevType): string =>
 function lacksHint(vendor: CpuVendor | undefined): string {
   const intel =
     'Intel GVT-g (iGPUs from Broadwell to Comet Lake): add i915.enable_gvt=1 to the kernel command line and load kvmgt (echo kvmgt > /etc/modules-load.d/kvmgt.conf), then reboot';
-  const nvidia = "NVIDIA vGPU: install NVIDIA's vGPU host driver (data-centre GPUs with a vGPU licence)";
+  const nvidia = "NVIDIA vGPU: install NVIDIA's vGPU host driver (data-centre GPUs only)";
   const whole = 'or give the guest a whole GPU: phyllo vm device add NAME --pci ADDR';
   return vendor === 'intel' ? `${intel}; ${nvidia}; ${whole}.` : `${nvidia}; ${intel}; ${whole}.`;
 }

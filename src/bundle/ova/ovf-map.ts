@@ -162,7 +162,7 @@ export function mapOvf(d: OvfDescriptor, opts: { os?: string } = {}): OvaPlan {
 const SECTION_WORDS: Record<string, string> = {
   AnnotationSection: 'description',
   ProductSection: 'product name, version and properties',
-  EulaSection: 'license agreement',
+  EulaSection: 'end-user agreement (EULA)',
   StartupSection: 'start order',
   DeploymentOptionSection: 'deployment options',
   InstallSection: 'install-time reboot',
