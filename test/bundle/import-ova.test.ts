@@ -51,7 +51,12 @@ function guestSha(img: string): string {
 
 /** Names an import may leave in the pool's directory. */
 const ours = (names: string[]) => readdirSync(IMAGES).filter((n) => names.some((x) => n.includes(x)));
-const hidden = () => new Set(readdirSync(IMAGES).filter((n) => n.startsWith('.phyllo-import-')));
+/**
+ * Hidden files an OVA import makes (its VMDK and qcow2; a bundle import's, `…-TARGET.raw`, come from
+ * other test files running at the same time).
+ */
+const hidden = () =>
+  new Set(readdirSync(IMAGES).filter((n) => n.startsWith('.phyllo-import-') && /\.(vmdk|qcow2)$/.test(n)));
 const json = <T>(r: { stdout: string }) => JSON.parse(r.stdout) as T;
 
 before(async () => {

@@ -117,8 +117,11 @@ test('an unknown procedure comes back as RPC error 39 from the real daemon', { s
   });
 });
 
-/** Everything virsh lists both before and after must be in ours (other tests add and remove objects meanwhile). */
-async function assertStableSubset(ours: string[], virshArgs: string[]): Promise<void> {
+/**
+ * Everything virsh lists both before and after our own list must be in ours (other tests add and
+ * remove objects meanwhile). Returns ours.
+ */
+async function assertStableSubset(listOurs: () => Promise<string[]>, virshArgs: string[]): Promise<string[]> {
   const list = async (): Promise<Set<string>> =>
     new Set(
       (await virsh(...virshArgs))
@@ -127,27 +130,28 @@ async function assertStableSubset(ours: string[], virshArgs: string[]): Promise<
         .filter(Boolean),
     );
   const before = await list();
+  const ours = await listOurs();
   const after = await list();
   const mine = new Set(ours);
   const stable = [...before].filter((n) => after.has(n));
   assert.ok(stable.length > 0 || ours.length === 0);
   for (const n of stable)
     assert.ok(mine.has(n), `${n} listed by virsh (${virshArgs.join(' ')}) but not by us`);
+  return ours;
 }
 
 test('networks and node devices agree with virsh', { skip }, async () => {
-  const nets = (await lv.networks.list()).map((n) => n.name);
-  await assertStableSubset(nets, ['net-list', '--all', '--name']);
+  const nets = await assertStableSubset(
+    async () => (await lv.networks.list()).map((n) => n.name),
+    ['net-list', '--all', '--name'],
+  );
   const net = nets.find((n) => n === 'default');
   if (net) {
     const n = await lv.networks.lookup(net);
     assert.equal((await n.xml()).trim(), (await virsh('net-dumpxml', net)).trim());
   }
   const devs = await lv.nodeDevices.list();
-  await assertStableSubset(
-    devs.map((d) => d.name),
-    ['nodedev-list'],
-  );
+  await assertStableSubset(async () => (await lv.nodeDevices.list()).map((d) => d.name), ['nodedev-list']);
   const first = devs.find((d) => d.name === 'computer') ?? devs[0];
   if (first) assert.match(await first.xml(), /<device>/);
 });
