@@ -9,6 +9,7 @@ import { DomainXmlFlags, ModifyFlags, type Domain, type Libvirt } from '../libvi
 import { editVm } from '../machines/edit-vm.js';
 import { findVm } from '../machines/find-vm.js';
 import { withVmLock } from '../machines/vm-lock.js';
+import { withDeviceRemoved } from './domain-edit.js';
 import type { XmlNode } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
 import { serializeXml } from '../xml/serialize.js';
@@ -20,6 +21,24 @@ export interface DevicePlan {
   defined: XmlNode;
   /** Null when it can be done live; else why it waits for the next start. */
   notLive: string | null;
+}
+
+/**
+ * The plan that removes `node` from the definition and, when the running guest has it (`inLive` of
+ * its live XML), from the guest: `device` is what the detach names (default the node itself);
+ * `notInGuest` says why a running guest keeps going without the detach.
+ */
+export function removalPlan(
+  config: XmlNode,
+  live: XmlNode | null,
+  node: XmlNode,
+  opts: { inLive: (live: XmlNode) => boolean; notInGuest: string; device?: XmlNode },
+): DevicePlan {
+  return {
+    devices: [opts.device ?? node],
+    defined: withDeviceRemoved(config, node),
+    notLive: live !== null && !opts.inLive(live) ? opts.notInGuest : null,
+  };
 }
 
 /**

@@ -14,8 +14,8 @@ import { remoteHostOf } from '../machines/model-host-facts.js';
 import { child, childrenNamed, el } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
 import { serializeXml } from '../xml/serialize.js';
-import { changeDevice, type DeviceChange } from './change-device.js';
-import { withDeviceAdded, withDeviceRemoved } from './domain-edit.js';
+import { changeDevice, type DeviceChange, removalPlan } from './change-device.js';
+import { withDeviceAdded } from './domain-edit.js';
 import { DeviceNotFoundError } from './errors.js';
 import { decideMdevAdd, probeMdevHost } from './mdev-decision.js';
 import { MdevRefusedError } from './usb-errors.js';
@@ -91,12 +91,10 @@ export async function removeMdevDevice(lv: Libvirt, name: string, uuid: string):
         want,
         guestMdevHostdevs(config).map((m) => m.uuid),
       );
-    const inLive = live !== null && guestMdevHostdevs(live).some((m) => m.uuid === want);
-    return {
-      devices: [node],
-      defined: withDeviceRemoved(config, node),
-      notLive: live !== null && !inLive ? 'the running guest does not have it' : null,
-    };
+    return removalPlan(config, live, node, {
+      inLive: (l) => guestMdevHostdevs(l).some((m) => m.uuid === want),
+      notInGuest: 'the running guest does not have it',
+    });
   });
   // The slice goes back to its GPU when nothing uses it any more; a VM stopped now may still hold it.
   let hostDeviceDestroyed = false;

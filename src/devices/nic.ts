@@ -9,8 +9,8 @@ import { remoteHostOf } from '../machines/model-host-facts.js';
 import { childrenNamed, type XmlNode } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
 import { checkLocalBridge, remoteBridgeWarning } from './bridge-check.js';
-import { changeDevice, vmXml, type DeviceChange } from './change-device.js';
-import { withDeviceAdded, withDeviceRemoved } from './domain-edit.js';
+import { changeDevice, vmXml, type DeviceChange, removalPlan } from './change-device.js';
+import { withDeviceAdded } from './domain-edit.js';
 import { MacInUseError, NicNetworkNotFoundError, NicNotFoundError } from './errors.js';
 import { devicesOf, guestNics, type GuestNic } from '../machines/guest-devices.js';
 import { nicElement, normalMac, type NicModel, type NicSource } from './nic-xml.js';
@@ -140,20 +140,12 @@ export async function removeNic(lv: Libvirt, name: string, which: string): Promi
   const change = await changeDevice(lv, name, 'nic remove', 'detach', (config, live) => {
     const { node, nic } = findNic(name, config, which);
     removed = nic;
-    const inLive = live !== null && guestNics(live).some((n) => n.mac === nic.mac);
-    // libvirt matches the card to detach by its MAC address.
-    const device = {
-      ...node,
-      children: node.children.filter((c) => ['mac', 'source', 'model'].includes(c.name)),
-    };
-    return {
-      devices: [device],
-      defined: withDeviceRemoved(config, node),
-      notLive:
-        live !== null && !inLive
-          ? 'the running guest does not have this card (it was added while it ran, for its next start)'
-          : null,
-    };
+    return removalPlan(config, live, node, {
+      inLive: (l) => guestNics(l).some((n) => n.mac === nic.mac),
+      notInGuest: 'the running guest does not have this card (it was added while it ran, for its next start)',
+      // libvirt matches the card to detach by its MAC address.
+      device: { ...node, children: node.children.filter((c) => ['mac', 'source', 'model'].includes(c.name)) },
+    });
   });
   const gone = removed as GuestNic;
   if (change.applies === 'now') {

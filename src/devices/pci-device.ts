@@ -9,8 +9,8 @@ import { findVm } from '../machines/find-vm.js';
 import { remoteHostOf } from '../machines/model-host-facts.js';
 import { childrenNamed, type XmlNode } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
-import { changeDevice, vmXml, type DeviceChange } from './change-device.js';
-import { withDeviceAdded, withDeviceRemoved } from './domain-edit.js';
+import { changeDevice, vmXml, type DeviceChange, removalPlan } from './change-device.js';
+import { withDeviceAdded } from './domain-edit.js';
 import {
   DeviceNotFoundError,
   PciInUseError,
@@ -158,15 +158,10 @@ export async function removeHostDevice(
   const address = normalPciAddress(device);
   const change = await changeDevice(lv, name, 'device remove', 'detach', (config, live) => {
     const node = hostdevNode(name, config, address);
-    const inLive = live !== null && guestHostdevs(live).some((h) => h.address === address);
-    return {
-      devices: [node],
-      defined: withDeviceRemoved(config, node),
-      notLive:
-        live !== null && !inLive
-          ? 'the running guest does not have it (it was added for its next start)'
-          : null,
-    };
+    return removalPlan(config, live, node, {
+      inLive: (l) => guestHostdevs(l).some((h) => h.address === address),
+      notInGuest: 'the running guest does not have it (it was added for its next start)',
+    });
   });
   return { ...change, removed: address };
 }

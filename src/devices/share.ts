@@ -12,8 +12,8 @@ import { VmEditRejectedError } from '../machines/errors.js';
 import { findVm } from '../machines/find-vm.js';
 import { remoteHostOf } from '../machines/model-host-facts.js';
 import { childrenNamed, type XmlNode } from '../xml/node.js';
-import { changeDevice, vmXml, type DeviceChange } from './change-device.js';
-import { hasSharedMemory, withDeviceAdded, withDeviceRemoved, withSharedMemory } from './domain-edit.js';
+import { changeDevice, vmXml, type DeviceChange, removalPlan } from './change-device.js';
+import { hasSharedMemory, withDeviceAdded, withSharedMemory } from './domain-edit.js';
 import {
   ShareNotFoundError,
   SharePathError,
@@ -159,15 +159,10 @@ export async function removeShare(lv: Libvirt, name: string, tag: string): Promi
       attrs: {},
       children: [{ name: 'devices', attrs: {}, children: [node] }],
     })[0];
-    const inLive = live !== null && guestShares(live).some((s) => s.tag === tag);
-    return {
-      devices: [node],
-      defined: withDeviceRemoved(config, node),
-      notLive:
-        live !== null && !inLive
-          ? 'the running guest does not have this share (it was added for its next start)'
-          : null,
-    };
+    return removalPlan(config, live, node, {
+      inLive: (l) => guestShares(l).some((s) => s.tag === tag),
+      notInGuest: 'the running guest does not have this share (it was added for its next start)',
+    });
   });
   return { ...change, removed: removed as GuestShare };
 }

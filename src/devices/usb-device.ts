@@ -14,8 +14,8 @@ import {
 } from '../machines/guest-devices.js';
 import { childrenNamed, type XmlNode } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
-import { changeDevice, isRunning, type DeviceChange } from './change-device.js';
-import { withDeviceAdded, withDeviceRemoved } from './domain-edit.js';
+import { changeDevice, isRunning, type DeviceChange, removalPlan } from './change-device.js';
+import { withDeviceAdded } from './domain-edit.js';
 import { DeviceNotFoundError } from './errors.js';
 import {
   hostUsbDevices,
@@ -147,17 +147,11 @@ export async function removeUsbDevice(
   const want = usbSourceId(parseUsbId(id));
   const change = await changeDevice(lv, name, 'device remove', 'detach', (config, live) => {
     const node = usbHostdevNode(name, config, id, known);
-    const inLive =
-      live !== null &&
-      guestUsbHostdevs(live).some((h) => h.id === want || `${h.vendorId}:${h.productId}` === want);
-    return {
-      devices: [node],
-      defined: withDeviceRemoved(config, node),
-      notLive:
-        live !== null && !inLive
-          ? 'the running guest does not have it (it was added for its next start)'
-          : null,
-    };
+    return removalPlan(config, live, node, {
+      inLive: (l) =>
+        guestUsbHostdevs(l).some((h) => h.id === want || `${h.vendorId}:${h.productId}` === want),
+      notInGuest: 'the running guest does not have it (it was added for its next start)',
+    });
   });
   return { ...change, removed: want };
 }
