@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { quiet } from '../quiet-facts.js';
 import type { Api, ServerContext } from '../context.js';
 import { hostCheck } from '../../host/host-check.js';
 import { hostDevices } from '../../host/devices.js';
@@ -6,8 +7,6 @@ import { hostStatus } from '../../machines/host-status.js';
 import { localHost } from '../local-host.js';
 import { HostQuery } from '../query.js';
 import { Doc, Flag, HostOnly, replies, Strict } from '../schemas.js';
-
-const quiet = (): void => undefined;
 
 const WithRetest = Strict({
   ...HostQuery.properties,

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { quiet } from '../quiet-facts.js';
 import type { Api, ServerContext } from '../context.js';
 import { InvalidInputError } from '../../errors.js';
 import { createVmWithOs, previewVm, startCreatedVm } from '../../machines/create-from-request.js';
@@ -33,8 +34,6 @@ const Created = Doc('As `phyllo vm create NAME --json`', {
   detected: Type.Optional(Doc('The OS detected from the installer medium')),
   state: Type.Optional(Type.String({ description: 'With start: the state it reached' })),
 });
-
-const quiet = (): void => undefined;
 
 /** `phyllo vm create` and `phyllo vm delete`. */
 export function vmCreateRoutes(app: Api, ctx: ServerContext): void {

@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
+import { modelHostFacts } from '../quiet-facts.js';
 import type { Api, ServerContext } from '../context.js';
 import { startJob } from '../../jobs/job.js';
 import { importOva } from '../../bundle/ova/import-ova.js';
-import { gatherModelHostFacts } from '../../machines/model-host-facts.js';
 import {
   answerImport,
   checkNewName,
@@ -31,8 +31,6 @@ export const ImportedOva = Doc('As `phyllo vm import-ova FILE --json`', {
   decisions: Type.Array(Doc('A decision: topic, choice, reason')),
   warnings: Type.Array(Type.String()),
 });
-
-const quiet = (): void => undefined;
 
 /**
  * `phyllo vm import-ova` with the .ova as the request body, read as it arrives (VirtualBox and
@@ -93,7 +91,7 @@ export async function vmImportOvaRoutes(app: Api, ctx: ServerContext): Promise<v
               stream: upload.iterator({ destroyOnReturn: false }),
               ...(Number.isSafeInteger(length) && length > 0 ? { size: length } : {}),
             },
-            await gatherModelHostFacts(host.lv, { onProgress: quiet }),
+            await modelHostFacts(host.lv),
             {
               ...(name !== undefined ? { name } : {}),
               ...(os !== undefined ? { os } : {}),

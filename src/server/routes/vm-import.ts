@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
+import { modelHostFacts } from '../quiet-facts.js';
 import type { Api, ServerContext } from '../context.js';
 import { startJob } from '../../jobs/job.js';
 import { importVm } from '../../bundle/import-vm.js';
-import { gatherModelHostFacts } from '../../machines/model-host-facts.js';
 import {
   answerImport,
   checkNewName,
@@ -27,8 +27,6 @@ export const Imported = Doc('As `phyllo vm import FILE --json`', {
   decisions: Type.Array(Doc('A decision: topic, choice, reason')),
   warnings: Type.Array(Type.String()),
 });
-
-const quiet = (): void => undefined;
 
 /**
  * `phyllo vm import -` with the bundle as the request body: read as it arrives (never buffered, no
@@ -83,7 +81,7 @@ export async function vmImportRoutes(app: Api, ctx: ServerContext): Promise<void
             // Not destroyed when the import stops early: what is left is drained below, so the
             // client finishes sending and reads the refusal.
             upload.iterator({ destroyOnReturn: false }),
-            await gatherModelHostFacts(host.lv, { onProgress: quiet }),
+            await modelHostFacts(host.lv),
             {
               ...(name !== undefined ? { name } : {}),
               ...(pool !== undefined ? { pool } : {}),

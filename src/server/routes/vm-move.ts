@@ -1,16 +1,14 @@
 import { Type } from 'typebox';
+import { modelHostFacts } from '../quiet-facts.js';
 import type { Api, ServerContext } from '../context.js';
 import { startJob } from '../../jobs/job.js';
 import { connect } from '../../libvirt/index.js';
 import { checkMove, MOVE_PHASE_WORDS, moveVm } from '../../bundle/move-vm.js';
 import { requireShutOff } from '../../machines/clone-vm.js';
 import { findVm } from '../../machines/find-vm.js';
-import { gatherModelHostFacts } from '../../machines/model-host-facts.js';
 import { HostQuery, VmParams } from '../query.js';
 import { Flag, HostOnly, replies, Strict } from '../schemas.js';
 import { JobView } from './jobs.js';
-
-const quiet = (): void => undefined;
 
 /** `phyllo vm move` between two hosts this server is connected to, as a job. */
 export function vmMoveRoutes(app: Api, ctx: ServerContext & { version: string }): void {
@@ -47,7 +45,7 @@ export function vmMoveRoutes(app: Api, ctx: ServerContext & { version: string })
       const { keepSource, pool } = req.body;
       const job = startJob('move', async (j) => {
         j.progress('host facts', 0);
-        const facts = await gatherModelHostFacts(dst.lv, { onProgress: quiet });
+        const facts = await modelHostFacts(dst.lv);
         return moveVm(src.lv, dst.lv, name, facts, {
           phyllomeVersion: ctx.version,
           keepSource: keepSource === true,
