@@ -82,8 +82,7 @@ let hostB;
 try {
   if (MOVE) {
     const { startSecondHost } = await import('../dist/test/support/second-host.js');
-    hostB = await startSecondHost();
-    sh('virsh', ['-c', hostB.uri, 'pool-create-as', 'default', 'dir', '--target', '/var/lib/libvirt/images']);
+    hostB = await startSecondHost({ imagesPool: true });
     // Its first use runs the KVM boot test there (~20 s, then cached): not part of what is timed.
     phyllo('vm', 'create', 'phyllo-bench-warm', '--os', 'linux', '--print-xml', '--connect', hostB.uri);
   }

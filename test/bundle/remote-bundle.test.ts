@@ -87,13 +87,10 @@ const poolsOnB = async () =>
 
 before(async () => {
   if (skip) return;
-  hostB = await startSecondHost();
+  // The second host starts without pools: its default one, where the disks go.
+  hostB = await startSecondHost({ imagesPool: true });
   lvB = await connect(hostB.uri);
   lv = await connect(LOCAL);
-  // The second host starts without pools: its default one, where the disks go.
-  await lvB.pools.create(
-    `<pool type='dir'><name>default</name><target><path>/var/lib/libvirt/images</path></target></pool>`,
-  );
 });
 
 after(async () => {

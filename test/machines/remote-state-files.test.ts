@@ -41,12 +41,9 @@ async function sums(dir: string): Promise<Record<string, string>> {
 
 before(async () => {
   if (skip) return;
-  hostB = await startSecondHost();
-  lvB = await connect(hostB.uri);
   // The second host starts without pools: its default one, where the test guest's disk goes.
-  await lvB.pools.create(
-    `<pool type='dir'><name>default</name><target><path>/var/lib/libvirt/images</path></target></pool>`,
-  );
+  hostB = await startSecondHost({ imagesPool: true });
+  lvB = await connect(hostB.uri);
   src = (await defineUefiGuest(lvB, name, 16)).dom;
   await bootOnce(src); // libvirt makes the NVRAM and swtpm the TPM state at the first start
   assert.ok(existsSync(nvram(name)), 'the first start made the NVRAM there');

@@ -84,12 +84,7 @@ const doneJob = (id: string) =>
 
 before(async () => {
   if (!noSecondHost) {
-    hostB = await startSecondHost();
-    const lvB = await connect(hostB.uri);
-    await lvB.pools.create(
-      `<pool type='dir'><name>default</name><target><path>${IMAGES}</path></target></pool>`,
-    );
-    await lvB.close();
+    hostB = await startSecondHost({ imagesPool: true });
     idB = hostIdOf(hostB.uri);
   }
   api = await testApi({

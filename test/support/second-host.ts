@@ -69,6 +69,8 @@ export interface SecondHostOptions {
   qemuHook?: string;
   /** Its /var/lib/libvirt/images is a tmpfs of this many MiB (seen here as `DIR/lib/images`). */
   imagesMiB?: number;
+  /** A running dir pool `default` over its /var/lib/libvirt/images (it starts without pools). */
+  imagesPool?: boolean;
 }
 
 const SSHD = '/usr/sbin/sshd';
@@ -257,6 +259,16 @@ export async function startSecondHost(opts: SecondHostOptions = {}): Promise<Sec
   }
 
   const uri = `qemu+tcp://${address}/system`;
+  if (opts.imagesPool) {
+    const lv = await connect(uri);
+    try {
+      await lv.pools.create(
+        `<pool type='dir'><name>default</name><target><path>/var/lib/libvirt/images</path></target></pool>`,
+      );
+    } finally {
+      await lv.close();
+    }
+  }
   return {
     uri,
     address,

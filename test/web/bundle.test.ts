@@ -60,12 +60,7 @@ const pageErrors: string[] = [];
 
 before(async () => {
   if (!noSecondHost) {
-    hostB = await startSecondHost();
-    const lvB = await connect(hostB.uri);
-    await lvB.pools.create(
-      `<pool type='dir'><name>default</name><target><path>${IMAGES}</path></target></pool>`,
-    );
-    await lvB.close();
+    hostB = await startSecondHost({ imagesPool: true });
   }
   api = await testApi({
     uris: ['qemu:///system', ...(hostB ? [hostB.uri] : [])],
