@@ -61,6 +61,22 @@ const STATUS: Record<string, number> = {
   'host-not-local': 400,
   'no-cdrom-drive': 409,
   'vm-upgrade-not-possible': 409,
+  // Devices (issue 12): what is not there, what is taken, what a request names badly.
+  'network-not-found': 404,
+  'bridge-not-found': 404,
+  'nic-not-found': 404,
+  'share-not-found': 404,
+  'device-not-found': 404,
+  'usb-unknown': 404,
+  'usb-rule-not-found': 404,
+  'usb-id-invalid': 400,
+  'share-path-missing': 400,
+  'share-path-invalid': 400,
+  'mac-in-use': 409,
+  'pci-in-use': 409,
+  'usb-in-use': 409,
+  'share-tag-taken': 409,
+  'usb-rule-exists': 409,
 };
 
 export function httpStatusOf(code: string, expected: boolean): number {

@@ -17,32 +17,7 @@ const ROOT = join(
   ...(import.meta.url.includes('/dist/') ? ['..'] : []),
 );
 /** Codes only the command line raises: an API request never meets them. */
-const CLI_ONLY = new Set([
-  'editor-failed',
-  'host-root-invalid',
-  'tls-required',
-  // vm nic / vm share / vm device (issue 12): command line only until their API routes exist.
-  'bridge-not-found',
-  'device-not-found',
-  'mac-in-use',
-  'network-not-found',
-  'nic-not-found',
-  'pci-in-use',
-  'pci-needs-with-group',
-  'pci-refused',
-  'pci-remote-host',
-  'share-not-found',
-  'share-readonly-unsupported',
-  'share-tag-taken',
-  // vm device --usb/--gpu --mdev and usb rule (issue 12, second part): command line only too.
-  'mdev-refused',
-  'usb-ambiguous',
-  'usb-id-invalid',
-  'usb-in-use',
-  'usb-rule-exists',
-  'usb-rule-not-found',
-  'usb-unknown',
-]);
+const CLI_ONLY = new Set(['editor-failed', 'host-root-invalid', 'tls-required']);
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

@@ -16,12 +16,17 @@ import { vmExportRoutes } from './vm-export.js';
 import { vmImportRoutes } from './vm-import.js';
 import { vmImportOvaRoutes } from './vm-import-ova.js';
 import { vmMoveRoutes } from './vm-move.js';
+import { vmDeviceRoutes } from './vm-devices.js';
+import { vmNicRoutes } from './vm-nics.js';
+import { vmShareRoutes } from './vm-shares.js';
+import { usbRuleRoutes } from './usb-rules.js';
 import { consoleFileRoutes } from './console-file.js';
 import { vncProxyRoutes } from '../ws/vnc-proxy.js';
 import { serialProxyRoutes } from '../ws/serial-proxy.js';
 import { eventsRoute } from '../ws/events.js';
 import { DomainEventFeed } from '../ws/domain-event-feed.js';
 import { namesChangedBy, VmListCache } from '../vm-list-cache.js';
+import { UsbRuleRunner } from '../usb-rule-runner.js';
 
 /** Every route of the API. */
 export async function routes(app: Api, opts: BuildOptions): Promise<void> {
@@ -34,9 +39,12 @@ export async function routes(app: Api, opts: BuildOptions): Promise<void> {
     for (const name of namesChangedBy(req)) vmList.touched(host, name);
     return payload;
   });
+  // The VMs' USB rules run as long as the server does (as `phyllo usb watch`), on every host.
+  const usbRules = new UsbRuleRunner(opts.hosts, app.log);
   app.addHook('onClose', async () => {
     vmList.close();
     feed.close();
+    await usbRules.close();
   });
   authRoutes(app, opts.auth);
   hostRoutes(app, opts);
@@ -54,6 +62,10 @@ export async function routes(app: Api, opts: BuildOptions): Promise<void> {
   await vmImportRoutes(app, opts);
   await vmImportOvaRoutes(app, opts);
   vmMoveRoutes(app, opts);
+  vmDeviceRoutes(app, opts);
+  vmNicRoutes(app, opts);
+  vmShareRoutes(app, opts);
+  usbRuleRoutes(app, opts, usbRules);
   vncProxyRoutes(app, opts);
   serialProxyRoutes(app, opts);
   consoleFileRoutes(app, opts);
