@@ -30,6 +30,7 @@ GUEST_MODULES=(
   virtio_blk virtio_net virtio-rng virtio_balloon virtio_input virtio_console
   button evdev
   'scsi_mod scan=sync' sd_mod sr_mod virtio_scsi
+  virtiofs
 )
 
 # PID 1 of the guest. Its hash is recorded in the manifest: editing it rebuilds the guest.
@@ -72,6 +73,24 @@ tpm=none
 mem=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
 cpus=$(grep -c '^processor' /proc/cpuinfo)
 
+# phyllo.share=TAG: mount the virtiofs share TAG and report the first line of its phyllo-share.txt
+# (characters other than printable non-space ASCII read as '_'); "error" when it does not mount or
+# that line is missing or empty, "none" without the word.
+share=none
+for word in $(cat /proc/cmdline); do
+  case "$word" in phyllo.share=?*) share_tag=${word#phyllo.share=} ;; esac
+done
+if [ -n "${share_tag:-}" ]; then
+  share=error
+  mkdir -p /mnt/share
+  if mount -t virtiofs "$share_tag" /mnt/share && [ -r /mnt/share/phyllo-share.txt ]; then
+    first=
+    IFS= read -r first < /mnt/share/phyllo-share.txt
+    first=$(printf '%s' "$first" | tr -d '\r' | tr -c '!-~' '_')
+    [ -n "$first" ] && share=$first
+  fi
+fi
+
 # Listen for the power button before reporting, so a shutdown sent right after the report is not lost.
 # ACPI power button (virsh shutdown) -> busybox acpid -> /etc/acpi/PWRF/00000080 -> poweroff -f.
 # acpid opens /dev/input/event0, 1, ... once, at start: wait for the first one.
@@ -83,7 +102,7 @@ done
 acpid -c /etc/acpi -a /etc/acpid.conf -l /tmp/acpid.log -p /tmp/acpid.pid
 
 stty -F /dev/ttyS0 -echo 2>/dev/null
-line="PHYLLO-GUEST virtio=$(join $virtio) blk=$(join $blk) tpm=$tpm mem_kib=$mem cpus=$cpus net=$(join $net) kernel=$(uname -r)"
+line="PHYLLO-GUEST virtio=$(join $virtio) blk=$(join $blk) tpm=$tpm mem_kib=$mem cpus=$cpus net=$(join $net) kernel=$(uname -r) share=$share"
 echo "$line" > /dev/ttyS0
 [ -e /dev/hvc0 ] && (echo "$line" > /dev/hvc0 &)
 
@@ -202,7 +221,7 @@ while IFS= read -r -d '' f; do
 done < <(find "$moddir" -name '*.ko' -print0 -o -name '*.ko.xz' -print0 -o -name '*.ko.zst' -print0)
 
 ROOT="$WORK/initramfs"
-mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc/acpi/PWRF,lib/modules}
+mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,mnt,etc/acpi/PWRF,lib/modules}
 
 # A plain .ko: busybox insmod does not reliably read compressed modules.
 plain_module() {

@@ -10,6 +10,7 @@ import {
   GuestReportParseError,
   GuestReportTimeoutError,
   parseGuestReport,
+  SHARE_ERROR,
   TEST_GUEST_DIR_ENV,
   TestGuestMissingError,
   testGuestDomainXml,
@@ -19,7 +20,7 @@ import {
 } from './test-guest.js';
 
 const LINE =
-  'PHYLLO-GUEST virtio=1,2,4,5,18 blk=vda,sda tpm=tpm0 mem_kib=351948 cpus=2 net=eth0 kernel=6.1.0-56-cloud-amd64';
+  'PHYLLO-GUEST virtio=1,2,4,5,18 blk=vda,sda tpm=tpm0 mem_kib=351948 cpus=2 net=eth0 kernel=6.1.0-56-cloud-amd64 share=none';
 const PATHS = { kernel: '/cache/vmlinuz', initrd: '/cache/initrd.img' };
 
 const scratch = mkdtempSync(join(tmpdir(), 'phyllo-test-guest-'));
@@ -47,12 +48,25 @@ describe('parseGuestReport', () => {
       cpus: 2,
       net: ['eth0'],
       kernel: '6.1.0-56-cloud-amd64',
+      share: null,
     });
+  });
+
+  it('reads the share line the guest found, and share=error as it is', () => {
+    assert.equal(parseGuestReport(LINE.replace('share=none', 'share=tok-3f2a_9')).share, 'tok-3f2a_9');
+    assert.equal(parseGuestReport(LINE.replace('share=none', 'share=error')).share, SHARE_ERROR);
+  });
+
+  it('names the rebuild when the guest is older than share=', () => {
+    assert.throws(
+      () => parseGuestReport(LINE.replace(' share=none', '')),
+      /share= is missing .*bash scripts\/build-test-guest\.sh rebuilds it/,
+    );
   });
 
   it('reads "none" as an empty list and tpm=none as null', () => {
     const report = parseGuestReport(
-      'PHYLLO-GUEST virtio=none blk=none tpm=none mem_kib=1024 cpus=1 net=none kernel=6.1.0',
+      'PHYLLO-GUEST virtio=none blk=none tpm=none mem_kib=1024 cpus=1 net=none kernel=6.1.0 share=none',
     );
     assert.deepEqual(report.virtio, []);
     assert.deepEqual(report.blk, []);
@@ -123,6 +137,7 @@ describe('testGuestDomainXml', () => {
     assert.equal(devices.tpm, undefined);
     assert.equal(devices.interface, undefined);
     assert.doesNotMatch(xml, /phyllo\.poweroff/);
+    assert.doesNotMatch(xml, /phyllo\.share/);
   });
 
   it('adds the TPM, user network, power-off switch and extra devices on request', () => {
@@ -141,6 +156,18 @@ describe('testGuestDomainXml', () => {
     assert.equal(devices.interface?.['@type'], 'user');
     assert.equal((devices.disk?.target as Record<string, string>)['@dev'], 'vda');
     assert.match(xml, /<cmdline>console=ttyS0 quiet phyllo\.poweroff=1<\/cmdline>/);
+  });
+
+  it('names the share to mount on the kernel command line, and refuses a tag the guest cannot take', () => {
+    const xml = testGuestDomainXml({
+      name: 'g',
+      paths: PATHS,
+      shareTag: 'data.1',
+      poweroffAfterReport: true,
+    });
+    assert.match(xml, /<cmdline>console=ttyS0 quiet phyllo\.poweroff=1 phyllo\.share=data\.1<\/cmdline>/);
+    assert.throws(() => testGuestDomainXml({ name: 'g', paths: PATHS, shareTag: 'a b' }), RangeError);
+    assert.throws(() => testGuestDomainXml({ name: 'g', paths: PATHS, shareTag: '' }), RangeError);
   });
 
   it('rejects a size that is not a positive integer', () => {

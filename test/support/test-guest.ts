@@ -32,6 +32,12 @@ export const REPORT_MARKER = 'PHYLLO-GUEST';
 export const ECHO_MARKER = 'PHYLLO-ECHO';
 /** Kernel command line switch: power off right after the report. */
 export const POWEROFF_CMDLINE = 'phyllo.poweroff=1';
+/** Kernel command line word `phyllo.share=TAG`: mount the virtiofs share TAG and report its file. */
+export const SHARE_CMDLINE_PREFIX = 'phyllo.share=';
+/** The file in the shared directory whose first line the guest reports as `share=`. */
+export const SHARE_FILE = 'phyllo-share.txt';
+/** `share=error`: the share named on the command line did not mount, or its file was missing or empty. */
+export const SHARE_ERROR = 'error';
 
 const DEFAULT_MEMORY_MIB = 256;
 const DEFAULT_VCPUS = 1;
@@ -112,6 +118,11 @@ export interface TestGuestDomainOptions {
   tpm?: boolean;
   /** A virtio NIC on user-mode networking (no host network needed); the guest reports net=eth0. */
   userNetwork?: boolean;
+  /**
+   * Adds phyllo.share=TAG: the guest mounts the virtiofs share TAG and reports the first line of its
+   * phyllo-share.txt (`share=`). The share itself comes from elsewhere (`phyllo vm share`, extraDevices).
+   */
+  shareTag?: string;
   /** Extra kernel command line words. */
   cmdline?: string;
   /** Paths of the kernel and initramfs; default testGuestPaths(). */
@@ -121,6 +132,13 @@ export interface TestGuestDomainOptions {
 function positiveInteger(value: number, what: string): number {
   if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${what} must be a positive integer`);
   return value;
+}
+
+function shareWord(tag: string | undefined): string {
+  if (tag === undefined) return '';
+  if (!/^[A-Za-z0-9._-]+$/.test(tag))
+    throw new RangeError(`shareTag ${JSON.stringify(tag)} is not a share tag`);
+  return `${SHARE_CMDLINE_PREFIX}${tag}`;
 }
 
 function serialXml(serialFile: string | undefined): string {
@@ -143,6 +161,7 @@ export function testGuestDomainXml(opts: TestGuestDomainOptions): string {
     'console=ttyS0',
     'quiet',
     opts.poweroffAfterReport ? POWEROFF_CMDLINE : '',
+    shareWord(opts.shareTag),
     opts.cmdline ?? '',
   ]
     .filter((word) => word !== '')
@@ -190,9 +209,15 @@ export interface GuestReport {
   net: string[];
   /** uname -r */
   kernel: string;
+  /**
+   * The first line of phyllo-share.txt in the share phyllo.share=TAG named (characters other than
+   * printable non-space ASCII read as `_`); SHARE_ERROR when it did not mount or the line is missing
+   * or empty; null without phyllo.share= (`share=none`).
+   */
+  share: string | null;
 }
 
-type ReportKey = 'virtio' | 'blk' | 'tpm' | 'mem_kib' | 'cpus' | 'net' | 'kernel';
+type ReportKey = 'virtio' | 'blk' | 'tpm' | 'mem_kib' | 'cpus' | 'net' | 'kernel' | 'share';
 const NONE = 'none';
 
 function list(value: string): string[] {
@@ -218,10 +243,14 @@ export function parseGuestReport(line: string): GuestReport {
   }
   const get = (key: ReportKey): string => {
     const value = fields.get(key);
-    if (value === undefined) throw new GuestReportParseError(`the field ${key}= is missing`);
+    if (value === undefined)
+      throw new GuestReportParseError(
+        `the field ${key}= is missing${key === 'share' ? ' (this test guest was built before it reported share=: bash scripts/build-test-guest.sh rebuilds it)' : ''}`,
+      );
     return value;
   };
   const tpm = get('tpm');
+  const share = get('share');
   return {
     virtio: list(get('virtio')).map((id) => count(id, 'virtio')),
     blk: list(get('blk')),
@@ -230,6 +259,7 @@ export function parseGuestReport(line: string): GuestReport {
     cpus: count(get('cpus'), 'cpus'),
     net: list(get('net')),
     kernel: get('kernel'),
+    share: share === NONE ? null : share,
   };
 }
 
