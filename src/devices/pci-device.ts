@@ -51,7 +51,10 @@ async function hostFacts(lv: Libvirt, root: string | undefined): Promise<Passthr
   return probePassthroughHost(root === undefined ? {} : { root });
 }
 
-/** Which other VM has one of `addresses` in its definition. */
+/**
+ * Which other VM has one of `addresses`: in its definition, or (running) in its live XML, where a
+ * device attached for this run only is (a running VM's live XML is its definition's twin otherwise).
+ */
 async function holder(
   lv: Libvirt,
   addresses: string[],
@@ -59,11 +62,15 @@ async function holder(
 ): Promise<[string, string] | undefined> {
   for (const d of await lv.domains.list()) {
     if (d.uuid === except) continue;
-    const xml = await d.xml(DomainXmlFlags.INACTIVE).catch(() => undefined);
-    const held =
-      xml &&
-      guestHostdevs(parseXml(xml, `the domain XML of ${d.name}`)).find((h) => addresses.includes(h.address));
-    if (held) return [held.address, d.name];
+    for (const flags of [DomainXmlFlags.INACTIVE, 0]) {
+      const xml = await d.xml(flags).catch(() => undefined);
+      const held =
+        xml &&
+        guestHostdevs(parseXml(xml, `the domain XML of ${d.name}`)).find((h) =>
+          addresses.includes(h.address),
+        );
+      if (held) return [held.address, d.name];
+    }
   }
   return undefined;
 }
