@@ -5,7 +5,8 @@
  * engine write it) is defined into a real VM, passes `virt-xml-validate`, and round-trips through
  * `vm info` and `vm device list`; `vm device add --usb` is refused with "this host has no USB
  * devices"; rules round-trip through the VM's metadata; the rule engine registers for node-device
- * events with the real daemon; `bin/phyllo usb watch` stops cleanly on Ctrl-C.
+ * events with the real daemon; `bin/phyllo usb watch` stops cleanly on Ctrl-C. A mediated device's
+ * hostdev (by UUID, as `--gpu --mdev` writes it) is defined, validated and round-trips the same way.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,7 +30,8 @@ import type { DeviceListOutcome } from '../../src/devices/pci-device.js';
 import type { UsbRemoveOutcome } from '../../src/devices/usb-device.js';
 import type { UsbRuleChange, VmUsbRules } from '../../src/devices/usb-rule-store.js';
 import { startUsbRules } from '../../src/devices/usb-rules.js';
-import { usbHostdevElement } from '../../src/devices/usb-xml.js';
+import { mdevHostdevElement, usbHostdevElement } from '../../src/devices/usb-xml.js';
+import type { MdevRemoveOutcome } from '../../src/devices/mdev-device.js';
 import { vmInfo } from '../../src/machines/vm-info.js';
 import { serializeXml } from '../../src/xml/serialize.js';
 import { isRoot, uniqueName } from '../libvirt/helpers.js';
@@ -127,6 +129,33 @@ test(
     const r2 = await run<UsbRemoveOutcome>(['remove', vm, '1.5']);
     assert.equal(r2.removed, '1.5');
     assert.doesNotMatch(await xml(), /<hostdev [^>]*type='usb'/);
+  },
+);
+
+test(
+  'a mediated device hostdev by UUID: defined, validated, shown by vm info and vm device list, removed',
+  { skip },
+  async () => {
+    const uuid = '4b20d080-1b54-4048-85b3-a6a62d165c01';
+    const text = (await xml()).replace('</devices>', `${serializeXml(mdevHostdevElement(uuid))}</devices>`);
+    await lv.domains.define(text, DefineFlags.VALIDATE);
+    const defined = await xml();
+    assert.match(defined, new RegExp(`<hostdev mode='subsystem' type='mdev'[^>]*model='vfio-pci'`));
+    assert.match(defined, new RegExp(`<address uuid='${uuid}'/>`));
+    await validates(defined);
+    const info = await vmInfo(lv, vm);
+    assert.deepEqual(
+      info.devices.filter((d) => d.kind === 'hostdev').map((d) => d.summary),
+      [`type=mdev model=vfio-pci uuid=${uuid}`],
+    );
+    const list = await run<DeviceListOutcome>(['list', vm]);
+    assert.deepEqual(list.mdev, [{ uuid, model: 'vfio-pci' }]);
+    const human = await phyllo('vm', 'device', 'list', vm, '--connect', 'qemu:///system');
+    assert.match(human.stdout, new RegExp(`^mdev  ${uuid}  vfio-pci$`, 'm'));
+    const r = await run<MdevRemoveOutcome>(['remove', vm, uuid]);
+    assert.equal(r.removed, uuid);
+    assert.equal(r.applies, 'next-start');
+    assert.doesNotMatch(await xml(), /type='mdev'/);
   },
 );
 
