@@ -37,6 +37,7 @@ test('the login link logs a browser in once; the token works for curl; Ctrl-C st
     assert.ok(Array.isArray(await vms.json()));
     s.child.kill('SIGINT');
     assert.equal(await s.exited, 0, s.stderr());
+    assert.doesNotMatch(s.stderr(), /Warning|warning/, 'V8 flags start quietly (no "disabling flag" line)');
     const log = s.stdout();
     assert.match(log, /"url":"\/api\/vms"/, 'requests are logged as JSON lines');
     assert.ok(!log.includes(token), 'the token is not in the log');
