@@ -6,6 +6,7 @@ import { ErrorBox } from '../components/error-box';
 import { OsIcon } from '../components/os-icon';
 import { Clone } from '../components/vmpage/clone';
 import { Delete, DeletedView, type Deleted } from '../components/vmpage/delete';
+import { Devices } from '../components/vmpage/devices';
 import { DiagnosisView } from '../components/vmpage/diagnosis';
 import { Disks } from '../components/vmpage/disks';
 import { Media } from '../components/vmpage/media';
@@ -198,6 +199,8 @@ export function VmPage({ host, name }: { host: string; name: string }) {
         return <Transfer host={host} name={name} state={state} onMoveStarted={setMoved} />;
       case 'media':
         return <Media host={host} name={name} state={state} report={report} onChanged={() => void load()} />;
+      case 'devices':
+        return <Devices host={host} name={name} state={state} onChanged={() => void load()} />;
       case 'settings':
         return summary ? (
           <Settings

@@ -33,9 +33,12 @@ describe('tabs', () => {
     expect(tabAfterKey('snapshots', 'Home')).toBe('overview');
     expect(tabAfterKey('snapshots', 'End')).toBe(TABS.at(-1)!.id);
     expect(tabAfterKey('snapshots', 'a')).toBeUndefined();
+    expect(tabAfterKey('media', 'ArrowRight')).toBe('devices');
+    expect(tabAfterKey('devices', 'ArrowRight')).toBe('settings');
   });
   it('reads the tab from the hash, the overview for anything else', () => {
     expect(tabFromHash('#snapshots')).toBe('snapshots');
+    expect(tabFromHash('#devices')).toBe('devices');
     expect(tabFromHash('')).toBe('overview');
     expect(tabFromHash('#nope')).toBe('overview');
   });

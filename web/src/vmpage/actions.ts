@@ -70,6 +70,7 @@ export type TabId =
   | 'clone'
   | 'export'
   | 'media'
+  | 'devices'
   | 'settings'
   | 'delete';
 
@@ -83,6 +84,7 @@ export const TABS: { id: TabId; label: string }[] = [
   { id: 'clone', label: 'Clone' },
   { id: 'export', label: 'Export' },
   { id: 'media', label: 'Media' },
+  { id: 'devices', label: 'Devices' },
   { id: 'settings', label: 'Settings' },
   { id: 'delete', label: 'Delete' },
 ];
