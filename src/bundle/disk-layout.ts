@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PhyllomeError } from '../errors.js';
 import { localBackingChain } from '../machines/image-chain.js';
+import { BUNDLE_CHUNK } from './chunk-size.js';
 
 /** A range of the guest's disk that holds data, and where its bytes are. */
 export interface DataSegment {
@@ -128,7 +129,7 @@ export function guestRanges(segments: DataSegment[]): { offset: number; length: 
 }
 
 /** The segments' bytes in order, read from their files in chunks of at most `chunk` bytes. */
-export async function* segmentBytes(segments: DataSegment[], chunk = 4 << 20): AsyncGenerator<Buffer> {
+export async function* segmentBytes(segments: DataSegment[], chunk = BUNDLE_CHUNK): AsyncGenerator<Buffer> {
   const files = new Map<string, FileHandle>();
   try {
     for (const s of segments) {

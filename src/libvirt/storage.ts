@@ -1,6 +1,7 @@
 /** Storage handles: pools, their volumes, and volume upload/download streams. */
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RpcCaller } from './client.js';
 import {
   POOL_STATES,
@@ -11,8 +12,14 @@ import {
   type VolumeType,
 } from './flags.js';
 import { Proc } from './procedures.js';
+import { LibvirtError } from './errors.js';
 import type { RpcStream } from './streams.js';
 import { type StoragePoolRef, type StorageVolRef, uuidToString } from './types.js';
+
+/** libvirt's words when a pool cannot be refreshed because a volume stream or wipe runs in it. */
+const POOL_BUSY = /has asynchronous jobs running/;
+/** How long `refresh` waits for such jobs: an upload of a few GiB, on a slow disk. */
+const REFRESH_WAIT_MS = 120_000;
 
 export class StoragePools {
   constructor(private readonly rpc: RpcCaller) {}
@@ -70,8 +77,23 @@ export class StoragePool {
   async undefine(): Promise<void> {
     await this.rpc.call(Proc.StoragePoolUndefine, { pool: this.ref });
   }
-  async refresh(): Promise<void> {
-    await this.rpc.call(Proc.StoragePoolRefresh, { pool: this.ref, flags: 0 });
+  /**
+   * virStoragePoolRefresh. libvirt refuses it while the pool has a volume upload, download or wipe
+   * going ("pool 'default' has asynchronous jobs running"), which another client (or this server's
+   * other job) may be doing at any time: that refusal is waited out, up to `waitMs`, then thrown.
+   */
+  async refresh(waitMs = REFRESH_WAIT_MS): Promise<void> {
+    const until = Date.now() + waitMs;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+      try {
+        await this.rpc.call(Proc.StoragePoolRefresh, { pool: this.ref, flags: 0 });
+        return;
+      } catch (err) {
+        if (!(err instanceof LibvirtError) || !POOL_BUSY.test(err.message) || Date.now() + delay > until)
+          throw err;
+        await sleep(delay);
+      }
+    }
   }
   async xml(flags = 0): Promise<string> {
     return (await this.rpc.call(Proc.StoragePoolGetXmlDesc, { pool: this.ref, flags })).xml;

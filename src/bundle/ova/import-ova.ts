@@ -34,6 +34,7 @@ import { parseOvf } from './ovf-parse.js';
 import { readOva } from './read-ova.js';
 import { describeChanges } from './ova-changes.js';
 import { checkVmdkHeader, VMDK_HEADER_BYTES } from './vmdk-header.js';
+import { BUNDLE_CHUNK } from '../chunk-size.js';
 
 export interface ImportOvaOptions {
   /** A profile or osinfo-db id over the OS type the OVF declares. */
@@ -126,7 +127,10 @@ async function ovaFile(file: string, signal?: AbortSignal): Promise<OvaStream> {
     throw new InvalidInputError(`${file} is not a file that can be read`, {
       hint: 'Name the .ova file VirtualBox or VMware exported.',
     });
-  return { stream: createReadStream(file, { highWaterMark: 4 << 20, ...(signal ? { signal } : {}) }), size };
+  return {
+    stream: createReadStream(file, { highWaterMark: BUNDLE_CHUNK, ...(signal ? { signal } : {}) }),
+    size,
+  };
 }
 
 export async function importOva(

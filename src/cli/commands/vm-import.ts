@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { BUNDLE_CHUNK } from '../../bundle/chunk-size.js';
 import { startJob } from '../../jobs/job.js';
 import { importVm, type ImportedVm } from '../../bundle/import-vm.js';
 import { gatherModelHostFacts } from '../../machines/model-host-facts.js';
@@ -18,7 +19,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult<ImportedVm
       startJob('import', (job) =>
         importVm(
           lv,
-          file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 4 << 20 }),
+          file === '-' ? process.stdin : createReadStream(file, { highWaterMark: BUNDLE_CHUNK }),
           host,
           {
             ...(typeof ctx.values.name === 'string' ? { name: ctx.values.name } : {}),

@@ -3,6 +3,7 @@ import type { HostDeviceAdd } from '../../../api/devices';
 import { mapSummary, VERDICT } from '../../../host/devices';
 import type { DeviceMap } from '../../../host/types';
 import { mdevChoices, pciChoices, usbChoices } from '../../../vmpage/devices';
+import { SubmitRow } from './form-parts';
 
 interface FormProps {
   map: DeviceMap | undefined;
@@ -61,11 +62,13 @@ function PciForm({ map, mapError, busy, onAdd }: FormProps & { mapError: unknown
         <input type="checkbox" checked={withGroup} onChange={(e) => setWithGroup(e.target.checked)} />
         With its whole IOMMU group (every device in it; the group&rsquo;s bridges stay with the host)
       </label>
-      <div className="device-form-submit">
-        <button type="submit" className="primary" disabled={busy !== undefined || address.trim() === ''}>
-          {busy === 'pci' ? 'Giving…' : 'Give PCI device'}
-        </button>
-      </div>
+      <SubmitRow
+        busy={busy}
+        mine="pci"
+        label="Give PCI device"
+        working="Giving…"
+        disabled={address.trim() === ''}
+      />
     </form>
   );
 }
@@ -109,11 +112,13 @@ function UsbForm({ map, busy, onAdd }: FormProps) {
           {map && !choices.length ? ' This host has no USB device plugged in.' : ''}
         </p>
       </div>
-      <div className="device-form-submit">
-        <button type="submit" className="primary" disabled={busy !== undefined || id.trim() === ''}>
-          {busy === 'usb' ? 'Giving…' : 'Give USB device'}
-        </button>
-      </div>
+      <SubmitRow
+        busy={busy}
+        mine="usb"
+        label="Give USB device"
+        working="Giving…"
+        disabled={id.trim() === ''}
+      />
     </form>
   );
 }
@@ -173,15 +178,13 @@ function MdevForm({ map, busy, onAdd }: FormProps) {
             ))}
           </datalist>
         </div>
-        <div className="device-form-submit">
-          <button
-            type="submit"
-            className="primary"
-            disabled={busy !== undefined || gpu.trim() === '' || type.trim() === ''}
-          >
-            {busy === 'mdev' ? 'Giving…' : 'Give mediated device'}
-          </button>
-        </div>
+        <SubmitRow
+          busy={busy}
+          mine="mdev"
+          label="Give mediated device"
+          working="Giving…"
+          disabled={gpu.trim() === '' || type.trim() === ''}
+        />
       </form>
     </details>
   );

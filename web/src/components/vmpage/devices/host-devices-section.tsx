@@ -13,6 +13,7 @@ import { ErrorBox } from '../../error-box';
 import { ChangeNote } from './change-note';
 import { HostDeviceForms, type DeviceKind } from './host-device-forms';
 import { useDeviceSection } from './use-device-section';
+import { RemoveButton } from './form-parts';
 
 interface Row {
   kind: 'PCI' | 'USB' | 'Mediated';
@@ -131,15 +132,7 @@ export function HostDevicesSection({
                 <td className="grow">{r.what}</td>
                 {showLive ? <td>{liveText(r.live)}</td> : null}
                 <td className="row-actions">
-                  <button
-                    type="button"
-                    className="danger"
-                    disabled={s.busy !== undefined}
-                    onClick={() => remove(r)}
-                  >
-                    {s.busy === `remove-${r.id}` ? 'Removing…' : 'Remove'}
-                    <span className="sr-only"> device {r.id}</span>
-                  </button>
+                  <RemoveButton busy={s.busy} id={r.id} what={`device ${r.id}`} onRemove={() => remove(r)} />
                 </td>
               </tr>
             ))}

@@ -4,6 +4,7 @@ import { liveText, nicRequest, type NicForm } from '../../../vmpage/devices';
 import { ErrorBox } from '../../error-box';
 import { ChangeNote } from './change-note';
 import { useDeviceSection } from './use-device-section';
+import { RemoveButton, SubmitRow } from './form-parts';
 
 const joins = (n: Nic) => (n.source ? `${n.type} ${n.source}` : n.type);
 
@@ -83,15 +84,12 @@ export function NicsSection({
                 <td>{n.model ?? '—'}</td>
                 {showLive ? <td>{liveText(n.live)}</td> : null}
                 <td className="row-actions">
-                  <button
-                    type="button"
-                    className="danger"
-                    disabled={s.busy !== undefined}
-                    onClick={() => remove(n)}
-                  >
-                    {s.busy === `remove-${n.index}` ? 'Removing…' : 'Remove'}
-                    <span className="sr-only"> card {n.mac ?? n.index}</span>
-                  </button>
+                  <RemoveButton
+                    busy={s.busy}
+                    id={n.index}
+                    what={`card ${n.mac ?? n.index}`}
+                    onRemove={() => remove(n)}
+                  />
                 </td>
               </tr>
             ))}
@@ -143,16 +141,7 @@ export function NicsSection({
             spellCheck={false}
           />
         </div>
-        <div className="device-form-submit">
-          <button type="submit" className="primary" disabled={s.busy !== undefined}>
-            {s.busy === 'add' ? 'Adding…' : 'Add network card'}
-          </button>
-        </div>
-        {formError ? (
-          <p className="field-error" role="alert">
-            {formError}
-          </p>
-        ) : null}
+        <SubmitRow busy={s.busy} label="Add network card" working="Adding…" error={formError} />
       </form>
       <ErrorBox error={s.error} title="The network card was not changed" />
       <ChangeNote done={s.done} />

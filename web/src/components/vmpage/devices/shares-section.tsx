@@ -4,6 +4,7 @@ import { liveText, shareRequest, tagFromDir } from '../../../vmpage/devices';
 import { ErrorBox } from '../../error-box';
 import { ChangeNote } from './change-note';
 import { useDeviceSection } from './use-device-section';
+import { RemoveButton, SubmitRow } from './form-parts';
 
 /** Host folders the guest mounts over virtiofs (`phyllo vm share`). */
 export function SharesSection({
@@ -89,15 +90,7 @@ export function SharesSection({
                 </td>
                 {showLive ? <td>{liveText(x.live)}</td> : null}
                 <td className="row-actions">
-                  <button
-                    type="button"
-                    className="danger"
-                    disabled={s.busy !== undefined}
-                    onClick={() => remove(x)}
-                  >
-                    {s.busy === `remove-${x.tag}` ? 'Removing…' : 'Remove'}
-                    <span className="sr-only"> share {x.tag}</span>
-                  </button>
+                  <RemoveButton busy={s.busy} id={x.tag} what={`share ${x.tag}`} onRemove={() => remove(x)} />
                 </td>
               </tr>
             ))}
@@ -141,16 +134,7 @@ export function SharesSection({
           <input type="checkbox" checked={readonly} onChange={(e) => setReadonly(e.target.checked)} />
           Read-only (where the host’s libvirt and virtiofsd support it; the server says when not)
         </label>
-        <div className="device-form-submit">
-          <button type="submit" className="primary" disabled={s.busy !== undefined}>
-            {s.busy === 'add' ? 'Sharing…' : 'Share folder'}
-          </button>
-        </div>
-        {formError ? (
-          <p className="field-error" role="alert">
-            {formError}
-          </p>
-        ) : null}
+        <SubmitRow busy={s.busy} label="Share folder" working="Sharing…" error={formError} />
       </form>
       <ErrorBox error={s.error} title="The shared folder was not changed" />
       <ChangeNote done={s.done} />

@@ -4,6 +4,7 @@ import { ruleText, usbRuleRequest } from '../../../vmpage/devices';
 import { ErrorBox } from '../../error-box';
 import { ChangeNote } from './change-note';
 import { useDeviceSection } from './use-device-section';
+import { RemoveButton, SubmitRow } from './form-parts';
 
 /** USB devices that follow the VM while it runs (`phyllo usb rule`), run by the server. */
 export function UsbRulesSection({ host, name, stateKey }: { host: string; name: string; stateKey: string }) {
@@ -64,15 +65,7 @@ export function UsbRulesSection({ host, name, stateKey }: { host: string; name: 
                 </th>
                 <td className="grow">{ruleText(r)}</td>
                 <td className="row-actions">
-                  <button
-                    type="button"
-                    className="danger"
-                    disabled={s.busy !== undefined}
-                    onClick={() => remove(r)}
-                  >
-                    {s.busy === `remove-${r.id}` ? 'Removing…' : 'Remove'}
-                    <span className="sr-only"> rule {r.id}</span>
-                  </button>
+                  <RemoveButton busy={s.busy} id={r.id} what={`rule ${r.id}`} onRemove={() => remove(r)} />
                 </td>
               </tr>
             ))}
@@ -96,16 +89,7 @@ export function UsbRulesSection({ host, name, stateKey }: { host: string; name: 
             <code>VID:PID</code> as lsusb shows it (any such device), or <code>VID:PID:SERIAL</code> for one.
           </p>
         </div>
-        <div className="device-form-submit">
-          <button type="submit" className="primary" disabled={s.busy !== undefined}>
-            {s.busy === 'add' ? 'Adding…' : 'Add rule'}
-          </button>
-        </div>
-        {formError ? (
-          <p className="field-error" role="alert">
-            {formError}
-          </p>
-        ) : null}
+        <SubmitRow busy={s.busy} label="Add rule" working="Adding…" error={formError} />
       </form>
       <ErrorBox error={s.error} title="The USB rule was not changed" />
       <ChangeNote done={s.done} />
