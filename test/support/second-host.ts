@@ -54,6 +54,30 @@ export interface SecondHost {
 
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
+/**
+ * Ends every process still in network namespace `ns`: the dnsmasq its libvirtd started for its
+ * default network daemonizes out of the daemon's process tree, and would keep the namespace (and
+ * itself) alive after `ip netns del`.
+ */
+function killNamespace(ns: string): void {
+  let pids: number[];
+  try {
+    pids = execFileSync('ip', ['netns', 'pids', ns], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return; // no such namespace
+  }
+  for (const pid of pids)
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // gone already
+    }
+}
+
 export interface SecondHostOptions {
   /** The memory its libvirt reports (node info, free memory), in KiB. */
   memoryKiB?: number;
@@ -165,6 +189,7 @@ export async function startSecondHost(opts: SecondHostOptions = {}): Promise<Sec
     opts.imagesMiB !== undefined ? mountTmpfs(join(dir, 'lib/images'), opts.imagesMiB) : undefined;
 
   // The slot is this process's now: a namespace or link of that name is a killed run's leftover.
+  killNamespace(ns);
   for (const args of [
     ['netns', 'del', ns],
     ['link', 'del', vethA],
@@ -215,6 +240,7 @@ export async function startSecondHost(opts: SecondHostOptions = {}): Promise<Sec
     } catch {
       // no sshd, or gone already
     }
+    killNamespace(ns);
     try {
       run('ip', ['link', 'del', vethA]);
     } catch {
