@@ -12,8 +12,8 @@ import { addedText, liveText, needsWholeGroup } from '../../../vmpage/devices';
 import { ErrorBox } from '../../error-box';
 import { ChangeNote } from './change-note';
 import { HostDeviceForms, type DeviceKind } from './host-device-forms';
-import { useDeviceSection } from './use-device-section';
-import { RemoveButton } from './form-parts';
+import { useDeviceSection, type SectionProps } from './use-device-section';
+import { DeviceTable, RemoveButton } from './form-parts';
 
 interface Row {
   kind: 'PCI' | 'USB' | 'Mediated';
@@ -48,17 +48,7 @@ function rows(d: DeviceList): Row[] {
 const kindOf = (body: HostDeviceAdd): DeviceKind => ('pci' in body ? 'pci' : 'usb' in body ? 'usb' : 'mdev');
 
 /** Host devices the VM has (PCI, USB, mediated), and giving it more (`phyllo vm device`). */
-export function HostDevicesSection({
-  host,
-  name,
-  stateKey,
-  onChanged,
-}: {
-  host: string;
-  name: string;
-  stateKey: string;
-  onChanged: () => void;
-}) {
+export function HostDevicesSection({ host, name, stateKey, onChanged }: SectionProps) {
   const s = useDeviceSection(() => hostdevs(host, name), stateKey);
   const [map, setMap] = useState<DeviceMap>();
   const [mapError, setMapError] = useState<unknown>();
@@ -106,39 +96,27 @@ export function HostDevicesSection({
   return (
     <section className="device-section" aria-labelledby="hostdevs-head">
       <h2 id="hostdevs-head">Host devices</h2>
-      <ErrorBox error={s.loadError} title="The host devices could not be read" />
-      {list === undefined && !s.loadError ? <p className="loading">Loading…</p> : null}
-      {list?.length === 0 ? <p className="muted">No host device is given to {name}.</p> : null}
-      {list?.length ? (
-        <table className="device-table">
-          <thead>
-            <tr>
-              <th scope="col">Device</th>
-              <th scope="col">Kind</th>
-              <th scope="col">On the host</th>
-              {showLive ? <th scope="col">Takes effect</th> : null}
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((r) => (
-              <tr key={r.id} data-hostdev={r.id}>
-                <th scope="row">
-                  <code>{r.id}</code>
-                </th>
-                <td>{r.kind}</td>
-                <td className="grow">{r.what}</td>
-                {showLive ? <td>{liveText(r.live)}</td> : null}
-                <td className="row-actions">
-                  <RemoveButton busy={s.busy} id={r.id} what={`device ${r.id}`} onRemove={() => remove(r)} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <DeviceTable
+        list={list}
+        loadError={s.loadError}
+        what="The host devices"
+        empty={<>No host device is given to {name}.</>}
+        columns={['Device', 'Kind', 'On the host']}
+        showLive={showLive}
+        row={(r) => (
+          <tr key={r.id} data-hostdev={r.id}>
+            <th scope="row">
+              <code>{r.id}</code>
+            </th>
+            <td>{r.kind}</td>
+            <td className="grow">{r.what}</td>
+            {showLive ? <td>{liveText(r.live)}</td> : null}
+            <td className="row-actions">
+              <RemoveButton busy={s.busy} id={r.id} what={`device ${r.id}`} onRemove={() => remove(r)} />
+            </td>
+          </tr>
+        )}
+      />
       {at === 'list' ? outcome : null}
       <HostDeviceForms
         map={map}

@@ -3,23 +3,13 @@ import { addNic, nics as listNics, removeNic, type Nic, type NicModel } from '..
 import { liveText, nicRequest, type NicForm } from '../../../vmpage/devices';
 import { ErrorBox } from '../../error-box';
 import { ChangeNote } from './change-note';
-import { useDeviceSection } from './use-device-section';
-import { RemoveButton, SubmitRow } from './form-parts';
+import { useDeviceSection, type SectionProps } from './use-device-section';
+import { DeviceTable, RemoveButton, SubmitRow } from './form-parts';
 
 const joins = (n: Nic) => (n.source ? `${n.type} ${n.source}` : n.type);
 
 /** The VM's network cards (`phyllo vm nic`): listed, added on a libvirt network or a host bridge, removed. */
-export function NicsSection({
-  host,
-  name,
-  stateKey,
-  onChanged,
-}: {
-  host: string;
-  name: string;
-  stateKey: string;
-  onChanged: () => void;
-}) {
+export function NicsSection({ host, name, stateKey, onChanged }: SectionProps) {
   const s = useDeviceSection(() => listNics(host, name), stateKey);
   const [form, setForm] = useState<NicForm>({ via: 'network', source: '', model: 'virtio', mac: '' });
   const [formError, setFormError] = useState<string>();
@@ -58,44 +48,32 @@ export function NicsSection({
   return (
     <section className="device-section" aria-labelledby="nics-head">
       <h2 id="nics-head">Network cards</h2>
-      <ErrorBox error={s.loadError} title="The network cards could not be read" />
-      {list === undefined && !s.loadError ? <p className="loading">Loading…</p> : null}
-      {list?.length === 0 ? <p className="muted">No network card: the guest has no network.</p> : null}
-      {list?.length ? (
-        <table className="device-table">
-          <thead>
-            <tr>
-              <th scope="col">MAC address</th>
-              <th scope="col">Joins</th>
-              <th scope="col">Model</th>
-              {showLive ? <th scope="col">Takes effect</th> : null}
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((n) => (
-              <tr key={n.mac ?? n.index} data-nic={n.mac ?? n.index}>
-                <th scope="row">
-                  <code>{n.mac ?? `#${n.index}`}</code>
-                </th>
-                <td>{joins(n)}</td>
-                <td>{n.model ?? '—'}</td>
-                {showLive ? <td>{liveText(n.live)}</td> : null}
-                <td className="row-actions">
-                  <RemoveButton
-                    busy={s.busy}
-                    id={n.index}
-                    what={`card ${n.mac ?? n.index}`}
-                    onRemove={() => remove(n)}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <DeviceTable
+        list={list}
+        loadError={s.loadError}
+        what="The network cards"
+        empty="No network card: the guest has no network."
+        columns={['MAC address', 'Joins', 'Model']}
+        showLive={showLive}
+        row={(n) => (
+          <tr key={n.mac ?? n.index} data-nic={n.mac ?? n.index}>
+            <th scope="row">
+              <code>{n.mac ?? `#${n.index}`}</code>
+            </th>
+            <td>{joins(n)}</td>
+            <td>{n.model ?? '—'}</td>
+            {showLive ? <td>{liveText(n.live)}</td> : null}
+            <td className="row-actions">
+              <RemoveButton
+                busy={s.busy}
+                id={n.index}
+                what={`card ${n.mac ?? n.index}`}
+                onRemove={() => remove(n)}
+              />
+            </td>
+          </tr>
+        )}
+      />
       <form className="device-form" onSubmit={add} noValidate aria-label="Add a network card">
         <div className="field">
           <label htmlFor="nic-via">Connect to</label>

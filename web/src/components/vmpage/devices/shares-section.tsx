@@ -3,21 +3,11 @@ import { addShare, removeShare, shares as listShares, type Share } from '../../.
 import { liveText, shareRequest, tagFromDir } from '../../../vmpage/devices';
 import { ErrorBox } from '../../error-box';
 import { ChangeNote } from './change-note';
-import { useDeviceSection } from './use-device-section';
-import { RemoveButton, SubmitRow } from './form-parts';
+import { useDeviceSection, type SectionProps } from './use-device-section';
+import { DeviceTable, RemoveButton, SubmitRow } from './form-parts';
 
 /** Host folders the guest mounts over virtiofs (`phyllo vm share`). */
-export function SharesSection({
-  host,
-  name,
-  stateKey,
-  onChanged,
-}: {
-  host: string;
-  name: string;
-  stateKey: string;
-  onChanged: () => void;
-}) {
+export function SharesSection({ host, name, stateKey, onChanged }: SectionProps) {
   const s = useDeviceSection(() => listShares(host, name), stateKey);
   const [dir, setDir] = useState('');
   const [tag, setTag] = useState('');
@@ -59,44 +49,32 @@ export function SharesSection({
   return (
     <section className="device-section" aria-labelledby="shares-head">
       <h2 id="shares-head">Shared folders</h2>
-      <ErrorBox error={s.loadError} title="The shared folders could not be read" />
-      {list === undefined && !s.loadError ? <p className="loading">Loading…</p> : null}
-      {list?.length === 0 ? <p className="muted">No shared folders.</p> : null}
-      {list?.length ? (
-        <table className="device-table">
-          <thead>
-            <tr>
-              <th scope="col">Tag</th>
-              <th scope="col">Host directory</th>
-              <th scope="col">Access</th>
-              {showLive ? <th scope="col">Takes effect</th> : null}
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((x) => (
-              <tr key={x.tag} data-share={x.tag}>
-                <th scope="row">
-                  <code>{x.tag}</code>
-                </th>
-                <td className="path grow">
-                  <code>{x.dir}</code>
-                </td>
-                <td>
-                  {x.readonly ? 'read-only' : 'read-write'}
-                  {x.driver !== 'virtiofs' ? <span className="muted"> · {x.driver}</span> : null}
-                </td>
-                {showLive ? <td>{liveText(x.live)}</td> : null}
-                <td className="row-actions">
-                  <RemoveButton busy={s.busy} id={x.tag} what={`share ${x.tag}`} onRemove={() => remove(x)} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <DeviceTable
+        list={list}
+        loadError={s.loadError}
+        what="The shared folders"
+        empty="No shared folders."
+        columns={['Tag', 'Host directory', 'Access']}
+        showLive={showLive}
+        row={(x) => (
+          <tr key={x.tag} data-share={x.tag}>
+            <th scope="row">
+              <code>{x.tag}</code>
+            </th>
+            <td className="path grow">
+              <code>{x.dir}</code>
+            </td>
+            <td>
+              {x.readonly ? 'read-only' : 'read-write'}
+              {x.driver !== 'virtiofs' ? <span className="muted"> · {x.driver}</span> : null}
+            </td>
+            {showLive ? <td>{liveText(x.live)}</td> : null}
+            <td className="row-actions">
+              <RemoveButton busy={s.busy} id={x.tag} what={`share ${x.tag}`} onRemove={() => remove(x)} />
+            </td>
+          </tr>
+        )}
+      />
       <form className="device-form" onSubmit={add} noValidate aria-label="Share a folder">
         <div className="field field-wide">
           <label htmlFor="share-dir">Host directory</label>

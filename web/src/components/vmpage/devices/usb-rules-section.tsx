@@ -3,11 +3,11 @@ import { addUsbRule, removeUsbRule, usbRules, type UsbRule } from '../../../api/
 import { ruleText, usbRuleRequest } from '../../../vmpage/devices';
 import { ErrorBox } from '../../error-box';
 import { ChangeNote } from './change-note';
-import { useDeviceSection } from './use-device-section';
-import { RemoveButton, SubmitRow } from './form-parts';
+import { useDeviceSection, type SectionProps } from './use-device-section';
+import { DeviceTable, RemoveButton, SubmitRow } from './form-parts';
 
 /** USB devices that follow the VM while it runs (`phyllo usb rule`), run by the server. */
-export function UsbRulesSection({ host, name, stateKey }: { host: string; name: string; stateKey: string }) {
+export function UsbRulesSection({ host, name, stateKey }: Omit<SectionProps, 'onChanged'>) {
   const s = useDeviceSection(() => usbRules(host, name), stateKey);
   const [rule, setRule] = useState('');
   const [formError, setFormError] = useState<string>();
@@ -43,35 +43,24 @@ export function UsbRulesSection({ host, name, stateKey }: { host: string; name: 
         plugged in and detached when it is pulled out, and those already plugged in are attached when {name}{' '}
         starts. Its definition does not change, so it starts without them too.
       </p>
-      <ErrorBox error={s.loadError} title="The USB rules could not be read" />
-      {list === undefined && !s.loadError ? <p className="loading">Loading…</p> : null}
-      {list?.length === 0 ? <p className="muted">No USB rules.</p> : null}
-      {list?.length ? (
-        <table className="device-table">
-          <thead>
-            <tr>
-              <th scope="col">Rule</th>
-              <th scope="col">Matches</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((r) => (
-              <tr key={r.id} data-usb-rule={r.id}>
-                <th scope="row">
-                  <code>{r.id}</code>
-                </th>
-                <td className="grow">{ruleText(r)}</td>
-                <td className="row-actions">
-                  <RemoveButton busy={s.busy} id={r.id} what={`rule ${r.id}`} onRemove={() => remove(r)} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <DeviceTable
+        list={list}
+        loadError={s.loadError}
+        what="The USB rules"
+        empty="No USB rules."
+        columns={['Rule', 'Matches']}
+        row={(r) => (
+          <tr key={r.id} data-usb-rule={r.id}>
+            <th scope="row">
+              <code>{r.id}</code>
+            </th>
+            <td className="grow">{ruleText(r)}</td>
+            <td className="row-actions">
+              <RemoveButton busy={s.busy} id={r.id} what={`rule ${r.id}`} onRemove={() => remove(r)} />
+            </td>
+          </tr>
+        )}
+      />
       <form className="device-form" onSubmit={add} noValidate aria-label="Add a USB rule">
         <div className="field field-wide">
           <label htmlFor="usb-rule">New rule</label>

@@ -1,6 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DeviceChange } from '../../../api/devices';
 
+/** What each Devices section is given: the VM, its state (the list is read again when it changes), and whom to tell of a change. */
+export interface SectionProps {
+  host: string;
+  name: string;
+  stateKey: string;
+  onChanged: () => void;
+}
+
 /** What a section says after a change: what was done, when it applies, what to mind. */
 export interface Done {
   text: string;
