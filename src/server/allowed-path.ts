@@ -98,6 +98,11 @@ export function allowedRemotePath(path: string, dirs: readonly string[], field: 
   return norm;
 }
 
+/** A path a request names for a host: `allowedRemotePath` when the host is remote, else `allowedLocalPath`. */
+export function allowedPath(path: string, dirs: readonly string[], field: string, remote: boolean): string {
+  return (remote ? allowedRemotePath : allowedLocalPath)(path, dirs, field);
+}
+
 /** The model options that name files (`serialLog` is not offered over the API: QEMU would write it). */
 const MODEL_PATH_FIELDS = ['iso', 'drivers', 'kernel', 'initrd', 'diskImage'] as const;
 
@@ -113,7 +118,7 @@ export function allowedModelPaths<T extends Partial<Record<(typeof MODEL_PATH_FI
   const out = { ...options };
   for (const k of MODEL_PATH_FIELDS) {
     const p = options[k];
-    if (p !== undefined) out[k] = (remote ? allowedRemotePath : allowedLocalPath)(p, dirs, k) as T[typeof k];
+    if (p !== undefined) out[k] = allowedPath(p, dirs, k, remote) as T[typeof k];
   }
   return out;
 }

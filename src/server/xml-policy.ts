@@ -11,7 +11,7 @@ import { PhyllomeError } from '../errors.js';
 import type { XmlNode } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
 import { serializeXml } from '../xml/serialize.js';
-import { allowedLocalPath, allowedRemotePath } from './allowed-path.js';
+import { allowedPath } from './allowed-path.js';
 
 export class XmlNotAllowedError extends PhyllomeError {
   override name = 'XmlNotAllowedError';
@@ -90,6 +90,6 @@ export function checkEditedXml(
       );
     }
   const known = pathsOf(before);
-  const check = remote ? allowedRemotePath : allowedLocalPath;
-  for (const [path, where] of pathsOf(after)) if (!known.has(path)) check(path, dirs, `the path in ${where}`);
+  for (const [path, where] of pathsOf(after))
+    if (!known.has(path)) allowedPath(path, dirs, `the path in ${where}`, remote);
 }

@@ -8,7 +8,7 @@ import { upgradeDevices } from '../../machines/upgrade-devices.js';
 import { changeMedia, type MediaRequest } from '../../machines/vm-media.js';
 import { parseCount } from '../../model/options.js';
 import { parseMemoryKiB } from '../../model/size.js';
-import { allowedLocalPath, allowedRemotePath } from '../allowed-path.js';
+import { allowedPath } from '../allowed-path.js';
 import { ModelFields } from '../model-schema.js';
 import { VmParams } from '../query.js';
 import { Doc, Flag, HostOnly, OneOf, replies, Strict } from '../schemas.js';
@@ -109,11 +109,7 @@ export function vmConfigRoutes(app: Api, ctx: ServerContext): void {
       const host = await ctx.hosts.get(req.query.host);
       const media: MediaRequest = { action: b.action };
       if (b.path !== undefined)
-        media.path = (remoteHostOf(host.uri) !== undefined ? allowedRemotePath : allowedLocalPath)(
-          b.path,
-          ctx.allowedDirs,
-          'path',
-        );
+        media.path = allowedPath(b.path, ctx.allowedDirs, 'path', remoteHostOf(host.uri) !== undefined);
       if (b.target !== undefined) media.target = b.target;
       if (b.addDrive === true) media.addDrive = true;
       return changeMedia(host.lv, req.params.name, media);

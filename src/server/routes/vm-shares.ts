@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { Api, ServerContext } from '../context.js';
 import { addShare, listShares, removeShare } from '../../devices/share.js';
 import { remoteHostOf } from '../../machines/model-host-facts.js';
-import { allowedLocalPath, allowedRemotePath } from '../allowed-path.js';
+import { allowedPath } from '../allowed-path.js';
 import { VmParams } from '../query.js';
 import { Doc, Flag, HostOnly, replies, Strict } from '../schemas.js';
 import { DeviceChangeDoc } from './vm-devices.js';
@@ -65,8 +65,7 @@ export function vmShareRoutes(app: Api, ctx: ServerContext): void {
     },
     async (req) => {
       const host = await ctx.hosts.get(req.query.host);
-      const remote = remoteHostOf(host.uri) !== undefined;
-      const dir = (remote ? allowedRemotePath : allowedLocalPath)(req.body.dir, ctx.allowedDirs, 'dir');
+      const dir = allowedPath(req.body.dir, ctx.allowedDirs, 'dir', remoteHostOf(host.uri) !== undefined);
       return addShare(host.lv, req.params.name, { ...req.body, dir });
     },
   );
