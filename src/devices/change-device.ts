@@ -164,3 +164,21 @@ export async function vmXml(
     live: live === null ? null : parse(live, dom.name),
   };
 }
+
+/**
+ * Every other VM of the host (all but the one of UUID `except`), as its definition and then its live
+ * XML (for a shut-off VM, the definition again): a device attached for one run only is in the live
+ * XML alone. For "who has it already" checks; a VM whose XML cannot be read is passed over.
+ */
+export async function* otherVmXml(
+  lv: Libvirt,
+  except: string,
+): AsyncGenerator<{ name: string; domain: XmlNode }> {
+  for (const d of await lv.domains.list()) {
+    if (d.uuid === except) continue;
+    for (const flags of [DomainXmlFlags.INACTIVE, 0]) {
+      const xml = await d.xml(flags).catch(() => undefined);
+      if (xml) yield { name: d.name, domain: parseXml(xml, `the domain XML of ${d.name}`) };
+    }
+  }
+}

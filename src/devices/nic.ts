@@ -2,14 +2,13 @@
  * `vm nic add|list|remove`: extra network cards on a libvirt network or a host bridge, persistent,
  * and hot-plugged (or unplugged) when the VM runs. Every check is made before anything changes.
  */
-import { DomainXmlFlags, type Libvirt } from '../libvirt/index.js';
+import type { Libvirt } from '../libvirt/index.js';
 import { InvalidInputError } from '../errors.js';
 import { findVm } from '../machines/find-vm.js';
 import { remoteHostOf } from '../machines/model-host-facts.js';
 import { childrenNamed, type XmlNode } from '../xml/node.js';
-import { parseXml } from '../xml/parse.js';
 import { checkLocalBridge, remoteBridgeWarning } from './bridge-check.js';
-import { changeDevice, vmXml, type DeviceChange, removalPlan } from './change-device.js';
+import { changeDevice, otherVmXml, vmXml, type DeviceChange, removalPlan } from './change-device.js';
 import { withDeviceAdded } from './domain-edit.js';
 import { MacInUseError, NicNetworkNotFoundError, NicNotFoundError } from './errors.js';
 import { devicesOf, guestNics, type GuestNic } from '../machines/guest-devices.js';
@@ -38,14 +37,8 @@ export function nicSource(req: NicAddRequest): NicSource {
 
 /** Who has `mac` among the other VMs of the host (their definitions and, running, their live XML). */
 async function macOwner(lv: Libvirt, mac: string, except: string): Promise<string | undefined> {
-  for (const d of await lv.domains.list()) {
-    if (d.uuid === except) continue;
-    for (const flags of [DomainXmlFlags.INACTIVE, 0]) {
-      const xml = await d.xml(flags).catch(() => undefined);
-      if (xml && guestNics(parseXml(xml, `the domain XML of ${d.name}`)).some((n) => n.mac === mac))
-        return `VM "${d.name}"`;
-    }
-  }
+  for await (const { name, domain } of otherVmXml(lv, except))
+    if (guestNics(domain).some((n) => n.mac === mac)) return `VM "${name}"`;
   return undefined;
 }
 

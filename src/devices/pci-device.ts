@@ -4,12 +4,11 @@
  * a remote host's IOMMU groups are not readable through libvirt, so passthrough to a VM on a remote
  * daemon is refused rather than guessed.
  */
-import { DomainXmlFlags, type Libvirt } from '../libvirt/index.js';
+import type { Libvirt } from '../libvirt/index.js';
 import { findVm } from '../machines/find-vm.js';
 import { remoteHostOf } from '../machines/model-host-facts.js';
 import { childrenNamed, type XmlNode } from '../xml/node.js';
-import { parseXml } from '../xml/parse.js';
-import { changeDevice, vmXml, type DeviceChange, removalPlan } from './change-device.js';
+import { changeDevice, otherVmXml, vmXml, type DeviceChange, removalPlan } from './change-device.js';
 import { withDeviceAdded } from './domain-edit.js';
 import {
   DeviceNotFoundError,
@@ -51,26 +50,15 @@ async function hostFacts(lv: Libvirt, root: string | undefined): Promise<Passthr
   return probePassthroughHost(root === undefined ? {} : { root });
 }
 
-/**
- * Which other VM has one of `addresses`: in its definition, or (running) in its live XML, where a
- * device attached for this run only is (a running VM's live XML is its definition's twin otherwise).
- */
+/** Which other VM has one of `addresses`, in its definition or, running, in its live XML. */
 async function holder(
   lv: Libvirt,
   addresses: string[],
   except: string,
 ): Promise<[string, string] | undefined> {
-  for (const d of await lv.domains.list()) {
-    if (d.uuid === except) continue;
-    for (const flags of [DomainXmlFlags.INACTIVE, 0]) {
-      const xml = await d.xml(flags).catch(() => undefined);
-      const held =
-        xml &&
-        guestHostdevs(parseXml(xml, `the domain XML of ${d.name}`)).find((h) =>
-          addresses.includes(h.address),
-        );
-      if (held) return [held.address, d.name];
-    }
+  for await (const { name, domain } of otherVmXml(lv, except)) {
+    const held = guestHostdevs(domain).find((h) => addresses.includes(h.address));
+    if (held) return [held.address, name];
   }
   return undefined;
 }
