@@ -5,7 +5,8 @@
 // (data/, dist/build-id, node_modules) stay the same: every `import.meta.url` in a bundle is the bundle's
 // own URL. fast-xml-parser stays outside: it is loaded on first use through createRequire.
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 
 // The options that take a value, for the starter's cache key (src/cli/start.ts): from tsc's output of the
@@ -36,6 +37,126 @@ const typeboxApart = {
   },
 };
 
+// The server's packages (Fastify and its plugins, ws, pino…) are ~250 files at start, each a module
+// Node resolves, wraps and keeps in memory with its source: `phyllo serve` is weighed against the
+// cockpit stack's memory (issue 9). They are bundled into dist/src/cli/server-deps.cjs, minified, each
+// package run only when first asked for (`load(name)`), as `require` would. A bundle keeps the source of
+// all it holds, run or not, so what the server loads later or never stays outside, loaded from
+// node_modules when asked for: Ajv and its validator compiler (the first validated request: in its own
+// bundle, ajv-compiler.cjs, where npm's two copies of Ajv 8 become one), Fastify's response serializer
+// compiler (replaced, src/server/schema-compilers.ts), light-my-request (tests' `inject`) and
+// @fastify/swagger (the first GET /api/openapi.json).
+const SERVER_DEPS = [
+  'fastify',
+  '@fastify/cookie',
+  '@fastify/rate-limit',
+  '@fastify/websocket',
+  '@fastify/static',
+];
+const LOAD_LATER = new Set([
+  '@fastify/ajv-compiler',
+  '@fastify/fast-json-stringify-compiler',
+  '@fastify/merge-json-schemas',
+  'ajv',
+  'ajv-formats',
+  'fast-uri',
+  'json-schema-ref-resolver',
+  'light-my-request',
+]);
+const CLI_DIR = 'dist/src/cli';
+
+function packageOf(file) {
+  const at = file.lastIndexOf('/node_modules/');
+  if (at < 0) return undefined;
+  const rest = file.slice(at + '/node_modules/'.length).split('/');
+  const name = rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+  return { root: file.slice(0, at + '/node_modules/'.length) + name, name };
+}
+
+/**
+ * Every bare import resolved as Node would; then a package of LOAD_LATER stays a `require` of its
+ * file, relative to the bundle (`later`), and a package of a name and version met before is taken
+ * from that first copy (`oneCopy`).
+ */
+function packagesPlugin({ later = false, oneCopy = false }) {
+  return {
+    name: 'packages',
+    setup(b) {
+      const first = new Map(); // name@version -> package root
+      b.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData?.again) return undefined;
+        const r = await b.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          pluginData: { again: true },
+        });
+        if (r.errors.length) return { errors: r.errors };
+        const pkg = !r.external && r.path ? packageOf(r.path) : undefined;
+        if (!pkg) return r.external ? { path: args.path, external: true } : { path: r.path };
+        if (later && LOAD_LATER.has(pkg.name))
+          return { path: `./${relative(CLI_DIR, r.path)}`, external: true };
+        if (!oneCopy) return { path: r.path };
+        const { version } = JSON.parse(readFileSync(join(pkg.root, 'package.json'), 'utf8'));
+        const key = `${pkg.name}@${version}`;
+        if (!first.has(key)) first.set(key, pkg.root);
+        return { path: first.get(key) + r.path.slice(pkg.root.length) };
+      });
+    },
+  };
+}
+
+async function bundlePackages(names, out, plugin) {
+  const loaders = names.map((n) => `  ${JSON.stringify(n)}: () => require(${JSON.stringify(n)}),`);
+  await build({
+    stdin: {
+      contents: `const loaders = {\n${loaders.join('\n')}\n};\nexports.load = (name) => loaders[name]();\n`,
+      resolveDir: '.',
+      loader: 'js',
+    },
+    outfile: out,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // ws's optional native helpers: required in a try, absent here as in most installs.
+    external: ['bufferutil', 'utf-8-validate'],
+    plugins: [plugin],
+    logLevel: 'error',
+  });
+}
+await bundlePackages(SERVER_DEPS, join(CLI_DIR, 'server-deps.cjs'), packagesPlugin({ later: true }));
+await bundlePackages(
+  ['@fastify/ajv-compiler'],
+  join(CLI_DIR, 'ajv-compiler.cjs'),
+  packagesPlugin({ oneCopy: true }),
+);
+
+/** In the CLI bundle, the server's packages come from server-deps.cjs (loaded when first imported). */
+const serverDepsApart = {
+  name: 'server-deps-apart',
+  setup(b) {
+    const names = new RegExp(`^(${SERVER_DEPS.map((n) => n.replace(/[/]/g, '\\/')).join('|')})$`);
+    b.onResolve({ filter: names }, (args) => ({ path: args.path, namespace: 'server-dep' }));
+    b.onResolve({ filter: /^\.\/(server-deps|ajv-compiler)\.cjs$/ }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'server-dep' }, (args) => ({
+      contents: `module.exports = require('./server-deps.cjs').load(${JSON.stringify(args.path)});`,
+      loader: 'js',
+      resolveDir: '.',
+    }));
+    // src/server/server-require.ts: @fastify/ajv-compiler from its bundle, the rest from node_modules.
+    b.onLoad({ filter: /src\/server\/server-require\.ts$/ }, () => ({
+      contents: `export const serverRequire = (name) => name === '@fastify/ajv-compiler'
+        ? require('./ajv-compiler.cjs').load(name) : require('node:module').createRequire(__filename)(name);`,
+      loader: 'js',
+    }));
+  },
+};
+
 async function bundle(entry, out, define = {}) {
   const result = await build({
     entryPoints: [entry],
@@ -46,7 +167,7 @@ async function bundle(entry, out, define = {}) {
     platform: 'node',
     target: 'node20',
     packages: 'external',
-    plugins: [typeboxApart],
+    plugins: [typeboxApart, serverDepsApart],
     // Whitespace and syntax only: names stay, so stack traces still name functions and classes.
     minifyWhitespace: true,
     minifySyntax: true,

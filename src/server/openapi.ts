@@ -6,11 +6,11 @@
  * throwaway Fastify instance with @fastify/swagger, takes its document and closes it. The document is
  * kept, as its JSON text, for the next requests: the routes do not change once the server listens.
  */
-import { createRequire } from 'node:module';
 import Fastify, { type RouteOptions } from 'fastify';
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import type { Api } from './context.js';
 import { noResponseSerializers, noValidators } from './schema-compilers.js';
+import { serverRequire } from './server-require.js';
 
 type Recorded = Pick<RouteOptions, 'method' | 'url' | 'schema' | 'config'>;
 
@@ -58,7 +58,7 @@ function swaggerOptions(version: string): FastifyDynamicSwaggerOptions {
 /** The document of the routes recorded so far, as @fastify/swagger makes it. */
 async function buildDocument(routes: Recorded[], version: string): Promise<string> {
   // require, not import(): the bundle runs as a vm.Script (src/cli/start.ts), which has no import().
-  const swagger = createRequire(import.meta.url)('@fastify/swagger') as typeof import('@fastify/swagger');
+  const swagger = serverRequire('@fastify/swagger') as typeof import('@fastify/swagger');
   // Nothing is validated or serialized here: the schemas only have to be read.
   const doc = Fastify({
     logger: false,

@@ -4,8 +4,8 @@
  * validator for every route's input and a fast-json-stringify serializer for every route's responses;
  * most routes are never called in a server's life, and the serializers never at all.
  */
-import { createRequire } from 'node:module';
 import type { FastifyServerOptions } from 'fastify';
+import { serverRequire } from './server-require.js';
 
 type Factories = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
 
@@ -25,9 +25,8 @@ export function lazyAjvValidators(): NonNullable<Factories['buildValidator']> {
     let compilerOf: CompileValidator | undefined;
     const compiler = (): CompileValidator => {
       if (!compilerOf) {
-        // Fastify's dependency, found from Fastify: the same copy its default would use.
-        const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'));
-        const selector = fromFastify('@fastify/ajv-compiler') as () => BuildValidator;
+        // Fastify's dependency (npm puts it beside Fastify): the same copy its default would use.
+        const selector = serverRequire('@fastify/ajv-compiler') as () => BuildValidator;
         compilerOf = selector()(externalSchemas, ajvOptions);
       }
       return compilerOf;
