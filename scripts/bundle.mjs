@@ -18,10 +18,8 @@ const { commands } = await import('../dist/src/cli/commands.js');
 // loaded one by one. It is bundled apart, to dist/src/cli/typebox.cjs, which the CLI bundle requires in
 // place of the package: inside phyllo.cjs its code would run at every command's start (esbuild hoists
 // it), where now it is only loaded with the server, as the package was.
-const TYPEBOX_BUNDLE = 'dist/src/cli/typebox.cjs';
-await build({
-  stdin: { contents: "export { Type } from 'typebox';", resolveDir: '.', loader: 'js' },
-  outfile: TYPEBOX_BUNDLE,
+/** A package bundle: one CommonJS script for Node 20, whitespace and syntax minified. */
+const PACKAGE_BUNDLE = {
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -29,6 +27,12 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
+};
+const TYPEBOX_BUNDLE = 'dist/src/cli/typebox.cjs';
+await build({
+  stdin: { contents: "export { Type } from 'typebox';", resolveDir: '.', loader: 'js' },
+  outfile: TYPEBOX_BUNDLE,
+  ...PACKAGE_BUNDLE,
 });
 const typeboxApart = {
   name: 'typebox-apart',
@@ -114,16 +118,10 @@ async function bundlePackages(names, out, plugin) {
       loader: 'js',
     },
     outfile: out,
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    minifyWhitespace: true,
-    minifySyntax: true,
+    ...PACKAGE_BUNDLE,
     // ws's optional native helpers: required in a try, absent here as in most installs.
     external: ['bufferutil', 'utf-8-validate'],
     plugins: [plugin],
-    logLevel: 'error',
   });
 }
 await bundlePackages(SERVER_DEPS, join(CLI_DIR, 'server-deps.cjs'), packagesPlugin({ later: true }));
