@@ -47,6 +47,39 @@ test('the login link logs a browser in once; the token works for curl; Ctrl-C st
   }
 });
 
+// bin/phyllo serve takes its packages from bundles (scripts/bundle.mjs): Fastify from server-deps.cjs,
+// its Ajv compiler from ajv-compiler.cjs at the first validated request, @fastify/swagger from
+// node_modules at the first GET /api/openapi.json. The in-process server tests run tsc's output instead.
+test('the bundled server validates a request with Ajv and builds its OpenAPI document', async () => {
+  const s = serve('--listen', '127.0.0.1:0');
+  try {
+    const { url, token } = await banner(s, env);
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const bad = await fetch(`${url}/api/vms/no-such-vm/set`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ vcpus: 'many' }),
+    });
+    assert.equal(bad.status, 400);
+    const { error } = (await bad.json()) as { error: { code: string; message: string } };
+    assert.equal(error.code, 'invalid-input');
+    assert.match(
+      error.message,
+      /body\/vcpus must be integer/,
+      "Ajv's own message, from the bundled compiler",
+    );
+    const doc = await fetch(`${url}/api/openapi.json`, { headers });
+    assert.equal(doc.status, 200);
+    const { openapi, paths } = (await doc.json()) as { openapi: string; paths: Record<string, unknown> };
+    assert.match(openapi, /^3\./);
+    assert.ok(paths['/api/vms/{name}/set'], 'the document lists the route');
+    s.child.kill('SIGINT');
+    assert.equal(await s.exited, 0, s.stderr());
+  } finally {
+    s.child.kill('SIGKILL');
+  }
+});
+
 test('off loopback without TLS: refused with the reason, nothing listens', async () => {
   const r = await phyllo('serve', '--listen', '0.0.0.0:0', '--json');
   assert.equal(r.code, 1);
