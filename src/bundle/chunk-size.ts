@@ -7,3 +7,9 @@
  * it is still in the CPU's cache; 4 MiB is not.
  */
 export const BUNDLE_CHUNK = 1 << 20;
+
+/**
+ * The read size of the local file-to-file path (file-copy.ts): one reused buffer of 128 KiB, as cp
+ * uses. 1 GiB copied here: 0.95–0.98 s with 128 KiB against 2.75–2.98 s with 4 MiB buffers.
+ */
+export const COPY_CHUNK = 128 << 10;

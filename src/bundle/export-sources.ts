@@ -14,7 +14,7 @@ import { dataDisks } from '../machines/disk-chain.js';
 import { hasEmulatedTpm, nvramPath, tpmDir } from '../machines/state-files.js';
 import { child, type XmlNode } from '../xml/node.js';
 import { describeVm, descriptionXml, type VmDescription } from './description.js';
-import { guestRanges, localDiskLayout, segmentBytes } from './disk-layout.js';
+import { guestRanges, localDiskLayout, segmentBytes, type DataSegment } from './disk-layout.js';
 import { remoteDisk } from './remote-disk.js';
 import type { BundleEntry } from './manifest.js';
 import { sparseMapLength, type Segment } from './sparse-map.js';
@@ -26,6 +26,8 @@ export interface EntrySource {
   sparse?: Segment[];
   /** The entry's data (for a disk, the segments' bytes only); may be called more than once. */
   data(): AsyncIterable<Buffer>;
+  /** A disk on this machine: where its data is in its files (the writer may copy them file to file). */
+  local?: DataSegment[];
 }
 
 export interface VmSources {
@@ -48,10 +50,21 @@ async function diskSource(
   tmpDir: string,
   tmpName: string,
   signal?: AbortSignal,
-): Promise<{ realSize: number; ranges: Segment[]; data(): AsyncIterable<Buffer>; cleanup(): Promise<void> }> {
+): Promise<{
+  realSize: number;
+  ranges: Segment[];
+  data(): AsyncIterable<Buffer>;
+  local?: DataSegment[];
+  cleanup(): Promise<void>;
+}> {
   if (!isLocal(parseUri(lv.requestedUri))) return remoteDisk(lv, path, tmpName, signal);
   const layout = await localDiskLayout(path, tmpDir);
-  return { ...layout, ranges: guestRanges(layout.segments), data: () => segmentBytes(layout.segments) };
+  return {
+    ...layout,
+    ranges: guestRanges(layout.segments),
+    data: () => segmentBytes(layout.segments),
+    local: layout.segments,
+  };
 }
 
 /**
@@ -93,6 +106,7 @@ export async function vmSources(
         },
         sparse: ranges,
         data: () => layout.data(),
+        ...(layout.local ? { local: layout.local } : {}),
       });
     }
     // A direct kernel boot cannot start without its kernel and initrd: they travel with the VM.

@@ -197,7 +197,10 @@ async function toFile(
       bytes += c.length;
       return out.write(c, at);
     };
-    const entries = await writeBundle(sink, skeleton, reserve, sources, opts);
+    const entries = await writeBundle(sink, skeleton, reserve, sources, {
+      ...opts,
+      file: { fd: fh.fd, position: () => bytes, advance: (n) => (bytes += n), flush: () => out.flush() },
+    });
     await out.flush();
     const region = await manifestRegion(
       { ...skeleton, entries },

@@ -16,6 +16,8 @@ export type TarSink = (chunk: Buffer) => Promise<void>;
 export interface TarEntryWriter {
   /** The chunk is handed to the sink as it is (not copied): keep it unchanged until this resolves. */
   write(chunk: Buffer): Promise<void>;
+  /** `n` of the entry's bytes were written to the output by someone else, right where they go. */
+  copied(n: number): void;
   close(): Promise<void>;
 }
 
@@ -107,6 +109,11 @@ export class TarWriter {
   }
 
   /** @internal */
+  skipped(n: number): void {
+    this.written += n;
+  }
+
+  /** @internal */
   closed(entry: EntryWriter): void {
     if (this.open === entry) this.open = undefined;
   }
@@ -127,6 +134,12 @@ class EntryWriter implements TarEntryWriter {
       throw new TarEntrySizeError(this.name, this.expected, this.got + chunk.length);
     this.got += chunk.length;
     await this.tar.emit(chunk);
+  }
+
+  copied(n: number): void {
+    if (this.got + n > this.expected) throw new TarEntrySizeError(this.name, this.expected, this.got + n);
+    this.got += n;
+    this.tar.skipped(n);
   }
 
   async close(): Promise<void> {

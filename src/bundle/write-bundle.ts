@@ -11,6 +11,8 @@ import type { EntrySource } from './export-sources.js';
 import { encodeSparseMap } from './sparse-map.js';
 import { readAhead } from './overlap.js';
 import { TarWriter, type TarSink } from './tar-writer.js';
+import { DiskUnreadableError, type DataSegment } from './disk-layout.js';
+import { copyRanges } from './file-copy.js';
 
 /** Compressed bytes go on to `out`; `end` waits until all of them went. */
 export interface Compressor {
@@ -32,6 +34,11 @@ export interface WriteBundleOptions {
   signal?: AbortSignal;
   /** Data bytes written so far (not headers). */
   onData?: (bytes: number) => void;
+  /**
+   * The output is this file, uncompressed: a local disk's data is copied into it file to file
+   * (file-copy.ts) rather than through the sink. `position` is where the sink's next byte goes.
+   */
+  file?: { fd: number; position(): number; advance(n: number): void; flush(): Promise<void> };
 }
 
 /** The bytes of the manifest's region: its tar header and space-padded data, in a stored frame if compressed. */
@@ -75,7 +82,20 @@ export async function writeBundle(
       const writer = s.sparse
         ? await tw.openSparseEntry(e.path, e.realSize ?? 0, s.sparse)
         : await tw.openEntry(e.path, e.size);
-      if (s.sparse) hash.update(encodeSparseMap(s.sparse, e.realSize ?? 0));
+      const map = s.sparse ? encodeSparseMap(s.sparse, e.realSize ?? 0) : undefined;
+      if (s.local && opts.file && !compressor) {
+        const before = data;
+        const sha256 = await copyEntry(s.local, map, opts.file, opts.signal, (n) =>
+          opts.onData?.(before + n),
+        );
+        const length = s.local.reduce((n, x) => n + x.length, 0);
+        writer.copied(length);
+        data += length;
+        await writer.close();
+        done.push({ ...e, sha256 });
+        continue;
+      }
+      if (map) hash.update(map);
       for await (const chunk of readAhead(s.data())) {
         opts.signal?.throwIfAborted();
         hash.update(chunk);
@@ -93,6 +113,36 @@ export async function writeBundle(
     compressor?.destroy();
     throw err;
   }
+}
+
+/**
+ * A local disk's data segments copied from their files into the bundle file where the sink's next
+ * byte would go (its earlier writes settled first); the checksum of `map` and the data.
+ */
+async function copyEntry(
+  segments: DataSegment[],
+  map: Buffer | undefined,
+  file: NonNullable<WriteBundleOptions['file']>,
+  signal: AbortSignal | undefined,
+  onData: (n: number) => void,
+): Promise<string> {
+  await file.flush();
+  let to = file.position();
+  const ranges = segments.map((s) => {
+    const r = { file: s.file, offset: s.fileOffset, length: s.length, to };
+    to += s.length;
+    return r;
+  });
+  const sha256 = await copyRanges({
+    out: file.fd,
+    ranges,
+    ...(map ? { prefix: map } : {}),
+    ...(signal ? { signal } : {}),
+    onData,
+    readError: (path, offset, why, cause) => new DiskUnreadableError(path, why, cause),
+  });
+  file.advance(to - file.position());
+  return sha256;
 }
 
 /** The checksums of the entries, by reading their data (the first pass for an output that cannot be rewritten). */

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { copyRanges } from './file-copy.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'phyllo-file-copy-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+class ReadFailed extends Error {
+  constructor(
+    readonly file: string,
+    readonly offset: number,
+    why: string,
+  ) {
+    super(`${file} at ${offset}: ${why}`);
+  }
+}
+const readError = (file: string, offset: number, why: string) => new ReadFailed(file, offset, why);
+
+test('ranges land at their offsets; the checksum is SHA-256 of the prefix and the bytes in order', async () => {
+  const src = join(dir, 'src-a');
+  const data = randomBytes(1 << 20);
+  writeFileSync(src, data);
+  const out = join(dir, 'out-a');
+  const fh = await open(out, 'w+');
+  const ranges = [
+    { file: src, offset: 4096, length: 300_000, to: 0 },
+    { file: src, offset: 0, length: 4096, to: 300_000 },
+  ];
+  let seen = 0;
+  const sha = await copyRanges({
+    out: fh.fd,
+    ranges,
+    prefix: Buffer.from('map'),
+    readError,
+    chunk: 65536,
+    onData: (n) => (seen = n),
+  });
+  await fh.close();
+  const expected = Buffer.concat([data.subarray(4096, 304_096), data.subarray(0, 4096)]);
+  assert.deepEqual(readFileSync(out), expected);
+  assert.equal(sha, createHash('sha256').update('map').update(expected).digest('hex'));
+  assert.equal(seen, expected.length);
+});
+
+test('skipZeros leaves all-zero 4 KiB blocks as holes and still hashes them', async () => {
+  const src = join(dir, 'src-b');
+  const data = Buffer.alloc(8 << 20);
+  randomBytes(4096).copy(data, 0);
+  randomBytes(100).copy(data, (6 << 20) + 5);
+  writeFileSync(src, data);
+  const out = join(dir, 'out-b');
+  const fh = await open(out, 'w+');
+  await fh.truncate(16 << 20);
+  const sha = await copyRanges({
+    out: fh.fd,
+    ranges: [{ file: src, offset: 0, length: data.length, to: 1 << 20 }],
+    skipZeros: true,
+    readError,
+  });
+  await fh.close();
+  const got = readFileSync(out);
+  assert.equal(got.length, 16 << 20);
+  assert.deepEqual(got.subarray(1 << 20, (1 << 20) + data.length), data);
+  assert.equal(sha, createHash('sha256').update(data).digest('hex'));
+  // Two 4 KiB blocks hold data; everything else stayed a hole.
+  assert.ok(statSync(out).blocks * 512 <= 64 * 1024, `allocated ${statSync(out).blocks * 512}`);
+});
+
+test('a source that ends early is the caller’s typed error, naming the file and offset', async () => {
+  const src = join(dir, 'src-c');
+  writeFileSync(src, randomBytes(10_000));
+  const fh = await open(join(dir, 'out-c'), 'w+');
+  await assert.rejects(
+    copyRanges({ out: fh.fd, ranges: [{ file: src, offset: 0, length: 20_000, to: 0 }], readError }),
+    (err: unknown) => err instanceof ReadFailed && err.file === src && err.offset === 10_000,
+  );
+  await fh.close();
+});
+
+test('a source that cannot be opened or read is the caller’s typed error too', async () => {
+  const fh = await open(join(dir, 'out-d'), 'w+');
+  await assert.rejects(
+    copyRanges({ out: fh.fd, ranges: [{ file: dir, offset: 0, length: 10, to: 0 }], readError }),
+    (err: unknown) => err instanceof ReadFailed && /EISDIR/.test(err.message),
+  );
+  await fh.close();
+});
+
+test('a write error comes back with its errno code', async () => {
+  const src = join(dir, 'src-e');
+  writeFileSync(src, randomBytes(1000));
+  writeFileSync(join(dir, 'out-e'), '');
+  const fh = await open(join(dir, 'out-e'), 'r');
+  await assert.rejects(
+    copyRanges({ out: fh.fd, ranges: [{ file: src, offset: 0, length: 1000, to: 0 }], readError }),
+    (err: unknown) => (err as NodeJS.ErrnoException).code === 'EBADF',
+  );
+  await fh.close();
+});
+
+test('a cancel stops the copy before its end and rejects with the signal’s reason', async () => {
+  const src = join(dir, 'src-f');
+  writeFileSync(src, randomBytes(4 << 20));
+  const fh = await open(join(dir, 'out-f'), 'w+');
+  const stop = new AbortController();
+  const ranges = Array.from({ length: 64 }, (_, i) => ({
+    file: src,
+    offset: 0,
+    length: 4 << 20,
+    to: i * (4 << 20),
+  }));
+  let last = 0;
+  await assert.rejects(
+    copyRanges({
+      out: fh.fd,
+      ranges,
+      readError,
+      onData: (n) => {
+        last = n;
+        stop.abort(new Error('cancelled here'));
+      },
+      signal: stop.signal,
+    }),
+    /cancelled here/,
+  );
+  const size = (await fh.stat()).size;
+  await fh.close();
+  assert.ok(last > 0);
+  assert.ok(size < 256 << 20, `wrote ${size}`);
+});

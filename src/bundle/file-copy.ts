@@ -1,0 +1,136 @@
+/**
+ * The local fast path of a bundle's disk data: byte ranges of files copied into one open file by a
+ * worker thread (copy-worker.ts) with synchronous I/O through one reused 128 KiB buffer, SHA-256
+ * computed there over exactly the bytes written. The main thread stays free for progress and
+ * cancellation, and pushes the written data to disk as it goes (fdatasync every 64 MiB, on libuv's
+ * pool), so the final fsync has little left to do: the page cache of this machine (dirty_background
+ * at 10% of the RAM) would otherwise hold all of it until then.
+ *
+ * Measured on the 2-core build machine, 1 GiB of random data file to file, fsync'ed, taking turns
+ * (/tmp bench, node 20): `cp --sparse=always` + sync 0.65–1.09 s; this (read, hash, write in one
+ * thread, flushing every 64 MiB) 1.04–1.06 s; the same without the flushes 1.35–2.24 s; hashing in a
+ * second worker over a shared ring of 8 or 16 slots of 128 KiB 0.96–1.31 s (no better, more to go
+ * wrong); the fs promise API with 1 MiB chunks (what the stream path does) 1.8–2.3 s.
+ */
+import { fdatasync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { COPY_CHUNK } from './chunk-size.js';
+
+/** `length` bytes of `file` from `offset`, written at `to` in the output. */
+export interface CopyRange {
+  file: string;
+  offset: number;
+  length: number;
+  to: number;
+}
+
+/** @internal What the worker is given. */
+export interface CopyRequest {
+  out: number;
+  ranges: CopyRange[];
+  prefix: Uint8Array;
+  skipZeros: boolean;
+  chunk: number;
+  progressEvery: number;
+  control: SharedArrayBuffer;
+}
+
+/** @internal What the worker says. */
+export type CopyReply =
+  | { kind: 'progress'; done: number }
+  | { kind: 'done'; done: number; sha256: string }
+  | { kind: 'short'; file: string; offset: number }
+  | { kind: 'read-error'; file: string; offset: number; message: string; code?: string }
+  | { kind: 'write-error'; message: string; code?: string; syscall?: string; errno?: number }
+  | { kind: 'stopped' };
+
+export interface CopyOptions {
+  /** The output's file descriptor (left open). */
+  out: number;
+  ranges: CopyRange[];
+  /** Bytes hashed before the ranges' (a sparse entry's map, written by the caller). */
+  prefix?: Uint8Array;
+  /** Leave out all-zero 4 KiB blocks: the output is a new sparse file, where they read as zeros. */
+  skipZeros?: boolean;
+  signal?: AbortSignal;
+  /** Bytes copied so far. */
+  onData?: (bytes: number) => void;
+  /** The caller's typed error for a source that ends before a range does, or cannot be read. */
+  readError(file: string, offset: number, why: string, cause?: Error): Error;
+  /** @internal Tests: the read size. */
+  chunk?: number;
+}
+
+const FLUSH_EVERY = 64 * 2 ** 20;
+
+/**
+ * Copies the ranges in order and resolves with the SHA-256 (hex) of `prefix` and the ranges' bytes.
+ * A cancel (the signal) or a failure rejects only once the worker stopped writing.
+ */
+export function copyRanges(o: CopyOptions): Promise<string> {
+  o.signal?.throwIfAborted();
+  const control = new SharedArrayBuffer(4);
+  const req: CopyRequest = {
+    out: o.out,
+    ranges: o.ranges,
+    prefix: o.prefix ?? new Uint8Array(0),
+    skipZeros: o.skipZeros ?? false,
+    chunk: o.chunk ?? COPY_CHUNK,
+    progressEvery: Math.min(FLUSH_EVERY, 8 * 2 ** 20),
+    control,
+  };
+  const worker = new Worker(new URL('../bundle/copy-worker.js', import.meta.url), { workerData: req });
+  return new Promise<string>((resolve, reject) => {
+    let settled: { ok: true; sha: string } | { ok: false; err: unknown } | undefined;
+    let flushing = false;
+    let flushedAt = 0;
+    let flushError: unknown;
+    const onAbort = () => Atomics.store(new Int32Array(control), 0, 1);
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    const finish = (r: NonNullable<typeof settled>) => (settled ??= r);
+    worker.on('message', (m: CopyReply) => {
+      switch (m.kind) {
+        case 'progress':
+          o.onData?.(m.done);
+          if (!flushing && m.done - flushedAt >= FLUSH_EVERY) {
+            flushing = true;
+            flushedAt = m.done;
+            fdatasync(o.out, (err) => {
+              flushing = false;
+              flushError ??= err ?? undefined;
+            });
+          }
+          return;
+        case 'done':
+          o.onData?.(m.done);
+          finish({ ok: true, sha: m.sha256 });
+          return;
+        case 'short':
+          finish({ ok: false, err: o.readError(m.file, m.offset, `it ends before offset ${m.offset}`) });
+          return;
+        case 'read-error': {
+          const cause = Object.assign(new Error(m.message), m.code ? { code: m.code } : {});
+          finish({ ok: false, err: o.readError(m.file, m.offset, m.message, cause) });
+          return;
+        }
+        case 'write-error':
+          finish({
+            ok: false,
+            err: Object.assign(new Error(m.message), { code: m.code, syscall: m.syscall, errno: m.errno }),
+          });
+          return;
+        case 'stopped':
+          finish({ ok: false, err: o.signal?.reason ?? new Error('aborted') });
+      }
+    });
+    worker.once('error', (err) => finish({ ok: false, err }));
+    worker.once('exit', () => {
+      o.signal?.removeEventListener('abort', onAbort);
+      // The worker wrote its last byte; a flush still running only reads the file's state.
+      const r = settled ?? { ok: false as const, err: new Error('the copy worker stopped without a word') };
+      if (!r.ok) reject(r.err);
+      else if (flushError) reject(flushError);
+      else resolve(r.sha);
+    });
+  });
+}
