@@ -6,6 +6,7 @@ import type { Compression } from './write-bundle.js';
 import { zstdDecompress } from './zstd-compress.js';
 import { isZstd, storedFrame } from './zstd-frame.js';
 import { zstdCompressor } from './zstd-push.js';
+import { isSkipping, type SkippingSource } from './byte-source.js';
 
 /** zstd at level 1 on one core (docs/dependencies.md), its manifest region in a frame of stored blocks. */
 export function bundleCompression(): Compression {
@@ -25,39 +26,57 @@ export function bundleCompression(): Compression {
 
 /**
  * The tar stream of a bundle file or stream. A compressed one may expand to `limit()` bytes at most
- * (asked again as it goes: it grows once the manifest is known).
+ * (asked again as it goes: it grows once the manifest is known). An uncompressed one from a source
+ * that can skip (a file, file-chunks.ts) can skip too, and names that file while it does: its tar
+ * offsets are the file's.
  */
-export async function* bundleBytes(
+export function bundleBytes(
   source: AsyncIterable<Uint8Array>,
   signal: AbortSignal | undefined,
   limit: () => number,
-): AsyncGenerator<Buffer> {
-  const it = source[Symbol.asyncIterator]();
-  // Four bytes decide: gather them if the first chunks are shorter.
-  let head = Buffer.alloc(0);
-  let ended = false;
-  while (head.length < 4 && !ended) {
-    const r = await it.next();
-    if (r.done) ended = true;
-    else head = Buffer.concat([head, Buffer.from(r.value)]);
-  }
-  const rest: AsyncIterable<Uint8Array> = {
-    [Symbol.asyncIterator]: () => {
-      let sentHead = head.length === 0;
-      return {
-        next: async () => {
-          if (!sentHead) {
-            sentHead = true;
-            return { done: false, value: head };
-          }
-          return ended ? { done: true, value: undefined } : it.next();
-        },
-        return: async () => (await it.return?.()) ?? { done: true, value: undefined },
-      };
-    },
-  };
-  if (isZstd(head)) yield* zstdDecompress(rest, { maxOutputBytes: limit, ...(signal ? { signal } : {}) });
-  else
+): AsyncIterable<Buffer> & Partial<SkippingSource> {
+  let plain = false;
+  const skipper = isSkipping(source) ? source : undefined;
+  const bytes = (async function* () {
+    const it = source[Symbol.asyncIterator]();
+    // Four bytes decide: gather them if the first chunks are shorter.
+    let head = Buffer.alloc(0);
+    let ended = false;
+    while (head.length < 4 && !ended) {
+      const r = await it.next();
+      if (r.done) ended = true;
+      else head = Buffer.concat([head, Buffer.from(r.value)]);
+    }
+    const rest: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]: () => {
+        let sentHead = head.length === 0;
+        return {
+          next: async () => {
+            if (!sentHead) {
+              sentHead = true;
+              return { done: false, value: head };
+            }
+            return ended ? { done: true, value: undefined } : it.next();
+          },
+          return: async () => (await it.return?.()) ?? { done: true, value: undefined },
+        };
+      },
+    };
+    if (isZstd(head)) {
+      yield* zstdDecompress(rest, { maxOutputBytes: limit, ...(signal ? { signal } : {}) });
+      return;
+    }
+    plain = true;
     for await (const c of rest)
       yield Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+  })();
+  if (!skipper) return bytes;
+  return {
+    [Symbol.asyncIterator]: () => bytes,
+    get file() {
+      return plain ? skipper.file : undefined;
+    },
+    // Only once the head was handed on (a skip comes after the reader took bytes): no bytes are held here.
+    skip: (n: number) => (plain ? skipper.skip(n) : 0),
+  };
 }

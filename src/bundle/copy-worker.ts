@@ -1,16 +1,18 @@
 /**
- * The worker thread of file-copy.ts: copies byte ranges from files into one open file with
- * synchronous reads and writes through one reused buffer of COPY_CHUNK bytes, hashing (SHA-256) what
- * it writes, exactly, in the order given. It imports only Node's built-ins: it is loaded from its own
- * file (dist/src/bundle/copy-worker.js), also from the CLI's bundle.
+ * The copy worker of file-copy.ts: copies byte ranges from files into one open file with synchronous
+ * reads and writes, each chunk through a slot of the shared ring (copy-ring.ts) that the hash worker
+ * then hashes, so what is hashed is exactly what was written, in order. It imports only Node's
+ * built-ins: it is loaded from its own file (dist/src/bundle/copy-worker.js), also from the CLI's bundle.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CopyReply, CopyRequest } from './file-copy.js';
+import { END, HEAD, SLOTS, STOP, TAIL, slot } from './copy-ring.js';
 
 const req = workerData as CopyRequest;
-const stop = new Int32Array(req.control);
+const ring = req.ring;
+const ctl = new Int32Array(ring.control);
+const lengths = new Int32Array(ring.lengths);
 const post = (m: CopyReply) => parentPort!.postMessage(m);
 const BLOCK = 4096;
 const ZERO = Buffer.alloc(BLOCK);
@@ -39,18 +41,28 @@ function writeAll(fd: number, buf: Buffer, at: number): void {
 }
 
 const files = new Map<string, number>();
+/** Waits for the hasher to free the slot that `head` goes to. */
+function freeSlot(head: number): void {
+  for (;;) {
+    if (Atomics.load(ctl, STOP) !== 0) throw new Stopped();
+    const tail = Atomics.load(ctl, TAIL);
+    if (head - tail < SLOTS) return;
+    Atomics.wait(ctl, TAIL, tail, 50);
+  }
+}
+
+let finished = false;
 try {
-  const hash = createHash('sha256');
-  hash.update(Buffer.from(req.prefix));
-  const buf = Buffer.allocUnsafe(req.chunk);
+  let head = 0;
   let done = 0;
   let told = 0;
   for (const r of req.ranges) {
     let fd = files.get(r.file);
     if (fd === undefined) files.set(r.file, (fd = openSync(r.file, 'r')));
     for (let off = 0; off < r.length;) {
-      if (Atomics.load(stop, 0) !== 0) throw new Stopped();
-      const want = Math.min(req.chunk, r.length - off);
+      freeSlot(head);
+      const buf = slot(ring, head);
+      const want = Math.min(ring.chunk, r.length - off);
       let n: number;
       try {
         n = readSync(fd, buf, 0, want, r.offset + off);
@@ -63,9 +75,11 @@ try {
       }
       if (n === 0) throw Object.assign(new Short(), { file: r.file, offset: r.offset + off });
       const c = n === buf.length ? buf : buf.subarray(0, n);
-      hash.update(c);
       if (req.skipZeros) writeSparse(req.out, c, r.to + off);
       else writeAll(req.out, c, r.to + off);
+      lengths[head % SLOTS] = n;
+      Atomics.store(ctl, HEAD, ++head);
+      Atomics.notify(ctl, HEAD);
       off += n;
       done += n;
       if (done - told >= req.progressEvery) {
@@ -74,7 +88,8 @@ try {
       }
     }
   }
-  post({ kind: 'done', done, sha256: hash.digest('hex') });
+  finished = true;
+  post({ kind: 'done', done });
 } catch (err) {
   if (err instanceof Short) {
     const e = err as Short & { file: string; offset: number };
@@ -89,5 +104,7 @@ try {
     post({ kind: 'write-error', message: e.message, code: e.code, syscall: e.syscall, errno: e.errno });
   }
 } finally {
+  Atomics.store(ctl, END, finished ? 1 : 2);
+  Atomics.notify(ctl, HEAD);
   for (const fd of files.values()) closeSync(fd);
 }

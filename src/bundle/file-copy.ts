@@ -15,6 +15,8 @@
 import { fdatasync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { COPY_CHUNK } from './chunk-size.js';
+import { HEAD, STOP, TAIL, makeRing, type Ring } from './copy-ring.js';
+import type { HashReply } from './hash-worker.js';
 
 /** `length` bytes of `file` from `offset`, written at `to` in the output. */
 export interface CopyRange {
@@ -24,21 +26,19 @@ export interface CopyRange {
   to: number;
 }
 
-/** @internal What the worker is given. */
+/** @internal What the copy worker is given. */
 export interface CopyRequest {
   out: number;
   ranges: CopyRange[];
-  prefix: Uint8Array;
   skipZeros: boolean;
-  chunk: number;
   progressEvery: number;
-  control: SharedArrayBuffer;
+  ring: Ring;
 }
 
-/** @internal What the worker says. */
+/** @internal What the copy worker says. */
 export type CopyReply =
   | { kind: 'progress'; done: number }
-  | { kind: 'done'; done: number; sha256: string }
+  | { kind: 'done'; done: number }
   | { kind: 'short'; file: string; offset: number }
   | { kind: 'read-error'; file: string; offset: number; message: string; code?: string }
   | { kind: 'write-error'; message: string; code?: string; syscall?: string; errno?: number }
@@ -69,25 +69,52 @@ const FLUSH_EVERY = 64 * 2 ** 20;
  */
 export function copyRanges(o: CopyOptions): Promise<string> {
   o.signal?.throwIfAborted();
-  const control = new SharedArrayBuffer(4);
+  const ring = makeRing(o.chunk ?? COPY_CHUNK);
   const req: CopyRequest = {
     out: o.out,
     ranges: o.ranges,
-    prefix: o.prefix ?? new Uint8Array(0),
     skipZeros: o.skipZeros ?? false,
-    chunk: o.chunk ?? COPY_CHUNK,
     progressEvery: Math.min(FLUSH_EVERY, 8 * 2 ** 20),
-    control,
+    ring,
   };
+  const ctl = new Int32Array(ring.control);
+  const hasher = new Worker(new URL('../bundle/hash-worker.js', import.meta.url), {
+    workerData: { ring, prefix: o.prefix ?? new Uint8Array(0) },
+  });
   const worker = new Worker(new URL('../bundle/copy-worker.js', import.meta.url), { workerData: req });
-  return new Promise<string>((resolve, reject) => {
-    let settled: { ok: true; sha: string } | { ok: false; err: unknown } | undefined;
+  const stopBoth = () => {
+    Atomics.store(ctl, STOP, 1);
+    Atomics.notify(ctl, HEAD);
+    Atomics.notify(ctl, TAIL);
+  };
+  const hashed = new Promise<string>((resolve, reject) => {
+    let sha: string | undefined;
+    hasher.on('message', (m: HashReply) => {
+      if (m.kind === 'hashed') sha = m.sha256;
+    });
+    // A hasher that is gone frees no more slots: the copier must not wait for it.
+    hasher.once('error', (err) => {
+      stopBoth();
+      reject(err);
+    });
+    hasher.once('exit', () => {
+      if (sha) return resolve(sha);
+      stopBoth();
+      reject(new Error('the hash worker stopped without a word'));
+    });
+  });
+  hashed.catch(() => undefined);
+  const copied = new Promise<void>((resolve, reject) => {
+    let settled: { ok: true } | { ok: false; err: unknown } | undefined;
     let flushing = false;
     let flushedAt = 0;
     let flushError: unknown;
-    const onAbort = () => Atomics.store(new Int32Array(control), 0, 1);
-    o.signal?.addEventListener('abort', onAbort, { once: true });
-    const finish = (r: NonNullable<typeof settled>) => (settled ??= r);
+    o.signal?.addEventListener('abort', stopBoth, { once: true });
+    const finish = (r: NonNullable<typeof settled>) => {
+      settled ??= r;
+      // The hasher has nothing more coming.
+      if (!r.ok) stopBoth();
+    };
     worker.on('message', (m: CopyReply) => {
       switch (m.kind) {
         case 'progress':
@@ -103,7 +130,7 @@ export function copyRanges(o: CopyOptions): Promise<string> {
           return;
         case 'done':
           o.onData?.(m.done);
-          finish({ ok: true, sha: m.sha256 });
+          finish({ ok: true });
           return;
         case 'short':
           finish({ ok: false, err: o.readError(m.file, m.offset, `it ends before offset ${m.offset}`) });
@@ -125,12 +152,20 @@ export function copyRanges(o: CopyOptions): Promise<string> {
     });
     worker.once('error', (err) => finish({ ok: false, err }));
     worker.once('exit', () => {
-      o.signal?.removeEventListener('abort', onAbort);
+      o.signal?.removeEventListener('abort', stopBoth);
       // The worker wrote its last byte; a flush still running only reads the file's state.
       const r = settled ?? { ok: false as const, err: new Error('the copy worker stopped without a word') };
-      if (!r.ok) reject(r.err);
-      else if (flushError) reject(flushError);
-      else resolve(r.sha);
+      if (!r.ok) {
+        stopBoth();
+        reject(r.err);
+      } else if (flushError) reject(flushError);
+      else resolve();
     });
+  });
+  // Both workers are gone before this settles: nothing writes or reads the ring after.
+  return Promise.allSettled([copied, hashed]).then(([c, h]) => {
+    if (c.status === 'rejected') throw c.reason;
+    if (h.status === 'rejected') throw h.reason;
+    return h.value;
   });
 }

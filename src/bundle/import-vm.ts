@@ -44,6 +44,7 @@ import { BundleInvalidError } from './errors.js';
 import { MAX_MANIFEST_BYTES, type BundleEntry, type BundleManifest } from './manifest.js';
 import { bundleBytes } from './compression.js';
 import { PositionalWriter } from './overlap.js';
+import { copyRanges } from './file-copy.js';
 import { readBundle, type EntryTarget } from './read-bundle.js';
 import { processAlive } from '../machines/process-alive.js';
 import { RemoteJournal, sweepRemoteRuns } from './remote-journal.js';
@@ -135,11 +136,15 @@ export async function targetPool(
   return { pool, dir };
 }
 
-/** A file written at offsets, created empty at `size` (a sparse disk: holes stay holes). */
+/**
+ * A file written at offsets, created empty at `size` (a sparse disk: holes stay holes). From a bundle
+ * file, its data is copied file to file, all-zero blocks left as holes.
+ */
 async function fileTarget(
   path: string,
   size: number,
   undo: UndoList,
+  signal: AbortSignal | undefined,
 ): Promise<EntryTarget & { fh: FileHandle }> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const fh = await open(path, 'wx', 0o600);
@@ -154,6 +159,10 @@ async function fileTarget(
   return {
     fh,
     write: (chunk, offset) => out.write(chunk, offset),
+    async copy(req) {
+      await out.flush();
+      return copyRanges({ ...req, out: fh.fd, skipZeros: true, ...(signal ? { signal } : {}) });
+    },
     async done() {
       await out.flush();
       await fh.sync();
@@ -360,7 +369,7 @@ export async function importVm(
             if (local) {
               const tmp = join(dir, `${tag}-${e.target}.raw`);
               disks.push({ target: e.target!, tmp, path: join(dir, volName) });
-              return fileTarget(tmp, e.realSize ?? 0, undo);
+              return fileTarget(tmp, e.realSize ?? 0, undo, opts.signal);
             }
             if (await volumeThere(pool, volName)) throw diskThere(join(dir, volName));
             const t = await volumeTarget(pool, volName, e.realSize ?? 0, undo, journal!);

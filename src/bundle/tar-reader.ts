@@ -43,7 +43,15 @@ export interface TarEntry {
   /** A sparse entry's data segments, sorted, none empty; `body` yields their bytes in order. */
   sparse?: Segment[];
   /** The entry's data, as views of the input's chunks. Read it, or leave it: the next entry skips the rest. */
-  body: AsyncIterable<Buffer>;
+  body: TarBody;
+}
+
+export interface TarBody extends AsyncIterable<Buffer> {
+  /**
+   * Where the data not read yet lies in the file the archive is, when it is one (an uncompressed
+   * bundle file): to be copied from there by offset and left, unread, for the next entry to skip.
+   */
+  inFile(): { file: string; offset: number; length: number } | undefined;
 }
 
 /** Trailing zeros accepted after the end blocks (GNU tar fills its last 10 KiB record). */
@@ -239,7 +247,7 @@ async function readSparseMap(body: EntryBody, entry: EntryFacts, maxSegments: nu
 }
 
 /** One entry's data: handed on as it arrives, then its padding checked. */
-class EntryBody implements AsyncIterable<Buffer> {
+class EntryBody implements TarBody {
   private left: number;
   private readonly padding: number;
   private iterated = false;
@@ -264,6 +272,13 @@ class EntryBody implements AsyncIterable<Buffer> {
     return data;
   }
 
+  inFile(): { file: string; offset: number; length: number } | undefined {
+    const file = this.input.file;
+    return file === undefined || this.iterated
+      ? undefined
+      : { file, offset: this.input.offset, length: this.left };
+  }
+
   async *[Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
     if (this.iterated) throw new Error(`tar reader: the body of "${this.name}" was already read`);
     this.iterated = true;
@@ -278,10 +293,9 @@ class EntryBody implements AsyncIterable<Buffer> {
   /** Passes over what the caller did not read, then the padding, which must be zeros. */
   async skipRest(): Promise<void> {
     this.iterated = true;
-    while (this.left > 0) {
-      const chunk = await this.input.take(this.left);
-      if (!chunk) throw this.truncated();
-      this.left -= chunk.length;
+    if (this.left > 0) {
+      this.left -= await this.input.skip(this.left);
+      if (this.left > 0) throw this.truncated();
     }
     const padding = await this.input.read(this.padding);
     if (padding.length < this.padding)
