@@ -133,3 +133,38 @@ test('a cancel stops the copy before its end and rejects with the signal’s rea
   assert.ok(last > 0);
   assert.ok(size < 256 << 20, `wrote ${size}`);
 });
+
+// A hasher that dies frees no more ring slots: the copy must reject, not wait for it forever.
+const hashers = {
+  throws: "throw new Error('hasher broke')",
+  'exits silently': 'process.exit(0)',
+  'crashes later': "setTimeout(() => { throw new Error('hasher broke late') }, 20)",
+};
+for (const [how, code] of Object.entries(hashers)) {
+  test(`a hash worker that ${how} makes the copy reject with its failure; nothing writes after`, async () => {
+    const src = join(dir, `src-h-${how}`);
+    writeFileSync(src, randomBytes(4 << 20));
+    const fh = await open(join(dir, `out-h-${how}`), 'w+');
+    const ranges = Array.from({ length: 8 }, (_, i) => ({
+      file: src,
+      offset: 0,
+      length: 4 << 20,
+      to: i * (4 << 20),
+    }));
+    await assert.rejects(
+      copyRanges({
+        out: fh.fd,
+        ranges,
+        readError,
+        chunk: 65536,
+        hashWorker: new URL(`data:text/javascript,${encodeURIComponent(code)}`),
+      }),
+      /hasher broke|stopped without a word/,
+    );
+    const size = (await fh.stat()).size;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await fh.stat()).size, size);
+    assert.ok(size < 32 << 20, `wrote ${size}`);
+    await fh.close();
+  });
+}

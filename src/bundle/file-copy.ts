@@ -62,6 +62,8 @@ export interface CopyOptions {
   readError(file: string, offset: number, why: string, cause?: Error): Error;
   /** @internal Tests: the read size. */
   chunk?: number;
+  /** @internal Tests: a hash worker that misbehaves. */
+  hashWorker?: URL;
 }
 
 const FLUSH_EVERY = 64 * 2 ** 20;
@@ -81,7 +83,7 @@ export function copyRanges(o: CopyOptions): Promise<string> {
     ring,
   };
   const ctl = new Int32Array(ring.control);
-  const hasher = new Worker(new URL('../bundle/hash-worker.js', import.meta.url), {
+  const hasher = new Worker(o.hashWorker ?? new URL('../bundle/hash-worker.js', import.meta.url), {
     workerData: { ring, prefix: o.prefix ?? new Uint8Array(0) },
   });
   const worker = new Worker(new URL('../bundle/copy-worker.js', import.meta.url), { workerData: req });
@@ -90,20 +92,27 @@ export function copyRanges(o: CopyOptions): Promise<string> {
     Atomics.notify(ctl, HEAD);
     Atomics.notify(ctl, TAIL);
   };
+  // Set when the hasher failed on its own (not stopped by us): the cause of whatever follows.
+  let hashFailure: unknown;
   const hashed = new Promise<string>((resolve, reject) => {
     let sha: string | undefined;
+    let stopped = false;
     hasher.on('message', (m: HashReply) => {
       if (m.kind === 'hashed') sha = m.sha256;
+      else stopped = true;
     });
     // A hasher that is gone frees no more slots: the copier must not wait for it.
     hasher.once('error', (err) => {
+      hashFailure ??= err;
       stopBoth();
       reject(err);
     });
     hasher.once('exit', () => {
       if (sha) return resolve(sha);
+      const err = new Error('the hash worker stopped without a word');
+      if (!stopped) hashFailure ??= err;
       stopBoth();
-      reject(new Error('the hash worker stopped without a word'));
+      reject(err);
     });
   });
   hashed.catch(() => undefined);
@@ -164,6 +173,8 @@ export function copyRanges(o: CopyOptions): Promise<string> {
   });
   // Both workers are gone before this settles: nothing writes or reads the ring after.
   return Promise.allSettled([copied, hashed]).then(([c, h]) => {
+    // A copier stopped because the hasher died reports the hasher's failure, not a cancel.
+    if (hashFailure !== undefined && !o.signal?.aborted) throw hashFailure;
     if (c.status === 'rejected') throw c.reason;
     if (h.status === 'rejected') throw h.reason;
     return h.value;
