@@ -1,11 +1,16 @@
 /**
  * bundleBytes: a plain tar passes through as it is; a zstd bundle is decompressed, and one that
  * expands past the limit its manifest sets (a compressed size bomb: a few kB that would be gigabytes)
- * stops with bundle-too-large long before it got there, leaving no zstd process.
+ * stops with bundle-too-large long before it got there, leaving no zstd process. Into a file, zstd
+ * appends its output itself: the same bytes as through the pipe, and a full disk says so.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { open, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { isNoSpace } from '../machines/no-space.js';
 import { bundleBytes, bundleCompression } from './compression.js';
 import { manifestReserve, type BundleManifest } from './manifest.js';
 import { readBundle } from './read-bundle.js';
@@ -125,4 +130,62 @@ test('a compressed size bomb: refused after a few MiB, by the tar layer or the l
     (e: unknown) => (e as { code?: string }).code === 'bundle-too-large',
   );
   assert.ok(out <= 8 << 20, `${out} bytes handed on`);
+});
+
+/** writeBundle into a file, as vm export does: the sink writes at its position, zstd appends. */
+async function bundleFile(path: string, compression = bundleCompression()): Promise<number> {
+  const fh = await open(path, 'w');
+  try {
+    let bytes = 0;
+    const m = manifest();
+    await writeBundle(
+      async (c) => {
+        const at = bytes;
+        bytes += c.length;
+        await fh.write(c, 0, c.length, at);
+      },
+      m,
+      manifestReserve(m),
+      sources,
+      {
+        compression,
+        file: {
+          fd: fh.fd,
+          path,
+          position: () => bytes,
+          advance: (n) => (bytes += n),
+          flush: async () => undefined,
+        },
+      },
+    );
+    return bytes;
+  } finally {
+    await fh.close();
+  }
+}
+
+test('into a file, zstd appends the same bytes the pipe would have brought back, and counts them', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'phyllo-zfile-'));
+  try {
+    const path = join(dir, 'b.phyllome');
+    const bytes = await bundleFile(path);
+    const file = await readFile(path);
+    assert.equal(bytes, file.length, 'the position advanced by what zstd wrote');
+    assert.ok(file.equals(await bundle(true)));
+    assert.equal(await read(file), '<domain/>');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('into a full file system (/dev/full), the export fails with zstd\'s "No space left on device"', async () => {
+  const compression = bundleCompression();
+  // The manifest's region goes to /dev/full too: only the appending part is tried here.
+  await assert.rejects(
+    writeBundle(async () => undefined, manifest(), manifestReserve(manifest()), sources, {
+      compression,
+      file: { fd: -1, path: '/dev/full', position: () => 0, advance: () => 0, flush: async () => undefined },
+    }),
+    (e: unknown) => isNoSpace(e),
+  );
 });

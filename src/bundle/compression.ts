@@ -2,6 +2,7 @@
  * A bundle's bytes as the tar reader wants them, compressed or not (the first four bytes say), and
  * the compression an export writes: the zstd layer (zstd-frame.ts, zstd-push.ts, zstd-compress.ts).
  */
+import { open } from 'node:fs/promises';
 import type { Compression } from './write-bundle.js';
 import { zstdDecompress } from './zstd-compress.js';
 import { isZstd, storedFrame } from './zstd-frame.js';
@@ -19,6 +20,36 @@ export function bundleCompression(): Compression {
         write: (chunk) => writer.write(chunk),
         end: () => writer.end(),
         destroy: () => stop.abort(),
+      };
+    },
+    async appendTo(path) {
+      // Appending: zstd's writes land after what the file holds (the manifest's region), whatever
+      // the other descriptor's positional writes did.
+      const fh = await open(path, 'a');
+      const start = (await fh.stat()).size;
+      const stop = new AbortController();
+      const unused = () => Promise.reject(new Error('zstd was to write to the file, not to this process'));
+      const writer = zstdCompressor(unused, { signal: stop.signal, output: fh.fd });
+      // zstd has its own copy of the descriptor: ours closes once the run settled, however it did.
+      let closing: Promise<void> | undefined;
+      const close = () => (closing ??= fh.close().catch(() => undefined));
+      return {
+        write: (chunk) => writer.write(chunk),
+        end: async () => {
+          try {
+            await writer.end();
+            return (await fh.stat()).size - start;
+          } finally {
+            await close();
+          }
+        },
+        destroy: () => {
+          stop.abort();
+          void writer
+            .end()
+            .catch(() => undefined)
+            .finally(close);
+        },
       };
     },
   };

@@ -199,7 +199,13 @@ async function toFile(
     };
     const entries = await writeBundle(sink, skeleton, reserve, sources, {
       ...opts,
-      file: { fd: fh.fd, position: () => bytes, advance: (n) => (bytes += n), flush: () => out.flush() },
+      file: {
+        fd: fh.fd,
+        path: tmp,
+        position: () => bytes,
+        advance: (n) => (bytes += n),
+        flush: () => out.flush(),
+      },
     });
     await out.flush();
     const region = await manifestRegion(

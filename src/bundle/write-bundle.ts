@@ -14,10 +14,11 @@ import { TarWriter, type TarSink } from './tar-writer.js';
 import { DiskUnreadableError, type DataSegment } from './disk-layout.js';
 import { copyRanges } from './file-copy.js';
 
-/** Compressed bytes go on to `out`; `end` waits until all of them went. */
+/** Compressed bytes go on to `out` (or into a file); `end` waits until all of them went. */
 export interface Compressor {
   write(chunk: Buffer): Promise<void>;
-  end(): Promise<void>;
+  /** Resolves once every compressed byte went; to their count when they went into a file. */
+  end(): Promise<number | void>;
   /** Stops at once (a cancel or a failure). */
   destroy(): void;
 }
@@ -27,6 +28,11 @@ export interface Compression {
   /** A frame of stored blocks holding `data`: its length depends only on data's length. */
   storedFrame(data: Buffer): Buffer;
   compressor(out: TarSink): Compressor;
+  /**
+   * Compressed bytes appended to the file at `path` by the compressor itself, not handed back to
+   * this process first (a bundle file: one copy less, and this core free for reading and hashing).
+   */
+  appendTo?(path: string): Promise<Compressor>;
 }
 
 export interface WriteBundleOptions {
@@ -38,7 +44,13 @@ export interface WriteBundleOptions {
    * The output is this file, uncompressed: a local disk's data is copied into it file to file
    * (file-copy.ts) rather than through the sink. `position` is where the sink's next byte goes.
    */
-  file?: { fd: number; position(): number; advance(n: number): void; flush(): Promise<void> };
+  file?: {
+    fd: number;
+    path: string;
+    position(): number;
+    advance(n: number): void;
+    flush(): Promise<void>;
+  };
 }
 
 /** The bytes of the manifest's region: its tar header and space-padded data, in a stored frame if compressed. */
@@ -68,7 +80,13 @@ export async function writeBundle(
 ): Promise<BundleEntry[]> {
   const mtime = new Date(manifest.createdAt);
   await out(await manifestRegion(manifest, reserve, opts.compression, mtime));
-  const compressor = opts.compression?.compressor(out);
+  const { compression, file } = opts;
+  let compressor: Compressor | undefined;
+  if (compression?.appendTo && file) {
+    // What went through the sink must be in the file before the compressor appends after it.
+    await file.flush();
+    compressor = await compression.appendTo(file.path);
+  } else compressor = compression?.compressor(out);
   const sink: TarSink = compressor ? (c) => compressor.write(c) : out;
   try {
     // The manifest went out already; the writer's archive continues after it.
@@ -107,7 +125,8 @@ export async function writeBundle(
       done.push({ ...e, sha256: hash.digest('hex') });
     }
     await tw.finish();
-    await compressor?.end();
+    const appended = await compressor?.end();
+    if (typeof appended === 'number') file?.advance(appended);
     return done;
   } catch (err) {
     compressor?.destroy();

@@ -13,6 +13,8 @@ export interface ZstdCompressOptions {
   threads?: number;
   binary?: string;
   signal?: AbortSignal;
+  /** zstd writes the compressed stream to this descriptor itself; the generator yields nothing. */
+  output?: number;
 }
 
 export interface ZstdDecompressOptions {
@@ -41,7 +43,10 @@ export function zstdCompress(
   options: ZstdCompressOptions = {},
 ): AsyncGenerator<Buffer, void, undefined> {
   const args = compressArgs(options.level, options.threads);
-  return runZstd('compress', args, source, runOptions(options));
+  return runZstd('compress', args, source, {
+    ...runOptions(options),
+    ...(options.output === undefined ? {} : { output: options.output }),
+  });
 }
 
 /**

@@ -5,10 +5,11 @@
  *
  * Whatever way the run ends (done, zstd's error, the output limit, the source's error, a cancel, the
  * consumer stopping early), zstd is killed if still running and reaped before the generator settles:
- * no process is left behind.
+ * no process is left behind. With `output`, zstd writes to that descriptor directly: one copy of the
+ * compressed bytes less, and this process's core free for the reads and the checksums.
  */
-import { spawn } from 'node:child_process';
-import type { Writable } from 'node:stream';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import {
   CompressedDataError,
   BundleTooLargeError,
@@ -25,6 +26,11 @@ export interface ZstdRunOptions {
   /** More output than this kills zstd at once and throws a `BundleTooLargeError`. */
   /** A number, or a function asked again for each chunk (a limit that grows once a manifest is read). */
   maxOutputBytes?: number | (() => number);
+  /**
+   * zstd writes its output to this file descriptor itself (a bundle file opened for appending), not
+   * through a pipe into this process: the generator then yields nothing.
+   */
+  output?: number;
 }
 
 /** Which error a failed exit means: damaged data when decompressing, zstd's own failure otherwise. */
@@ -43,7 +49,10 @@ export async function* runZstd(
   const { signal, maxOutputBytes } = options;
   if (signal?.aborted) throw new ZstdCancelledError(signal.reason);
 
-  const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  // stdin and stderr are always pipes; stdout is one unless zstd writes to `output`.
+  const child = spawn(binary, args, {
+    stdio: ['pipe', options.output ?? 'pipe', 'pipe'],
+  }) as ChildProcessByStdio<Writable, Readable | null, Readable>;
   const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('close', (code, sig) => resolve({ code, signal: sig })),
   );
@@ -91,7 +100,9 @@ export async function* runZstd(
   let readError: unknown;
   try {
     try {
-      for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      // With `output` there is no pipe to read: zstd's exit says how the run went.
+      const out: AsyncIterable<Buffer> | Iterable<Buffer> = child.stdout ?? [];
+      for await (const chunk of out) {
         produced += chunk.length;
         const limit = typeof maxOutputBytes === 'function' ? maxOutputBytes() : maxOutputBytes;
         if (limit !== undefined && produced > limit) {
@@ -124,7 +135,7 @@ export async function* runZstd(
     signal?.removeEventListener('abort', onAbort);
     kill();
     child.stdin.destroy();
-    child.stdout.destroy();
+    child.stdout?.destroy();
     await closed;
   }
 }
