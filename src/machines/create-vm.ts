@@ -1,4 +1,5 @@
 import { dirname, basename } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   isNotFound,
   ListNetworksFlags,
@@ -222,13 +223,14 @@ async function createImage(
 /**
  * The running pool whose target is `dir` (the first in libvirt's list, from `scan`); when none exists,
  * a `dir` pool for it is defined and started (built first when the directory is missing). Each change
- * goes into `undo`.
+ * goes into `undo`. Another client doing the same at the same time is no failure: its pool is used.
  */
 export async function poolFor(
   lv: Libvirt,
   dir: string,
   undo: UndoList,
   scan: Promise<ScannedPool[]> = scanPools(lv),
+  retried = false,
 ): Promise<StoragePool> {
   const scanned = await scan;
   const pools = scanned.map((p) => p.pool);
@@ -239,10 +241,8 @@ export async function poolFor(
       throw err;
     });
     if (new RegExp(`<path>${escapeRegExp(escapeXml(dir))}/?</path>`).test(xml)) {
-      if (!(await active)) {
-        await pool.start();
+      if (!(await active) && (await startHere(pool, retried)))
         undo.push(`started the storage pool "${pool.name}"`, () => pool.destroy());
-      }
       return pool;
     }
   }
@@ -252,24 +252,53 @@ export async function poolFor(
     dir === '/var/lib/libvirt/images' && !taken.has('default')
       ? 'default'
       : `phyllome-${basename(dir) || 'images'}`;
-  const pool = await lv.pools.define(
-    `<pool type='dir'><name>${escapeXml(name)}</name><target><path>${escapeXml(dir)}</path></target></pool>`,
-  );
+  let pool: StoragePool;
+  try {
+    pool = await lv.pools.define(
+      `<pool type='dir'><name>${escapeXml(name)}</name><target><path>${escapeXml(dir)}</path></target></pool>`,
+    );
+  } catch (err) {
+    // Another client defined a pool for `dir` since the scan (two creates at once on a new host: "pool
+    // 'default' already exists"): that one is used, as if the scan had seen it.
+    if (!retried) return poolFor(lv, dir, undo, scanPools(lv), true);
+    throw err;
+  }
   undo.push(`defined the storage pool "${name}"`, () => pool.undefine());
   // An existing directory starts as it is; a missing one is created by building the pool (through
   // libvirt, so this works on a remote host too) and removed again on undo (pool delete = rmdir).
-  const started = await pool.start().then(
+  let started = await pool.start().then(
     () => true,
     () => false,
   );
-  if (!started) {
+  // Not started, yet active: another client started it meanwhile, and it is that client's to stop.
+  if (!started && !(await pool.isActive())) {
     await pool.build();
     undo.push(`created the directory ${dir}`, () => pool.delete());
-    await pool.start();
+    started = await startHere(pool);
   }
-  undo.push(`started the storage pool "${name}"`, () => pool.destroy());
+  if (started) undo.push(`started the storage pool "${name}"`, () => pool.destroy());
   await pool.setAutostart(true);
   return pool;
+}
+
+/**
+ * Starts an inactive pool; false when another client started it first (so it is not ours to stop).
+ * A pool another client just defined (`fresh`) is that client's to build and start: it is given up
+ * to 5 s to do so before this one tries.
+ */
+async function startHere(pool: StoragePool, fresh = false): Promise<boolean> {
+  const active = () => pool.isActive().catch(() => false);
+  for (let i = 0; fresh && i < 50; i++) {
+    if (await active()) return false;
+    await sleep(100);
+  }
+  try {
+    await pool.start();
+    return true;
+  } catch (err) {
+    if (await active()) return false;
+    throw err;
+  }
 }
 
 function escapeRegExp(s: string): string {

@@ -36,18 +36,33 @@ export async function ensureNetwork(
   } catch (err) {
     if (!isNotFound(err)) throw err;
     if (definition === undefined) throw new NetworkMissingError(name);
-    const created = await lv.networks.define(definition);
+    const created = await lv.networks.define(definition).then(
+      (n) => ((defined = true), n),
+      async (defineErr: unknown) => {
+        // Another client defined it since the lookup (two creates at once on a new host): theirs is used.
+        const theirs = await lv.networks.lookup(name).catch(() => undefined);
+        if (theirs) return theirs;
+        throw defineErr;
+      },
+    );
     network = created;
-    undo?.push(`defined the network "${name}"`, () => created.undefine());
-    defined = true;
-    await network.setAutostart(true);
+    if (defined) {
+      undo?.push(`defined the network "${name}"`, () => created.undefine());
+      await network.setAutostart(true);
+    }
   }
-  // It may have been started by someone else since the list.
-  const started = !(await network.isActive());
+  // It may have been started by someone else since the list, or while this start is asked.
+  let started = !(await network.isActive());
   if (started) {
-    await network.start();
-    const running = network;
-    undo?.push(`started the network "${name}"`, () => running.destroy());
+    const net = network;
+    started = await net.start().then(
+      () => true,
+      async (err: unknown) => {
+        if (await net.isActive().catch(() => false)) return false;
+        throw err;
+      },
+    );
+    if (started) undo?.push(`started the network "${name}"`, () => net.destroy());
   }
   return { network, defined, started };
 }

@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { connect, isNotFound, LibvirtError, type Libvirt } from '../../src/libvirt/index.js';
-import { createVm, type CreateVmStep } from '../../src/machines/create-vm.js';
+import { UndoList } from '../../src/jobs/undo-list.js';
+import { createVm, poolFor, type CreateVmStep } from '../../src/machines/create-vm.js';
+import { ensureNetwork } from '../../src/machines/networks.js';
 import { VmCreateError } from '../../src/machines/errors.js';
 import { gatherModelHostFacts } from '../../src/machines/model-host-facts.js';
 import type { ModelHostFacts } from '../../src/model/host-facts.js';
@@ -168,4 +170,53 @@ test('a network that does not exist (and has no definition) stays its own typed 
   assert.equal(await gone(lv.domains.lookup(s.name)), true);
   assert.equal(await gone(lv.pools.lookup(s.pool)), true);
   assert.equal(existsSync(s.dir), false);
+});
+
+test('two creates at once where no pool exists yet: both get the one pool, only its maker may take it back', async () => {
+  const s = scene('rb-race');
+  // Two connections, as two `phyllo vm create` processes: each scans, finds no pool, defines one.
+  const other = await connect('qemu:///system');
+  try {
+    const undos = [new UndoList(), new UndoList()];
+    const pools = await Promise.all([poolFor(lv, s.dir, undos[0]!), poolFor(other, s.dir, undos[1]!)]);
+    assert.deepEqual(
+      pools.map((p) => p.name),
+      [s.pool, s.pool],
+    );
+    assert.equal(await pools[0]!.isActive(), true);
+    assert.ok(existsSync(s.dir));
+    // The one that lost the race recorded nothing to undo: undoing it leaves the pool to its maker.
+    const [maker, loser] = undos[0]!.length > 0 ? [undos[0]!, undos[1]!] : [undos[1]!, undos[0]!];
+    assert.equal(loser.length, 0, 'the second client changed nothing');
+    assert.deepEqual(await loser.run(), []);
+    assert.equal(await (await lv.pools.lookup(s.pool)).isActive(), true);
+    assert.deepEqual(await maker.run(), []);
+    assert.equal(await gone(lv.pools.lookup(s.pool)), true);
+    assert.equal(existsSync(s.dir), false, 'the maker built the directory, and removed it');
+  } finally {
+    await other.close();
+  }
+});
+
+test('two creates at once where their network is not defined yet: one defines it, both use it, it runs', async () => {
+  const s = scene('rb-netrace');
+  const other = await connect('qemu:///system');
+  try {
+    const xml = s.deps.networkDefinition(s.network)!;
+    const undos = [new UndoList(), new UndoList()];
+    const got = await Promise.all([
+      ensureNetwork(lv, s.network, xml, undefined, undos[0]),
+      ensureNetwork(other, s.network, xml, undefined, undos[1]),
+    ]);
+    assert.deepEqual(
+      got.map((g) => g.network.name),
+      [s.network, s.network],
+    );
+    assert.equal(got.filter((g) => g.defined).length, 1, 'defined once');
+    assert.equal(await (await lv.networks.lookup(s.network)).isActive(), true);
+    for (const u of undos.reverse()) await u.run();
+    assert.equal(await gone(lv.networks.lookup(s.network)), true);
+  } finally {
+    await other.close();
+  }
 });
