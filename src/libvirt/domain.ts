@@ -102,8 +102,15 @@ export class Domain {
     return this.ref.name;
   }
   get uuid(): string {
-    return uuidToString(this.ref.uuid);
+    // Asked often (a list keys each VM by it): formatted once per reference.
+    if (this.uuidOf !== this.ref.uuid) {
+      this.uuidOf = this.ref.uuid;
+      this.uuidText = uuidToString(this.ref.uuid);
+    }
+    return this.uuidText;
   }
+  private uuidOf: Buffer | undefined;
+  private uuidText = '';
   /** -1 when inactive (as of the last call that returned it). */
   get id(): number {
     return this.ref.id;

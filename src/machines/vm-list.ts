@@ -11,6 +11,7 @@ import {
 import { LIBOSINFO_NS, PHYLLOME_NS } from '../model/domain-xml/build-domain.js';
 import { remoteHostOf } from './model-host-facts.js';
 import { nameOrder, rootOrderApplies } from './name-order.js';
+import { vmOsLookup, type VmOsCacheOptions } from './vm-os-cache.js';
 import { bootTime, localUptimeSeconds, type UptimeDirs } from './qemu-uptime.js';
 
 export interface VmDiskUse {
@@ -48,11 +49,15 @@ export interface VmListOptions {
   uptime?: UptimeDirs;
   /** Only these VMs (`vm info`); default every VM. */
   only?: Domain[];
+  /** Where the OS of shut-off VMs is remembered (vm-os-cache.ts); default the user's cache. */
+  osCache?: VmOsCacheOptions;
 }
 
-/** The stats the list needs, in one call for every domain. */
-export const LIST_STATS =
-  StatsTypes.STATE | StatsTypes.CPU_TOTAL | StatsTypes.BALLOON | StatsTypes.VCPU | StatsTypes.BLOCK;
+/**
+ * The stats the list needs, in one call for every domain. `cpu.time` (CPU_TOTAL) only serves the CPU
+ * sample, which adds it: of 200 shut-off VMs it is most of the call (6.0 ms with it, 2.3 ms without).
+ */
+export const LIST_STATS = StatsTypes.STATE | StatsTypes.BALLOON | StatsTypes.VCPU | StatsTypes.BLOCK;
 
 function num(v: unknown): number | undefined {
   if (typeof v === 'bigint') return Number(v);
@@ -161,7 +166,11 @@ export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<Vm
   const sample = withCpu ? undefined : sampled(lv, stats, opts.only);
   sample?.catch(() => undefined); // awaited below, unless the list fails first
   const doms = opts.only ?? (await lv.domains.list());
-  const osById = new Map<string, Promise<string | null>>(doms.map((d) => [d.uuid, osOf(d)]));
+  // The whole list remembers each shut-off VM's OS between runs (vm-os-cache.ts); a few VMs (`vm info`)
+  // are simply asked.
+  const lookup = opts.only ? undefined : vmOsLookup(lv.requestedUri, osOf, opts.osCache);
+  const ask = lookup ? (d: Domain) => lookup.osOf(d) : osOf;
+  const osById = new Map<string, Promise<string | null>>(doms.map((d) => [d.uuid, ask(d)]));
   // The names are sorted as localeCompare sorts them. Where that takes ICU's collator (see name-order.ts:
   // about 10 ms to build in a fresh process), it is built while the daemon answers; not while a CPU
   // sample is out, whose time would be read late.
@@ -173,7 +182,7 @@ export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<Vm
   const running = first.recs.filter(isActive);
   const btime = local && running.length ? await bootTime(opts.uptime?.root) : undefined;
   const [osIds, uptimes, cpu] = await Promise.all([
-    Promise.all(first.recs.map((r) => osById.get(r.domain.uuid) ?? osOf(r.domain))),
+    Promise.all(first.recs.map((r) => osById.get(r.domain.uuid) ?? ask(r.domain))),
     Promise.all(
       first.recs.map((r) =>
         local && isActive(r) ? localUptimeSeconds(r.domain.name, now, btime, opts.uptime) : undefined,
@@ -189,6 +198,7 @@ export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<Vm
         )
       : undefined,
   ]);
+  lookup?.save();
   const second = new Map(cpu?.recs.map((r) => [r.domain.uuid, r.values]) ?? []);
   const entries = first.recs.map((r, i) => {
     const later = second.get(r.domain.uuid);

@@ -435,7 +435,7 @@ export function libvirtReader(lv: Libvirt, opts: { uptime?: UptimeDirs } = {}): 
     for (let attempt = 1; ; attempt++) {
       const start = nowMs();
       try {
-        const recs = await lv.allDomainStats(LIST_STATS, 0, [dom]);
+        const recs = await lv.allDomainStats(LIST_STATS | StatsTypes.CPU_TOTAL, 0, [dom]);
         const atMs = (start + nowMs()) / 2;
         return recs[0] && fromRecord(recs[0], os, atMs);
       } catch (err) {

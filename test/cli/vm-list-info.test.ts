@@ -2,11 +2,12 @@
 // qcow2 disk, a snapshot and our metadata; a linked clone of it (a qcow2 overlay); a running test guest.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { MetadataType, type Libvirt } from '../../src/libvirt/index.js';
+import { phyllomeCacheDir } from '../../src/host/cache-dir.js';
 import { PHYLLOME_NS } from '../../src/model/domain-xml/build-domain.js';
 import type { VmListEntry } from '../../src/machines/vm-list.js';
 import type { VmInfoReport } from '../../src/cli/commands/vm-info.js';
@@ -110,6 +111,35 @@ test('vm list --json: state, OS, vCPUs, memory and disk use for every VM; uptime
     `${r.uptimeSeconds} vs ${etimes}`,
   );
   assert.equal(r.cpuPercent, null, 'no CPU % without the second sample');
+});
+
+test("vm list remembers a shut-off VM's OS only while its definition is unchanged: a new OS in the metadata shows at once", async () => {
+  const osOf = async () => (await json<VmListEntry[]>('vm', 'list')).find((e) => e.name === base)?.os;
+  assert.equal(await osOf(), 'linux');
+  assert.equal(await osOf(), 'linux', 'the second list answers from the cache');
+  const dom = await lv.domains.lookup(base);
+  const cached = readdirSync(phyllomeCacheDir())
+    .filter((f) => /^vm-os-system\.json$/.test(f))
+    .map(
+      (f) => JSON.parse(readFileSync(join(phyllomeCacheDir(), f), 'utf8')) as Record<string, { os: string }>,
+    );
+  assert.ok(
+    cached.some((c) => c[dom.uuid]?.os === 'linux'),
+    'the list remembered the OS by UUID',
+  );
+  const set = (os: string) =>
+    dom.setMetadata(
+      MetadataType.ELEMENT,
+      `<vm><profile>linux</profile><os>${os}</os><model-version>1</model-version><options/></vm>`,
+      { key: 'phyllome', uri: PHYLLOME_NS, flags: 2 /* VIR_DOMAIN_AFFECT_CONFIG */ },
+    );
+  try {
+    await set('debian12');
+    assert.equal(await osOf(), 'debian12', 'libvirt rewrote the definition file: asked again');
+  } finally {
+    await set('linux');
+  }
+  assert.equal(await osOf(), 'linux');
 });
 
 test('vm list --cpu: a CPU % for the running VM from two samples, none for shut-off ones', async () => {
