@@ -5,13 +5,14 @@
  * then the file is flushed to disk and renamed, so the final path holds a whole bundle or nothing. A
  * stream cannot be rewritten: its checksums are computed in a first pass over the data.
  */
-import { open, rename, rm } from 'node:fs/promises';
+import { open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DomainXmlFlags, type Libvirt } from '../libvirt/index.js';
 import { PhyllomeError } from '../errors.js';
 import { requireShutOff } from '../machines/clone-vm.js';
 import { findVm } from '../machines/find-vm.js';
 import { isNoSpace } from '../machines/no-space.js';
+import { processAlive } from '../machines/process-alive.js';
 import { withVmLock } from '../machines/vm-lock.js';
 import { child } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
@@ -185,6 +186,7 @@ async function toFile(
   name: string,
 ): Promise<ExportedVm> {
   const tmp = join(dirname(file), `.${basename(file)}.partial-${process.pid}`);
+  await sweepDeadPartials(file);
   const fh = await open(tmp, 'wx', 0o600);
   let closed = false;
   try {
@@ -226,5 +228,21 @@ async function toFile(
     if (!closed) await fh.close().catch(() => undefined);
     await rm(tmp, { force: true });
     throw isNoSpace(err) ? new ExportNoSpaceError(file, err) : err;
+  }
+}
+
+/**
+ * Removes what exports to `file` that died left beside it (`.NAME.partial-PID` of a process that is
+ * gone: one killed halfway cannot remove its own), so a second try does not leave the first one's
+ * gigabytes behind. A live process's file, or one of another user's process, stays.
+ */
+async function sweepDeadPartials(file: string): Promise<void> {
+  const prefix = `.${basename(file)}.partial-`;
+  const names = await readdir(dirname(file)).catch(() => [] as string[]);
+  for (const n of names) {
+    if (!n.startsWith(prefix)) continue;
+    const pid = Number(n.slice(prefix.length));
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid))
+      await rm(join(dirname(file), n), { force: true });
   }
 }

@@ -11,9 +11,18 @@
  *   the second on its bus under its target, its USB rule with it, and vm delete removes both.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -324,8 +333,30 @@ test('killed halfway: an export leaves nothing at the final path; an import leav
   const partial = () => readdirSync(dir).some((n) => n.startsWith(`.${big}.phyllome.partial-`));
   await killedWhen(partial, 'vm', 'export', big, bundle, '--compress', 'none', '--connect', URI);
   assert.ok(!existsSync(bundle), 'nothing at the final path');
+  assert.ok(partial(), 'the killed export could not remove its partial file');
+  // Killed while zstd writes into the file itself (a second partial file, and zstd running): zstd
+  // ends with its input, the file stays partial.
+  const first = readdirSync(dir).find((n) => n.startsWith(`.${big}.phyllome.partial-`));
+  // A zstd whose standard output is one of those partial files (not another test's zstd).
+  const zstdRunning = () =>
+    spawnSync('pgrep', ['-x', 'zstd'], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean)
+      .some((pid) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/1`).includes(`.${big}.phyllome.partial-`);
+        } catch {
+          return false;
+        }
+      });
+  const zstdWriting = () =>
+    readdirSync(dir).some((n) => n.startsWith(`.${big}.phyllome.partial-`) && n !== first) && zstdRunning();
+  await killedWhen(zstdWriting, 'vm', 'export', big, bundle, '--connect', URI);
+  assert.ok(!existsSync(bundle), 'nothing at the final path (zstd)');
   ok(await phyllo('vm', 'export', big, bundle, '--compress', 'none', '--connect', URI));
   assert.ok(statSync(bundle).size > 600 << 20);
+  assert.ok(!partial(), 'the next export to that path removed what the killed ones left');
+  await waitFor('no zstd left writing there', async () => (zstdRunning() ? undefined : true));
 
   const ours = (pid: number) => leftovers().filter((p) => p.includes(`.phyllo-import-${pid}-`));
   let pid = 0;
