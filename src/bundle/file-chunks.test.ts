@@ -16,12 +16,18 @@ async function drain(it: AsyncIterator<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-test('a regular file comes out whole, in chunks no larger than asked', async () => {
-  const path = join(dir, 'whole');
-  const data = randomBytes(100_003);
+/** A file of `size` random bytes named `name`, opened as chunks of `chunk` bytes. */
+async function chunksOf(name: string, size: number, chunk: number) {
+  const path = join(dir, name);
+  const data = randomBytes(size);
   writeFileSync(path, data);
-  const fc = await FileChunks.open(path, 4096);
+  const fc = await FileChunks.open(path, chunk);
   assert.ok(fc);
+  return { path, data, fc };
+}
+
+test('a regular file comes out whole, in chunks no larger than asked', async () => {
+  const { path, data, fc } = await chunksOf('whole', 100_003, 4096);
   assert.equal(fc.file, path);
   const sizes: number[] = [];
   const parts: Uint8Array[] = [];
@@ -35,11 +41,7 @@ test('a regular file comes out whole, in chunks no larger than asked', async () 
 });
 
 test('skip moves the next chunk on, drops the read already in flight and stops at the end', async () => {
-  const path = join(dir, 'skip');
-  const data = randomBytes(50_000);
-  writeFileSync(path, data);
-  const fc = await FileChunks.open(path, 1000);
-  assert.ok(fc);
+  const { data, fc } = await chunksOf('skip', 50_000, 1000);
   const it = fc[Symbol.asyncIterator]();
   const first = await it.next();
   assert.deepEqual(Buffer.from(first.value as Uint8Array), data.subarray(0, 1000));
@@ -54,11 +56,7 @@ test('skip moves the next chunk on, drops the read already in flight and stops a
 });
 
 test('a skip to just before the end leaves exactly the tail', async () => {
-  const path = join(dir, 'tail');
-  const data = randomBytes(9000);
-  writeFileSync(path, data);
-  const fc = await FileChunks.open(path, 4096);
-  assert.ok(fc);
+  const { data, fc } = await chunksOf('tail', 9000, 4096);
   assert.equal(fc.skip(8990), 8990);
   assert.deepEqual(await drain(fc[Symbol.asyncIterator]()), data.subarray(8990));
 });
