@@ -18,6 +18,7 @@ import { dataDisks, writeChains, writeOwnedFiles } from './disk-chain.js';
 import { NetworkMissingError, VmCreateError, VmDiskNoSpaceError, VmExistsError } from './errors.js';
 import { domainExists, hostName } from './find-vm.js';
 import { isNoSpace } from './no-space.js';
+import { formatXml } from './volume-xml.js';
 import { DEFAULT_NETWORK_XML, ensureNetwork } from './networks.js';
 import { UndoList } from '../jobs/undo-list.js';
 
@@ -215,7 +216,7 @@ async function createImage(
   const xml = `<volume type='file'>
   <name>${escapeXml(basename(disk.path))}</name>
   <capacity unit='MiB'>${disk.sizeMiB}</capacity>
-  <target><format type='${disk.format}'/></target>
+  <target>${formatXml(disk.format)}</target>
 </volume>`;
   return pool.volumes.create(xml);
 }

@@ -9,6 +9,7 @@ import { isNotFound, type Libvirt, type StorageVolume } from '../libvirt/index.j
 import { PHYLLOME_NS } from '../model/domain-xml/build-domain.js';
 import { child, childrenNamed, el, type XmlNode } from '../xml/node.js';
 import { escapeXml } from '../xml/serialize.js';
+import { formatXml } from './volume-xml.js';
 
 /** One image below a disk's current image: `owned` = Phyllome made it (else the user brought it). */
 export interface ChainLayer {
@@ -253,7 +254,7 @@ export async function createOverlay(lv: Libvirt, base: string, name: string): Pr
   return pool.volumes.create(`<volume type='file'>
   <name>${escapeXml(name)}</name>
   <capacity unit='bytes'>${info.capacity}</capacity>
-  <target><format type='qcow2'/></target>
+  <target>${formatXml('qcow2')}</target>
   <backingStore><path>${escapeXml(base)}</path><format type='${escapeXml(format)}'/></backingStore>
 </volume>`);
 }

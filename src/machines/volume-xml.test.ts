@@ -14,6 +14,6 @@ test('a raw volume by default; sparse, a format and permissions when asked, name
   );
   assert.match(
     volumeXml('q', 1, { format: 'qcow2', permissions: '<permissions><owner>0</owner></permissions>' }),
-    /<format type='qcow2'\/><permissions><owner>0<\/owner><\/permissions><\/target>/,
+    /<format type='qcow2'\/><compat>1\.1<\/compat><permissions><owner>0<\/owner><\/permissions><\/target>/,
   );
 });

@@ -9,6 +9,15 @@ export interface VolumeXmlOptions {
   permissions?: string | number;
 }
 
+/**
+ * A volume's `<format>`, and for qcow2 `<compat>1.1</compat>`: qcow2 version 3, what `qemu-img create`
+ * and virt-install make (zero clusters, lazy refcounts possible). Without it libvirt 9 asks qemu-img for
+ * `compat=0.10`, the version 2 format of 2011.
+ */
+export function formatXml(format: string): string {
+  return `<format type='${escapeXml(format)}'/>${format === 'qcow2' ? '<compat>1.1</compat>' : ''}`;
+}
+
 /** The XML of a new file volume `name` of `bytes` bytes, for virStorageVolCreateXML(From). */
 export function volumeXml(name: string, bytes: number | bigint, opts: VolumeXmlOptions = {}): string {
   const perms =
@@ -18,6 +27,6 @@ export function volumeXml(name: string, bytes: number | bigint, opts: VolumeXmlO
   return (
     `<volume type='file'><name>${escapeXml(name)}</name><capacity unit='bytes'>${bytes}</capacity>` +
     (opts.sparse ? `<allocation unit='bytes'>0</allocation>` : '') +
-    `<target><format type='${escapeXml(opts.format ?? 'raw')}'/>${perms}</target></volume>`
+    `<target>${formatXml(opts.format ?? 'raw')}${perms}</target></volume>`
   );
 }

@@ -4,6 +4,7 @@
  * base; deleting either keeps what the other needs; deleting both leaves nothing.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -106,6 +107,15 @@ test('linked clone: NVRAM and TPM state copied byte for byte where libvirt uses 
     await src.xml(DomainXmlFlags.INACTIVE),
     new RegExp(`<source file='${r.sourceDisks[0]!.path}'`),
   );
+  // Both overlays are qcow2 version 3 (compat 1.1).
+  for (const p of [r.sourceDisks[0]!.path, r.disks[0]!.path]) {
+    const info = JSON.parse(
+      execFileSync('qemu-img', ['info', '-U', '--output=json', p], { encoding: 'utf8' }),
+    ) as {
+      'format-specific'?: { data?: { compat?: string } };
+    };
+    assert.equal(info['format-specific']?.data?.compat, '1.1', p);
+  }
 
   await bootOnce(dst);
   assert.equal(await manufacturedTpm(clone), false, 'swtpm used the copied state: no TPM was manufactured');
