@@ -5,14 +5,14 @@
  * then the file is flushed to disk and renamed, so the final path holds a whole bundle or nothing. A
  * stream cannot be rewritten: its checksums are computed in a first pass over the data.
  */
-import { open, readdir, rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DomainXmlFlags, type Libvirt } from '../libvirt/index.js';
 import { PhyllomeError } from '../errors.js';
 import { requireShutOff } from '../machines/clone-vm.js';
 import { findVm } from '../machines/find-vm.js';
 import { isNoSpace } from '../machines/no-space.js';
-import { processAlive } from '../machines/process-alive.js';
+import { removeDeadProcessFiles } from '../machines/process-alive.js';
 import { withVmLock } from '../machines/vm-lock.js';
 import { child } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
@@ -238,11 +238,8 @@ async function toFile(
  */
 async function sweepDeadPartials(file: string): Promise<void> {
   const prefix = `.${basename(file)}.partial-`;
-  const names = await readdir(dirname(file)).catch(() => [] as string[]);
-  for (const n of names) {
-    if (!n.startsWith(prefix)) continue;
-    const pid = Number(n.slice(prefix.length));
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid))
-      await rm(join(dirname(file), n), { force: true });
-  }
+  await removeDeadProcessFiles(dirname(file), (n) => {
+    const pid = n.startsWith(prefix) ? Number(n.slice(prefix.length)) : NaN;
+    return Number.isInteger(pid) ? pid : undefined;
+  });
 }

@@ -46,7 +46,7 @@ import { bundleBytes } from './compression.js';
 import { PositionalWriter } from './overlap.js';
 import { copyRanges } from './file-copy.js';
 import { readBundle, type EntryTarget } from './read-bundle.js';
-import { processAlive } from '../machines/process-alive.js';
+import { removeDeadProcessFiles } from '../machines/process-alive.js';
 import { RemoteJournal, sweepRemoteRuns } from './remote-journal.js';
 
 export interface ImportOptions {
@@ -101,14 +101,11 @@ const PREFIX = '.phyllo-import-';
 
 /** Removes what imports that died left (`.phyllo-import-PID-…` of a process that is gone). */
 export async function sweepDeadImports(dirs: string[]): Promise<void> {
-  for (const dir of dirs) {
-    const names = await readdir(dir).catch(() => [] as string[]);
-    for (const n of names) {
-      const pid = Number(/^\.phyllo-import-(\d+)-/.exec(n)?.[1]);
-      if (pid && pid !== process.pid && !processAlive(pid))
-        await rm(join(dir, n), { recursive: true, force: true });
-    }
-  }
+  const pidOf = (n: string) => {
+    const m = /^\.phyllo-import-(\d+)-/.exec(n);
+    return m ? Number(m[1]) : undefined;
+  };
+  for (const dir of dirs) await removeDeadProcessFiles(dir, pidOf, { directories: true });
 }
 
 const DEFAULT_IMAGES = '/var/lib/libvirt/images';

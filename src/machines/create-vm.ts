@@ -1,5 +1,4 @@
 import { dirname, basename } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   isNotFound,
   ListNetworksFlags,
@@ -18,6 +17,7 @@ import { dataDisks, writeChains, writeOwnedFiles } from './disk-chain.js';
 import { NetworkMissingError, VmCreateError, VmDiskNoSpaceError, VmExistsError } from './errors.js';
 import { domainExists, hostName } from './find-vm.js';
 import { isNoSpace } from './no-space.js';
+import { startUnlessStarted } from './start-unless-started.js';
 import { formatXml } from './volume-xml.js';
 import { DEFAULT_NETWORK_XML, ensureNetwork } from './networks.js';
 import { UndoList } from '../jobs/undo-list.js';
@@ -242,7 +242,7 @@ export async function poolFor(
       throw err;
     });
     if (new RegExp(`<path>${escapeRegExp(escapeXml(dir))}/?</path>`).test(xml)) {
-      if (!(await active) && (await startHere(pool, retried)))
+      if (!(await active) && (await startUnlessStarted(pool, retried)))
         undo.push(`started the storage pool "${pool.name}"`, () => pool.destroy());
       return pool;
     }
@@ -275,31 +275,11 @@ export async function poolFor(
   if (!started && !(await pool.isActive())) {
     await pool.build();
     undo.push(`created the directory ${dir}`, () => pool.delete());
-    started = await startHere(pool);
+    started = await startUnlessStarted(pool);
   }
   if (started) undo.push(`started the storage pool "${name}"`, () => pool.destroy());
   await pool.setAutostart(true);
   return pool;
-}
-
-/**
- * Starts an inactive pool; false when another client started it first (so it is not ours to stop).
- * A pool another client just defined (`fresh`) is that client's to build and start: it is given up
- * to 5 s to do so before this one tries.
- */
-async function startHere(pool: StoragePool, fresh = false): Promise<boolean> {
-  const active = () => pool.isActive().catch(() => false);
-  for (let i = 0; fresh && i < 50; i++) {
-    if (await active()) return false;
-    await sleep(100);
-  }
-  try {
-    await pool.start();
-    return true;
-  } catch (err) {
-    if (await active()) return false;
-    throw err;
-  }
 }
 
 function escapeRegExp(s: string): string {

@@ -1,5 +1,6 @@
 import { isNotFound, ListNetworksFlags, type Libvirt, type Network } from '../libvirt/index.js';
 import { NetworkMissingError } from './errors.js';
+import { startUnlessStarted } from './start-unless-started.js';
 import type { UndoList } from '../jobs/undo-list.js';
 
 /** libvirt's stock NAT network, as Debian ships it in /usr/share/libvirt/networks/default.xml. */
@@ -36,33 +37,24 @@ export async function ensureNetwork(
   } catch (err) {
     if (!isNotFound(err)) throw err;
     if (definition === undefined) throw new NetworkMissingError(name);
-    const created = await lv.networks.define(definition).then(
-      (n) => ((defined = true), n),
-      async (defineErr: unknown) => {
-        // Another client defined it since the lookup (two creates at once on a new host): theirs is used.
-        const theirs = await lv.networks.lookup(name).catch(() => undefined);
-        if (theirs) return theirs;
-        throw defineErr;
-      },
-    );
-    network = created;
+    try {
+      network = await lv.networks.define(definition);
+      defined = true;
+    } catch (defineErr) {
+      // Another client defined it since the lookup (two creates at once on a new host): theirs is used.
+      const theirs = await lv.networks.lookup(name).catch(() => undefined);
+      if (!theirs) throw defineErr;
+      network = theirs;
+    }
     if (defined) {
+      const created = network;
       undo?.push(`defined the network "${name}"`, () => created.undefine());
       await network.setAutostart(true);
     }
   }
   // It may have been started by someone else since the list, or while this start is asked.
-  let started = !(await network.isActive());
-  if (started) {
-    const net = network;
-    started = await net.start().then(
-      () => true,
-      async (err: unknown) => {
-        if (await net.isActive().catch(() => false)) return false;
-        throw err;
-      },
-    );
-    if (started) undo?.push(`started the network "${name}"`, () => net.destroy());
-  }
+  const net = network;
+  const started = !(await net.isActive()) && (await startUnlessStarted(net));
+  if (started) undo?.push(`started the network "${name}"`, () => net.destroy());
   return { network, defined, started };
 }

@@ -169,7 +169,7 @@ export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<Vm
   // The whole list remembers each shut-off VM's OS between runs (vm-os-cache.ts); a few VMs (`vm info`)
   // are simply asked.
   const lookup = opts.only ? undefined : vmOsLookup(lv.requestedUri, osOf, opts.osCache);
-  const ask = lookup ? (d: Domain) => lookup.osOf(d) : osOf;
+  const ask = lookup?.osOf ?? osOf;
   const osById = new Map<string, Promise<string | null>>(doms.map((d) => [d.uuid, ask(d)]));
   // The names are sorted as localeCompare sorts them. Where that takes ICU's collator (see name-order.ts:
   // about 10 ms to build in a fresh process), it is built while the daemon answers; not while a CPU
