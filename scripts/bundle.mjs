@@ -13,6 +13,7 @@ import { build } from 'esbuild';
 // command table, which `npm run build` has just written.
 const { valueOptionNames } = await import('../dist/src/cli/parse.js');
 const { commands } = await import('../dist/src/cli/commands.js');
+const { commandModule } = await import('../dist/src/cli/command-bundle.js');
 
 // TypeBox (the server's schemas) is ~700 small ES modules, which cost `phyllo serve` ~14 MiB of memory
 // loaded one by one. It is bundled apart, to dist/src/cli/typebox.cjs, which the CLI bundle requires in
@@ -155,7 +156,31 @@ const serverDepsApart = {
   },
 };
 
-async function bundle(entry, out, define = {}) {
+/**
+ * A command's own bundle: the whole CLI (its table, parser, help) with only that command's module of
+ * src/cli/commands/ in it. commands.ts's dynamic imports of the others become a module that throws,
+ * never reached: start.ts picks the bundle by the same words the parser resolves the command by.
+ */
+function onlyCommand(module) {
+  return {
+    name: 'only-command',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/commands\/[a-z0-9-]+\.js$/ }, (args) =>
+        args.kind === 'dynamic-import' &&
+        args.importer.endsWith('/src/cli/commands.ts') &&
+        args.path !== `./commands/${module}.js`
+          ? { path: args.path, namespace: 'other-command' }
+          : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'other-command' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`${args.path} is not in the bundle of ${module} (scripts/bundle.mjs)`)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+async function bundle(entry, out, define = {}, plugins = []) {
   const result = await build({
     entryPoints: [entry],
     write: false,
@@ -165,7 +190,7 @@ async function bundle(entry, out, define = {}) {
     platform: 'node',
     target: 'node20',
     packages: 'external',
-    plugins: [typeboxApart, serverDepsApart],
+    plugins: [typeboxApart, serverDepsApart, ...plugins],
     // Whitespace and syntax only: names stay, so stack traces still name functions and classes.
     minifyWhitespace: true,
     minifySyntax: true,
@@ -177,10 +202,19 @@ async function bundle(entry, out, define = {}) {
   writeFileSync(out, result.outputFiles[0].text.replace(/^#!.*\n/, ''));
 }
 
-await bundle('src/cli/main.ts', 'dist/src/cli/phyllo.cjs');
-await bundle('src/cli/start.ts', 'dist/src/cli/start.cjs', {
-  __PHYLLO_VALUE_OPTIONS__: JSON.stringify(valueOptionNames(commands)),
-});
+const commandBundles = Object.fromEntries(
+  commands.map((spec) => [spec.name, `phyllo-${commandModule(spec)}.cjs`]),
+);
+await Promise.all([
+  bundle('src/cli/main.ts', 'dist/src/cli/phyllo.cjs'),
+  ...[...new Set(commands.map(commandModule))].map((module) =>
+    bundle('src/cli/main.ts', `dist/src/cli/phyllo-${module}.cjs`, {}, [onlyCommand(module)]),
+  ),
+  bundle('src/cli/start.ts', 'dist/src/cli/start.cjs', {
+    __PHYLLO_VALUE_OPTIONS__: JSON.stringify(valueOptionNames(commands)),
+    __PHYLLO_COMMAND_BUNDLES__: JSON.stringify(commandBundles),
+  }),
+]);
 
 // A new identity for every build: caches of parsed documents (src/model/parse-cache.ts) and of compiled
 // code (src/cli/start.ts) are only trusted when written by the same build.

@@ -7,14 +7,24 @@
 // (they decide which code runs) and per build, in the user's cache dir. V8 checks only the source's
 // length before using a cache, so the file name carries the build id (dist/build-id, written with the
 // bundle): a rebuilt bundle never gets another's code. Any problem with the cache only costs the compile.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import { readBuildId } from '../build-id.js';
 import { phyllomeCacheDir } from '../host/cache-dir.js';
 import { argvWords } from './argv-words.js';
+import { commandBundle } from './command-bundle.js';
 
 /**
  * The options that take a value (`--connect`, `-c`, `--os`, …), put in by scripts/bundle.mjs from the
@@ -24,8 +34,20 @@ import { argvWords } from './argv-words.js';
 declare const __PHYLLO_VALUE_OPTIONS__: string[] | undefined;
 const valueOptions = new Set(typeof __PHYLLO_VALUE_OPTIONS__ === 'undefined' ? [] : __PHYLLO_VALUE_OPTIONS__);
 
+/**
+ * Each command's own bundle (`vm list` → `phyllo-vm-list.cjs`), put in by scripts/bundle.mjs: the whole
+ * CLI with only that command's module in it (800 KB of source and 300 KB of compiled code for any
+ * command otherwise; reading and taking them back cost ~8 ms of a 50 ms `vm list`). Help, a group, a
+ * typo or a missing file run the whole CLI, phyllo.cjs.
+ */
+declare const __PHYLLO_COMMAND_BUNDLES__: Record<string, string> | undefined;
+const commandBundles = typeof __PHYLLO_COMMAND_BUNDLES__ === 'undefined' ? {} : __PHYLLO_COMMAND_BUNDLES__;
+
 const here = dirname(fileURLToPath(import.meta.url));
-const bundle = join(here, 'phyllo.cjs');
+const argv = process.argv.slice(2);
+const own = commandBundle(argv, valueOptions, commandBundles);
+const bundle = join(here, own && existsSync(join(here, own)) ? own : 'phyllo.cjs');
+const source = readFileSync(bundle, 'utf8');
 
 /**
  * `vm-create.disk-size.memory.os`: the command words and the names of the options given — what decides
@@ -74,10 +96,9 @@ function readOrUndefined(path: string): Buffer | undefined {
   }
 }
 
-const source = readFileSync(bundle, 'utf8');
 const buildId = readBuildId(import.meta.url);
 const dir = join(phyllomeCacheDir(), 'code-cache');
-const cacheFile = buildId ? join(dir, `${buildId}.${commandKey(process.argv.slice(2))}.bin`) : undefined;
+const cacheFile = buildId ? join(dir, `${buildId}.${commandKey(argv)}.bin`) : undefined;
 const cached = cacheFile ? readOrUndefined(cacheFile) : undefined;
 
 const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
@@ -86,10 +107,12 @@ const script = new Script(wrapper, { filename: bundle, ...(cached ? { cachedData
 // PHYLLO_DEBUG_CACHE=1: one line on stderr says what became of the cache (the tests read it).
 const debug = process.env.PHYLLO_DEBUG_CACHE === '1';
 const DEBUG_TAG = 'phyllo code cache:';
-if (debug)
+if (debug) {
+  process.stderr.write(`phyllo bundle: ${basename(bundle)}\n`);
   process.stderr.write(
     `${DEBUG_TAG} ${!cacheFile ? 'off (no build id)' : !cached ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted'} ${cacheFile ?? ''}\n`,
   );
+}
 
 if (cacheFile && (!cached || script.cachedDataRejected)) {
   // Written at exit, so that it holds every function this command compiled while it ran.

@@ -11,7 +11,7 @@ import { phyllomeCacheDir } from '../host/cache-dir.js';
  * old output, so it never caches.
  */
 function bundleBuildId(): string | undefined {
-  return import.meta.url.endsWith('/phyllo.cjs') ? readBuildId(import.meta.url) : undefined;
+  return /\/phyllo(-[a-z0-9-]+)?\.cjs$/.test(import.meta.url) ? readBuildId(import.meta.url) : undefined;
 }
 
 let buildId: string | undefined | null = null;

@@ -80,6 +80,8 @@ test('bin/phyllo prints what the unbundled CLI prints, cold and then from the co
   assert.equal(cold.stdout, reference.stdout);
   const cacheFile = join(codeCacheDir(), `${BUILD_ID}.vm-create.disk-size.memory.os.print-xml.bin`);
   assert.deepEqual(cacheReport(cold.stderr), [`missing ${cacheFile}`, `written ${cacheFile}`]);
+  // the command's own bundle ran (scripts/bundle.mjs), not the whole CLI's
+  assert.match(cold.stderr, /^phyllo bundle: phyllo-vm-create\.cjs$/m);
   assert.ok(readFileSync(cacheFile).length > 10_000, 'the cold run leaves the compiled code behind');
 
   // The bundle also keeps libvirt's parsed capability documents (src/model/parse-cache.ts).
@@ -93,6 +95,11 @@ test('bin/phyllo prints what the unbundled CLI prints, cold and then from the co
   // V8 took the cache (it checks the source and its own version and flags, and says when it rejects it)
   assert.deepEqual(cacheReport(warm.stderr), [`accepted ${cacheFile}`]);
   assert.deepEqual(cacheReport((await run(BIN, CREATE)).stderr), [], 'silent without PHYLLO_DEBUG_CACHE');
+
+  const help = await run(BIN, ['vm', '--help'], DEBUG);
+  assert.equal(help.code, 0, help.stderr);
+  assert.match(help.stderr, /^phyllo bundle: phyllo\.cjs$/m, 'help for a group: the whole CLI');
+  assert.match(help.stdout, /vm create/);
 
   for (const args of [
     ['os', 'list', '--json'],
