@@ -76,15 +76,66 @@ test('polkit is answered when offered; SASL-only is a typed error', async () => 
   let offer = [2];
   const handler: CallHandler = (p, c) => {
     if (p.proc === Proc.AuthList.num) return c.reply(p, Proc.AuthList.ret, { types: offer });
-    if (p.proc === Proc.AuthPolkit.num) return c.reply(p, Proc.AuthPolkit.ret, { complete: 1 });
+    if (p.proc === Proc.AuthPolkit.num) {
+      authed.add(c);
+      return c.reply(p, Proc.AuthPolkit.ret, { complete: 1 });
+    }
+    // as libvirtd: every other call before the authentication is refused, the connection stays up
+    if (p.proc !== Proc.ConnectClose.num && !authed.has(c))
+      return c.replyError(p, { code: ErrorCode.RPC, message: 'authentication required' });
+    answerHandshake(p, c);
+  };
+  const authed = new Set<unknown>();
+  await withDaemon(handler, async (d) => {
+    const client = await RpcClient.connect(new UnixDialer(d.path));
+    const procs = d.connections[0]!.received.filter((p) => p.type === PacketType.CALL).map((p) => p.proc);
+    // sent at once with AUTH_LIST, refused, and asked again after AUTH_POLKIT
+    assert.deepEqual(procs, [
+      Proc.AuthList.num,
+      Proc.ConnectSupportsFeature.num,
+      Proc.ConnectOpen.num,
+      Proc.AuthPolkit.num,
+      Proc.ConnectSupportsFeature.num,
+      Proc.ConnectOpen.num,
+    ]);
+    await client.close();
+    offer = [1];
+    await assert.rejects(RpcClient.connect(new UnixDialer(d.path)), AuthUnsupportedError);
+  });
+});
+
+test("root on libvirtd's polkit socket: a call that overtook AUTH_LIST is refused and asked again, alone", async () => {
+  // libvirtd counts root as authenticated once it has answered AUTH_LIST; its worker threads may
+  // answer SUPPORTS_FEATURE first. CONNECT_OPEN, answered after, must not be sent twice.
+  let refused = 0;
+  const handler: CallHandler = (p, c) => {
+    if (p.proc === Proc.ConnectSupportsFeature.num && refused++ === 0)
+      return c.replyError(p, { code: ErrorCode.RPC, message: 'authentication required' });
     answerHandshake(p, c);
   };
   await withDaemon(handler, async (d) => {
     const client = await RpcClient.connect(new UnixDialer(d.path));
-    assert.ok(d.connections[0]?.received.some(isCall(Proc.AuthPolkit.num)));
+    const procs = d.connections[0]!.received.filter((p) => p.type === PacketType.CALL).map((p) => p.proc);
+    assert.deepEqual(procs, [
+      Proc.AuthList.num,
+      Proc.ConnectSupportsFeature.num,
+      Proc.ConnectOpen.num,
+      Proc.ConnectSupportsFeature.num,
+    ]);
     await client.close();
-    offer = [1];
-    await assert.rejects(RpcClient.connect(new UnixDialer(d.path)), AuthUnsupportedError);
+  });
+});
+
+test('a CONNECT_OPEN the daemon refuses for another reason is not asked again', async () => {
+  const handler: CallHandler = (p, c) => {
+    if (p.proc === Proc.ConnectOpen.num)
+      return c.replyError(p, { code: ErrorCode.NO_CONNECT, message: 'no connection driver available' });
+    answerHandshake(p, c);
+  };
+  await withDaemon(handler, async (d) => {
+    await assert.rejects(RpcClient.connect(new UnixDialer(d.path)), /no connection driver available/);
+    const opens = d.connections[0]!.received.filter(isCall(Proc.ConnectOpen.num));
+    assert.equal(opens.length, 1);
   });
 });
 

@@ -6,7 +6,13 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { AuthUnsupportedError, ConnectionClosedError, LibvirtError, xremoteError } from './errors.js';
+import {
+  AuthUnsupportedError,
+  ConnectionClosedError,
+  ErrorCode,
+  LibvirtError,
+  xremoteError,
+} from './errors.js';
 import { Framer } from './framer.js';
 import { PhyllomeError } from '../errors.js';
 import {
@@ -122,20 +128,31 @@ export class RpcClient extends EventEmitter implements RpcCaller, StreamHost {
     return client;
   }
 
-  /** AUTH_LIST (+ AUTH_POLKIT) → SUPPORTS_FEATURE(keepalive) and CONNECT_OPEN, those two at once. */
+  /**
+   * AUTH_LIST, SUPPORTS_FEATURE(keepalive) and CONNECT_OPEN sent at once: most of the time the daemon
+   * answers all three in one round trip. Calls before authentication are refused ("authentication
+   * required", the connection stays up), and libvirtd's system socket counts root as authenticated only
+   * once it has answered AUTH_LIST (its polkit bypass for root), which its worker threads may do after
+   * the other two: whatever was refused is asked again, after AUTH_POLKIT where the daemon wants it.
+   */
   async handshake(): Promise<void> {
-    const { types } = await this.call(Proc.AuthList, undefined);
+    const feature = () => this.call(Proc.ConnectSupportsFeature, { feature: Feature.PROGRAM_KEEPALIVE });
+    const open = () =>
+      this.call(Proc.ConnectOpen, { name: this.opts.name ?? '', flags: this.opts.readOnly ? CONNECT_RO : 0 });
+    const auth = this.call(Proc.AuthList, undefined);
+    const early = [feature(), open()] as const;
+    for (const p of early) p.catch(() => undefined); // awaited below
+    const { types } = await auth;
     if (!types.includes(AuthType.NONE)) {
       if (!types.includes(AuthType.POLKIT)) throw new AuthUnsupportedError(types);
       await this.call(Proc.AuthPolkit, undefined);
     }
-    const [{ supported }] = await Promise.all([
-      this.call(Proc.ConnectSupportsFeature, { feature: Feature.PROGRAM_KEEPALIVE }),
-      this.call(Proc.ConnectOpen, {
-        name: this.opts.name ?? '',
-        flags: this.opts.readOnly ? CONNECT_RO : 0,
-      }),
-    ]);
+    const again = <T>(first: Promise<T>, call: () => Promise<T>) =>
+      first.catch((err: unknown) => {
+        if (err instanceof LibvirtError && err.libvirtCode === ErrorCode.RPC) return call();
+        throw err;
+      });
+    const [{ supported }] = await Promise.all([again(early[0], feature), again(early[1], open)]);
     if (supported) this.startKeepalive();
   }
 
