@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { child } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
 import { defaultNvram, displaysOf, tpmStatePath } from './vm-info.js';
+import { domainConfigDir } from './vm-os-cache.js';
 
 describe('vm info: where the state lives', () => {
   it('UEFI variables: libvirt’s default file for firmware=efi or a pflash loader; none for BIOS', () => {
@@ -12,10 +13,25 @@ describe('vm info: where the state lives', () => {
       '/var/lib/libvirt/qemu/nvram/web_VARS.fd',
     );
     assert.equal(
-      defaultNvram(os(`<os><loader type='pflash'>/x.fd</loader></os>`), 'web', true, '/home/a'),
+      defaultNvram(
+        os(`<os><loader type='pflash'>/x.fd</loader></os>`),
+        'web',
+        true,
+        '/home/a/.config/libvirt/qemu',
+      ),
       '/home/a/.config/libvirt/qemu/nvram/web_VARS.fd',
     );
     assert.equal(defaultNvram(os(`<os><type>hvm</type></os>`), 'web', false, '/root'), undefined);
+    // a session daemon's dir follows XDG_CONFIG_HOME, as libvirt's does
+    const xdg = domainConfigDir('qemu:///session', { XDG_CONFIG_HOME: '/srv/cfg' }) as string;
+    assert.equal(
+      defaultNvram(os(`<os firmware='efi'><type>hvm</type></os>`), 'web', true, xdg),
+      '/srv/cfg/libvirt/qemu/nvram/web_VARS.fd',
+    );
+    assert.equal(
+      tpmStatePath(parseXml(`<tpm><backend type='emulator' version='2.0'/></tpm>`), 'u1', true, xdg),
+      '/srv/cfg/libvirt/qemu/swtpm/u1/tpm2',
+    );
   });
   it('TPM state: swtpm’s folder per UUID and version, or the source the XML names', () => {
     const tpm = (xml: string) => parseXml(xml);
@@ -30,7 +46,12 @@ describe('vm info: where the state lives', () => {
       `/var/lib/libvirt/swtpm/${u}/tpm2`,
     );
     assert.equal(
-      tpmStatePath(tpm(`<tpm><backend type='emulator' version='1.2'/></tpm>`), u, true, '/home/a'),
+      tpmStatePath(
+        tpm(`<tpm><backend type='emulator' version='1.2'/></tpm>`),
+        u,
+        true,
+        '/home/a/.config/libvirt/qemu',
+      ),
       `/home/a/.config/libvirt/qemu/swtpm/${u}/tpm1.2`,
     );
     assert.equal(

@@ -27,6 +27,7 @@ import { findVm, hostName } from './find-vm.js';
 import { remoteHostOf } from './model-host-facts.js';
 import { displayAddress, readGraphics } from './vm-display.js';
 import { listVms, type VmListEntry } from './vm-list.js';
+import { domainConfigDir } from './vm-os-cache.js';
 
 export interface VmDiskInfo {
   target: string;
@@ -142,28 +143,27 @@ function stateFile(path: string, local: boolean): VmStateFile {
 
 /**
  * Where libvirt keeps a VM's emulated TPM: /var/lib/libvirt/swtpm/UUID/tpm2 for the system daemon,
- * ~/.config/libvirt/qemu/swtpm/UUID/tpm2 for a session daemon (libvirt's defaults), unless the XML names
- * a source directory.
+ * SESSIONDIR/swtpm/UUID/tpm2 for a session daemon (libvirt's defaults), unless the XML names a source
+ * directory. `sessionDir` is the session daemon's `qemu` config dir (`domainConfigDir`:
+ * $XDG_CONFIG_HOME/libvirt/qemu, else ~/.config/libvirt/qemu).
  */
-export function tpmStatePath(tpm: XmlNode, uuid: string, session: boolean, home: string): string {
+export function tpmStatePath(tpm: XmlNode, uuid: string, session: boolean, sessionDir: string): string {
   const backend = child(tpm, 'backend');
   const source = child(backend, 'source');
   if (source?.attrs.path) return source.attrs.path;
   const dir = backend?.attrs.version === '1.2' ? 'tpm1.2' : 'tpm2';
-  return session
-    ? join(home, '.config/libvirt/qemu/swtpm', uuid, dir)
-    : join('/var/lib/libvirt/swtpm', uuid, dir);
+  return session ? join(sessionDir, 'swtpm', uuid, dir) : join('/var/lib/libvirt/swtpm', uuid, dir);
 }
 
 /**
  * Where libvirt puts the UEFI variables of a VM whose XML does not name the file yet (firmware='efi' is
  * resolved when it first starts): /var/lib/libvirt/qemu/nvram/NAME_VARS.fd for the system daemon,
- * ~/.config/libvirt/qemu/nvram/NAME_VARS.fd for a session daemon.
+ * SESSIONDIR/nvram/NAME_VARS.fd for a session daemon (see `tpmStatePath`).
  */
-export function defaultNvram(os: XmlNode | undefined, name: string, session: boolean, home: string) {
+export function defaultNvram(os: XmlNode | undefined, name: string, session: boolean, sessionDir: string) {
   const efi = os?.attrs.firmware === 'efi' || child(os, 'loader')?.attrs.type === 'pflash';
   if (!efi) return undefined;
-  const dir = session ? join(home, '.config/libvirt/qemu/nvram') : '/var/lib/libvirt/qemu/nvram';
+  const dir = session ? join(sessionDir, 'nvram') : '/var/lib/libvirt/qemu/nvram';
   return join(dir, `${name}_VARS.fd`);
 }
 
@@ -246,8 +246,8 @@ export async function vmInfo(lv: Libvirt, name: string): Promise<VmInfoFacts> {
   );
 
   const osNode = child(root, 'os');
-  const home = process.env.HOME ?? '/root';
-  const nvramPath = child(osNode, 'nvram')?.text ?? defaultNvram(osNode, dom.name, session, home);
+  const sessionDir = domainConfigDir('qemu:///session') as string;
+  const nvramPath = child(osNode, 'nvram')?.text ?? defaultNvram(osNode, dom.name, session, sessionDir);
   const tpmNode = child(devicesNode, 'tpm');
   return {
     name: dom.name,
@@ -273,7 +273,7 @@ export async function vmInfo(lv: Libvirt, name: string): Promise<VmInfoFacts> {
       ? {
           model: tpmNode.attrs.model ?? 'tpm-tis',
           version: child(tpmNode, 'backend')?.attrs.version ?? '2.0',
-          ...stateFile(tpmStatePath(tpmNode, dom.uuid, session, home), local),
+          ...stateFile(tpmStatePath(tpmNode, dom.uuid, session, sessionDir), local),
         }
       : null,
     snapshots,
