@@ -107,8 +107,9 @@ const script = new Script(wrapper, { filename: bundle, ...(cached ? { cachedData
 // PHYLLO_DEBUG_CACHE=1: one line on stderr says what became of the cache (the tests read it).
 const debug = process.env.PHYLLO_DEBUG_CACHE === '1';
 const DEBUG_TAG = 'phyllo code cache:';
+const BUNDLE_TAG = 'phyllo bundle:'; // and which bundle ran
 if (debug) {
-  process.stderr.write(`phyllo bundle: ${basename(bundle)}\n`);
+  process.stderr.write(`${BUNDLE_TAG} ${basename(bundle)}\n`);
   process.stderr.write(
     `${DEBUG_TAG} ${!cacheFile ? 'off (no build id)' : !cached ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted'} ${cacheFile ?? ''}\n`,
   );
