@@ -18,7 +18,7 @@ import { NetworkMissingError, VmCreateError, VmDiskNoSpaceError, VmExistsError }
 import { domainExists, hostName } from './find-vm.js';
 import { isNoSpace } from './no-space.js';
 import { startUnlessStarted } from './start-unless-started.js';
-import { formatXml } from './volume-xml.js';
+import { volumeXml } from './volume-xml.js';
 import { DEFAULT_NETWORK_XML, ensureNetwork } from './networks.js';
 import { UndoList } from '../jobs/undo-list.js';
 
@@ -213,12 +213,7 @@ async function createImage(
   pool: StoragePool,
   disk: { path: string; sizeMiB: number; format: 'qcow2' },
 ): Promise<StorageVolume> {
-  const xml = `<volume type='file'>
-  <name>${escapeXml(basename(disk.path))}</name>
-  <capacity unit='MiB'>${disk.sizeMiB}</capacity>
-  <target>${formatXml(disk.format)}</target>
-</volume>`;
-  return pool.volumes.create(xml);
+  return pool.volumes.create(volumeXml(basename(disk.path), disk.sizeMiB * 2 ** 20, { format: disk.format }));
 }
 
 /**
