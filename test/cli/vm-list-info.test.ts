@@ -12,6 +12,7 @@ import { PHYLLOME_NS } from '../../src/model/domain-xml/build-domain.js';
 import type { VmListEntry } from '../../src/machines/vm-list.js';
 import type { VmInfoReport } from '../../src/cli/commands/vm-info.js';
 import { openSystem, uniqueName } from '../libvirt/helpers.js';
+import { qemuImgInfo } from '../support/qemu-img-info.js';
 import { testGuestDomainXml } from '../support/test-guest.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/phyllo', import.meta.url));
@@ -94,10 +95,8 @@ test('vm list --json: state, OS, vCPUs, memory and disk use for every VM; uptime
   assert.equal(b.vcpus, 2);
   assert.equal(b.memoryBytes, 128 * 2 ** 20);
   assert.equal(b.diskCapacityBytes, 64 * 2 ** 20);
-  const allocated = JSON.parse(
-    execFileSync('qemu-img', ['info', '--output=json', '-U', baseDisk], { encoding: 'utf8' }),
-  );
-  assert.ok(b.diskAllocationBytes! > 0 && b.diskAllocationBytes! <= allocated['actual-size'] + 2 ** 20);
+  const allocated = qemuImgInfo(baseDisk)['actual-size']!;
+  assert.ok(b.diskAllocationBytes! > 0 && b.diskAllocationBytes! <= allocated + 2 ** 20);
   assert.equal(b.uptimeSeconds, null);
   assert.equal(b.memoryInUseBytes, null);
   assert.equal(r.state, 'running');

@@ -4,7 +4,6 @@
  * base; deleting either keeps what the other needs; deleting both leaves nothing.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -17,6 +16,7 @@ import { deleteVm } from '../../src/machines/delete-vm.js';
 import { VmExistsError, VmStateError } from '../../src/machines/errors.js';
 import { NVRAM_DIR, tpmDir } from '../../src/machines/state-files.js';
 import { uniqueName } from '../libvirt/helpers.js';
+import { qemuImgInfo } from '../support/qemu-img-info.js';
 import {
   bootOnce,
   defineUefiGuest,
@@ -108,14 +108,8 @@ test('linked clone: NVRAM and TPM state copied byte for byte where libvirt uses 
     new RegExp(`<source file='${r.sourceDisks[0]!.path}'`),
   );
   // Both overlays are qcow2 version 3 (compat 1.1).
-  for (const p of [r.sourceDisks[0]!.path, r.disks[0]!.path]) {
-    const info = JSON.parse(
-      execFileSync('qemu-img', ['info', '-U', '--output=json', p], { encoding: 'utf8' }),
-    ) as {
-      'format-specific'?: { data?: { compat?: string } };
-    };
-    assert.equal(info['format-specific']?.data?.compat, '1.1', p);
-  }
+  for (const p of [r.sourceDisks[0]!.path, r.disks[0]!.path])
+    assert.equal(qemuImgInfo(p)['format-specific']?.data?.compat, '1.1', p);
 
   await bootOnce(dst);
   assert.equal(await manufacturedTpm(clone), false, 'swtpm used the copied state: no TPM was manufactured');

@@ -1,6 +1,5 @@
 /** `createVm` on the real system daemon: the VM, its disk and its network, or nothing at all. */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { connect, isNotFound, MetadataType, type Libvirt } from '../../src/libvirt/index.js';
@@ -13,6 +12,7 @@ import { gatherModelHostFacts } from '../../src/machines/model-host-facts.js';
 import type { ModelHostFacts } from '../../src/model/host-facts.js';
 import { uniqueName } from '../libvirt/helpers.js';
 import { emptyCache } from '../support/empty-cache.js';
+import { qemuImgInfo } from '../support/qemu-img-info.js';
 
 // No cached verdict from an earlier run: gathering the facts runs the boot test itself.
 emptyCache();
@@ -76,12 +76,7 @@ test('creates a Linux VM: domain defined with our metadata, a new qcow2 disk, th
   assert.match(await vol.xml(), /<format type='qcow2'\/>/);
   assert.equal((await vol.info()).capacity, BigInt(1024 ** 3));
   // qcow2 version 3, as qemu-img and virt-install make it (libvirt alone would write version 2).
-  const info = JSON.parse(
-    execFileSync('qemu-img', ['info', '-U', '--output=json', disk], { encoding: 'utf8' }),
-  ) as {
-    'format-specific'?: { data?: { compat?: string } };
-  };
-  assert.equal(info['format-specific']?.data?.compat, '1.1');
+  assert.equal(qemuImgInfo(disk)['format-specific']?.data?.compat, '1.1');
   const net = await lv.networks.lookup('default');
   assert.equal(await net.isActive(), true);
 });
