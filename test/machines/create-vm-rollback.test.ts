@@ -18,6 +18,7 @@ import { VmCreateError } from '../../src/machines/errors.js';
 import { gatherModelHostFacts } from '../../src/machines/model-host-facts.js';
 import type { ModelHostFacts } from '../../src/model/host-facts.js';
 import { tcgDomainXml, uniqueName } from '../libvirt/helpers.js';
+import { freeGatewayAddress } from '../support/free-subnet.js';
 
 let lv: Libvirt;
 let host: ModelHostFacts;
@@ -37,7 +38,7 @@ function scene(prefix: string) {
   const name = uniqueName(prefix);
   const network = `${name}-net`;
   const bridge = `phr${randomInt(1e6)}`;
-  const xml = `<network><name>${network}</name><bridge name='${bridge}'/><ip address='10.253.${randomInt(250)}.1' netmask='255.255.255.0'/></network>`;
+  const xml = `<network><name>${network}</name><bridge name='${bridge}'/><ip address='${freeGatewayAddress(253)}' netmask='255.255.255.0'/></network>`;
   const dir = join(tmpdir(), name);
   const disk = join(dir, `${name}.qcow2`);
   const pool = `phyllome-${name}`;

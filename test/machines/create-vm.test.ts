@@ -12,6 +12,7 @@ import { gatherModelHostFacts } from '../../src/machines/model-host-facts.js';
 import type { ModelHostFacts } from '../../src/model/host-facts.js';
 import { uniqueName } from '../libvirt/helpers.js';
 import { emptyCache } from '../support/empty-cache.js';
+import { freeGatewayAddress } from '../support/free-subnet.js';
 import { qemuImgInfo } from '../support/qemu-img-info.js';
 
 // No cached verdict from an earlier run: gathering the facts runs the boot test itself.
@@ -147,7 +148,7 @@ test('ensureNetwork defines a missing network from its definition, starts a stop
   const name = uniqueName('net').slice(0, 40);
   // An isolated network (no forward, no DHCP) on its own bridge: nothing else uses it.
   const bridge = `phy${process.pid % 100000}`;
-  const xml = `<network><name>${name}</name><bridge name='${bridge}'/><ip address='10.251.${process.pid % 250}.1' netmask='255.255.255.0'/></network>`;
+  const xml = `<network><name>${name}</name><bridge name='${bridge}'/><ip address='${freeGatewayAddress(251)}' netmask='255.255.255.0'/></network>`;
   cleanup.push(async () => {
     const n = await lv.networks.lookup(name);
     await n.destroy().catch(() => undefined);
