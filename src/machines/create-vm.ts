@@ -1,4 +1,5 @@
 import { dirname, basename } from 'node:path';
+import { Readable } from 'node:stream';
 import {
   isNotFound,
   ListNetworksFlags,
@@ -19,6 +20,7 @@ import { domainExists, hostName } from './find-vm.js';
 import { isNoSpace } from './no-space.js';
 import { startUnlessStarted } from './start-unless-started.js';
 import { volumeXml } from './volume-xml.js';
+import { EMPTY_QCOW2_MAX_BYTES, emptyQcow2 } from './empty-qcow2.js';
 import { DEFAULT_NETWORK_XML, ensureNetwork } from './networks.js';
 import { UndoList } from '../jobs/undo-list.js';
 
@@ -178,11 +180,10 @@ export async function createVm(
     }
     if (model.newDisk) {
       await begin('pool', dirname(model.newDisk.path));
-      const pool = await poolFor(lv, dirname(model.newDisk.path), undo, early?.pools);
+      const { pool, fileBased } = await poolFor(lv, dirname(model.newDisk.path), undo, early?.pools);
       poolName = pool.name;
       await begin('disk', model.newDisk.path);
-      const volume = await createImage(pool, model.newDisk);
-      undo.push(`created the disk ${model.newDisk.path}`, () => volume.delete());
+      await createImage(pool, fileBased, model.newDisk, undo);
     }
     await begin('define', options.name);
     const dom = await lv.domains.define(model.xml);
@@ -208,12 +209,39 @@ export async function createVm(
   }
 }
 
-/** A new qcow2 image through libvirt's storage API (so it works on remote hosts too). */
+/**
+ * A new qcow2 image through libvirt's storage API (so it works on remote hosts too), its undo recorded
+ * in `undo` once the volume exists. In a pool of files it is a file volume of the image's few bytes,
+ * uploaded (`emptyQcow2`: what `qemu-img create` writes, ~4 ms instead of ~15 through qemu-img);
+ * elsewhere, or for a disk over 64 TiB, libvirt runs qemu-img.
+ */
 async function createImage(
   pool: StoragePool,
+  fileBased: boolean,
   disk: { path: string; sizeMiB: number; format: 'qcow2' },
-): Promise<StorageVolume> {
-  return pool.volumes.create(volumeXml(basename(disk.path), disk.sizeMiB * 2 ** 20, { format: disk.format }));
+  undo: UndoList,
+): Promise<void> {
+  const name = basename(disk.path);
+  const bytes = disk.sizeMiB * 2 ** 20;
+  const created = (volume: StorageVolume) =>
+    undo.push(`created the disk ${disk.path}`, () => volume.delete());
+  if (!fileBased || bytes > EMPTY_QCOW2_MAX_BYTES) {
+    created(await pool.volumes.create(volumeXml(name, bytes, { format: disk.format })));
+    return;
+  }
+  const image = emptyQcow2(bytes);
+  const volume = await pool.volumes.create(volumeXml(name, image.length));
+  created(volume);
+  await volume.upload(Readable.from([image]), { length: image.length });
+}
+
+/** The pool types whose volumes are files in its target directory. */
+const FILE_POOL_TYPES = new Set(['dir', 'fs', 'netfs']);
+
+/** The storage pool `poolFor` found or made, and whether its volumes are files (see createImage). */
+export interface DirPool {
+  pool: StoragePool;
+  fileBased: boolean;
 }
 
 /**
@@ -227,7 +255,7 @@ export async function poolFor(
   undo: UndoList,
   scan: Promise<ScannedPool[]> = scanPools(lv),
   retried = false,
-): Promise<StoragePool> {
+): Promise<DirPool> {
   const scanned = await scan;
   const pools = scanned.map((p) => p.pool);
   for (const { pool, xml: xmlOf, active } of scanned) {
@@ -239,7 +267,7 @@ export async function poolFor(
     if (new RegExp(`<path>${escapeRegExp(escapeXml(dir))}/?</path>`).test(xml)) {
       if (!(await active) && (await startUnlessStarted(pool, retried)))
         undo.push(`started the storage pool "${pool.name}"`, () => pool.destroy());
-      return pool;
+      return { pool, fileBased: FILE_POOL_TYPES.has(/^\s*<pool type='([^']*)'/.exec(xml)?.[1] ?? '') };
     }
   }
   // libvirt's usual name for /var/lib/libvirt/images, unless a pool elsewhere already has it.
@@ -274,7 +302,7 @@ export async function poolFor(
   }
   if (started) undo.push(`started the storage pool "${name}"`, () => pool.destroy());
   await pool.setAutostart(true);
-  return pool;
+  return { pool, fileBased: true };
 }
 
 function escapeRegExp(s: string): string {

@@ -181,10 +181,10 @@ test('two creates at once where no pool exists yet: both get the one pool, only 
     const undos = [new UndoList(), new UndoList()];
     const pools = await Promise.all([poolFor(lv, s.dir, undos[0]!), poolFor(other, s.dir, undos[1]!)]);
     assert.deepEqual(
-      pools.map((p) => p.name),
+      pools.map((p) => p.pool.name),
       [s.pool, s.pool],
     );
-    assert.equal(await pools[0]!.isActive(), true);
+    assert.equal(await pools[0]!.pool.isActive(), true);
     assert.ok(existsSync(s.dir));
     // The one that lost the race recorded nothing to undo: undoing it leaves the pool to its maker.
     const [maker, loser] = undos[0]!.length > 0 ? [undos[0]!, undos[1]!] : [undos[1]!, undos[0]!];

@@ -1,6 +1,7 @@
 /** `createVm` on the real system daemon: the VM, its disk and its network, or nothing at all. */
 import assert from 'node:assert/strict';
-import { existsSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { connect, isNotFound, MetadataType, type Libvirt } from '../../src/libvirt/index.js';
 import { createVm, startCreateLookups } from '../../src/machines/create-vm.js';
@@ -59,6 +60,13 @@ test('the host facts come from the boot test and libvirt: KVM only where a guest
   assert.ok(host.domainCaps.qemu, 'qemu domain capabilities');
 });
 
+/** Does the image hold qemu-img's feature name table (header extensions after the 112-byte header)? */
+function featureNameTable(path: string): boolean {
+  return readFileSync(path)
+    .subarray(112, 512)
+    .some((b) => b !== 0);
+}
+
 test('creates a Linux VM: domain defined with our metadata, a new qcow2 disk, the default network running', async () => {
   const name = uniqueName('create');
   const disk = `/var/lib/libvirt/images/${name}.qcow2`;
@@ -78,8 +86,23 @@ test('creates a Linux VM: domain defined with our metadata, a new qcow2 disk, th
   assert.equal((await vol.info()).capacity, BigInt(1024 ** 3));
   // qcow2 version 3, as qemu-img and virt-install make it (libvirt alone would write version 2).
   assert.equal(qemuImgInfo(disk)['format-specific']?.data?.compat, '1.1');
+  execFileSync('qemu-img', ['check', '-q', disk]); // fails on any error or leaked cluster
+  assert.equal(statSync(disk).mode & 0o777, 0o600, 'root-only, as libvirt makes a volume');
+  assert.equal(featureNameTable(disk), false, 'written by phyllo (emptyQcow2), not by qemu-img');
   const net = await lv.networks.lookup('default');
   assert.equal(await net.isActive(), true);
+});
+
+test('a disk over 64 TiB is left to qemu-img (through libvirt): the same kind of image', async () => {
+  const name = uniqueName('huge');
+  const disk = `/var/lib/libvirt/images/${name}.qcow2`;
+  removeLater(name, disk);
+  await createVm(lv, { name, os: 'linux', memory: '1G', vcpus: 1, diskSize: '65T' }, host);
+  const info = qemuImgInfo(disk);
+  assert.equal(info['virtual-size'], 65 * 2 ** 40);
+  assert.equal(featureNameTable(disk), true, 'written by qemu-img');
+  assert.equal(info['format-specific']?.data?.compat, '1.1');
+  execFileSync('qemu-img', ['check', '-q', disk]);
 });
 
 test('a second VM of the same name is refused and nothing is created for it', async () => {
