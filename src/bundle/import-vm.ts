@@ -119,7 +119,8 @@ export async function targetPool(
   name: string | undefined,
   undo: UndoList,
 ): Promise<{ pool: StoragePool; dir: string }> {
-  if (name === undefined) return { pool: (await poolFor(lv, DEFAULT_IMAGES, undo)).pool, dir: DEFAULT_IMAGES };
+  if (name === undefined)
+    return { pool: (await poolFor(lv, DEFAULT_IMAGES, undo)).pool, dir: DEFAULT_IMAGES };
   const pool = await lv.pools.lookup(name).catch((err: unknown) => {
     if (isNotFound(err)) return undefined;
     throw err;
