@@ -235,8 +235,12 @@ async function createImage(
   await volume.upload(Readable.from([image]), { length: image.length });
 }
 
-/** The pool types whose volumes are files in its target directory. */
-const FILE_POOL_TYPES = new Set(['dir', 'fs', 'netfs']);
+/**
+ * The pool types whose volumes are files in a local directory, which the daemon writes itself. Not
+ * `netfs`: on an NFS export that squashes root, libvirt makes its files as the pool's owner, and only
+ * qemu-img run as that owner may write them.
+ */
+const FILE_POOL_TYPES = new Set(['dir', 'fs']);
 
 /** The storage pool `poolFor` found or made, and whether its volumes are files (see createImage). */
 export interface DirPool {
