@@ -13,7 +13,7 @@ import { build } from 'esbuild';
 // command table, which `npm run build` has just written.
 const { valueOptionNames } = await import('../dist/src/cli/parse.js');
 const { commands } = await import('../dist/src/cli/commands.js');
-const { commandModule } = await import('../dist/src/cli/command-bundle.js');
+const { bundleFile, commandBundleFiles, commandModule } = await import('../dist/src/cli/command-bundle.js');
 
 // TypeBox (the server's schemas) is ~700 small ES modules, which cost `phyllo serve` ~14 MiB of memory
 // loaded one by one. It is bundled apart, to dist/src/cli/typebox.cjs, which the CLI bundle requires in
@@ -202,13 +202,11 @@ async function bundle(entry, out, define = {}, plugins = []) {
   writeFileSync(out, result.outputFiles[0].text.replace(/^#!.*\n/, ''));
 }
 
-const commandBundles = Object.fromEntries(
-  commands.map((spec) => [spec.name, `phyllo-${commandModule(spec)}.cjs`]),
-);
+const commandBundles = commandBundleFiles(commands);
 await Promise.all([
   bundle('src/cli/main.ts', 'dist/src/cli/phyllo.cjs'),
   ...[...new Set(commands.map(commandModule))].map((module) =>
-    bundle('src/cli/main.ts', `dist/src/cli/phyllo-${module}.cjs`, {}, [onlyCommand(module)]),
+    bundle('src/cli/main.ts', `dist/src/cli/${bundleFile(module)}`, {}, [onlyCommand(module)]),
   ),
   bundle('src/cli/start.ts', 'dist/src/cli/start.cjs', {
     __PHYLLO_VALUE_OPTIONS__: JSON.stringify(valueOptionNames(commands)),

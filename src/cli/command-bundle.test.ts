@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { commandBundle, commandModule } from './command-bundle.js';
+import { commandBundle, commandBundleFiles, commandModule } from './command-bundle.js';
 import { commands } from './commands.js';
 import { resolveCommand, valueOptionSet } from './parse.js';
 
 const valueOptions = valueOptionSet(commands);
-const bundles = Object.fromEntries(commands.map((c) => [c.name, `phyllo-${commandModule(c)}.cjs`]));
+const bundles = commandBundleFiles(commands);
 
 test('every command loads one module of src/cli/commands/, and its bundle holds that module', async () => {
   for (const spec of commands) {

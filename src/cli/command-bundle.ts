@@ -13,6 +13,16 @@ export function commandModule(spec: CommandSpec): string {
   return found[0]![1]!;
 }
 
+/** The file name of a command module's bundle, beside phyllo.cjs (`phyllo-vm-power.cjs`). */
+export function bundleFile(module: string): string {
+  return `phyllo-${module}.cjs`;
+}
+
+/** Each command's bundle file by its name (`vm start` → `phyllo-vm-power.cjs`), as start.ts is given it. */
+export function commandBundleFiles(specs: readonly CommandSpec[]): Record<string, string> {
+  return Object.fromEntries(specs.map((spec) => [spec.name, bundleFile(commandModule(spec))]));
+}
+
 /**
  * The bundle made for the command an argument list names (see `resolveCommand` in parse.ts, which this
  * mirrors: a one-word command first, then a two-word one), or undefined for help, a group, a typo or
