@@ -14,7 +14,7 @@ import type { ModelHostFacts } from '../../src/model/host-facts.js';
 import { uniqueName } from '../libvirt/helpers.js';
 import { emptyCache } from '../support/empty-cache.js';
 import { freeGatewayAddress } from '../support/free-subnet.js';
-import { qemuImgInfo } from '../support/qemu-img-info.js';
+import { hasFeatureNameTable, qemuImgInfo } from '../support/qemu-img-info.js';
 
 // No cached verdict from an earlier run: gathering the facts runs the boot test itself.
 emptyCache();
@@ -60,13 +60,6 @@ test('the host facts come from the boot test and libvirt: KVM only where a guest
   assert.ok(host.domainCaps.qemu, 'qemu domain capabilities');
 });
 
-/** Does the image hold qemu-img's feature name table (header extensions after the 112-byte header)? */
-function featureNameTable(path: string): boolean {
-  return readFileSync(path)
-    .subarray(112, 512)
-    .some((b) => b !== 0);
-}
-
 test('creates a Linux VM: domain defined with our metadata, a new qcow2 disk, the default network running', async () => {
   const name = uniqueName('create');
   const disk = `/var/lib/libvirt/images/${name}.qcow2`;
@@ -88,7 +81,11 @@ test('creates a Linux VM: domain defined with our metadata, a new qcow2 disk, th
   assert.equal(qemuImgInfo(disk)['format-specific']?.data?.compat, '1.1');
   execFileSync('qemu-img', ['check', '-q', disk]); // fails on any error or leaked cluster
   assert.equal(statSync(disk).mode & 0o777, 0o600, 'root-only, as libvirt makes a volume');
-  assert.equal(featureNameTable(disk), false, 'written by phyllo (emptyQcow2), not by qemu-img');
+  assert.equal(
+    hasFeatureNameTable(readFileSync(disk)),
+    false,
+    'written by phyllo (emptyQcow2), not by qemu-img',
+  );
   const net = await lv.networks.lookup('default');
   assert.equal(await net.isActive(), true);
 });
@@ -100,7 +97,7 @@ test('a disk over 64 TiB is left to qemu-img (through libvirt): the same kind of
   await createVm(lv, { name, os: 'linux', memory: '1G', vcpus: 1, diskSize: '65T' }, host);
   const info = qemuImgInfo(disk);
   assert.equal(info['virtual-size'], 65 * 2 ** 40);
-  assert.equal(featureNameTable(disk), true, 'written by qemu-img');
+  assert.equal(hasFeatureNameTable(readFileSync(disk)), true, 'written by qemu-img');
   assert.equal(info['format-specific']?.data?.compat, '1.1');
   execFileSync('qemu-img', ['check', '-q', disk]);
 });

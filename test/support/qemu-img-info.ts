@@ -15,3 +15,11 @@ export function qemuImgInfo(path: string): QemuImgInfo {
     execFileSync('qemu-img', ['info', '--output=json', '-U', path], { encoding: 'utf8' }),
   ) as QemuImgInfo;
 }
+
+/** Where qemu-img writes its header extensions (the feature name table): after the 112-byte qcow2 v3 header, before 512. */
+export const QCOW2_EXTENSIONS = [112, 512] as const;
+
+/** Does a qcow2 image hold qemu-img's feature name table (any byte set in QCOW2_EXTENSIONS)? */
+export function hasFeatureNameTable(image: Buffer): boolean {
+  return image.subarray(...QCOW2_EXTENSIONS).some((b) => b !== 0);
+}
