@@ -24,20 +24,43 @@ class ReadFailed extends Error {}
 /** Writes `buf` at `at`, leaving out its all-zero 4 KiB blocks (the file is new: they are holes). */
 function writeSparse(fd: number, buf: Buffer, at: number): void {
   let run = -1;
-  for (let o = 0; o <= buf.length; o += BLOCK) {
+  for (let o = 0; o < buf.length; o += BLOCK) {
     const end = Math.min(o + BLOCK, buf.length);
-    const zero = o < buf.length && buf[o] === 0 && buf.subarray(o, end).equals(ZERO.subarray(0, end - o));
-    if (o < buf.length && !zero) {
+    const zero = buf[o] === 0 && buf.subarray(o, end).equals(ZERO.subarray(0, end - o));
+    if (!zero) {
       if (run < 0) run = o;
-      continue;
+    } else if (run >= 0) {
+      writeAll(fd, buf.subarray(run, o), at + run);
+      run = -1;
     }
-    if (run >= 0) writeAll(fd, buf.subarray(run, o), at + run);
-    run = -1;
   }
+  // The last run, up to the chunk's end (which need not be a whole block).
+  if (run >= 0) writeAll(fd, buf.subarray(run), at + run);
 }
 
+/** The direct descriptor, until a direct write is refused (then every write is buffered). */
+let direct = req.direct;
+
+/**
+ * Writes `buf` at `at`: its whole granules directly where that is on (the slot's memory is aligned:
+ * file-copy.ts placed the ring so), what is left through the page cache.
+ */
 function writeAll(fd: number, buf: Buffer, at: number): void {
-  for (let w = 0; w < buf.length;) w += writeSync(fd, buf, w, buf.length - w, at + w);
+  for (let w = 0; w < buf.length;) {
+    const g = direct?.granule ?? 0;
+    const whole = direct && (at + w) % g === 0 ? buf.length - w - ((buf.length - w) % g) : 0;
+    if (whole > 0) {
+      try {
+        w += writeSync(direct!.fd, buf, w, whole, at + w);
+        continue;
+      } catch (err) {
+        // Not aligned for this file after all (the probe's directory, not its device?): buffered.
+        if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+        direct = undefined;
+      }
+    }
+    w += writeSync(fd, buf, w, buf.length - w, at + w);
+  }
 }
 
 const files = new Map<string, number>();
