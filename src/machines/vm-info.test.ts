@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { child } from '../xml/node.js';
 import { parseXml } from '../xml/parse.js';
 import { defaultNvram, displaysOf, tpmStatePath } from './vm-info.js';
-import { domainConfigDir } from './vm-os-cache.js';
+import { domainConfigDir } from './shutoff-vm-cache.js';
 
 describe('vm info: where the state lives', () => {
   it('UEFI variables: libvirt’s default file for firmware=efi or a pflash loader; none for BIOS', () => {

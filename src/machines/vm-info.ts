@@ -27,7 +27,7 @@ import { findVm, hostName } from './find-vm.js';
 import { remoteHostOf } from './model-host-facts.js';
 import { displayAddress, readGraphics } from './vm-display.js';
 import { listVms, type VmListEntry } from './vm-list.js';
-import { domainConfigDir } from './vm-os-cache.js';
+import { domainConfigDir } from './shutoff-vm-cache.js';
 
 export interface VmDiskInfo {
   target: string;

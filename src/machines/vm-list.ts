@@ -5,13 +5,12 @@ import {
   StatsTypes,
   type DomainState,
   type Domain,
-  type DomainStatsRecord,
   type Libvirt,
 } from '../libvirt/index.js';
 import { LIBOSINFO_NS, PHYLLOME_NS } from '../model/domain-xml/build-domain.js';
 import { remoteHostOf } from './model-host-facts.js';
 import { nameOrder, rootOrderApplies } from './name-order.js';
-import { vmOsLookup, type VmOsCacheOptions } from './vm-os-cache.js';
+import { shutoffVmCache, type ShutoffVmCacheOptions } from './shutoff-vm-cache.js';
 import { bootTime, localUptimeSeconds, type UptimeDirs } from './qemu-uptime.js';
 
 export interface VmDiskUse {
@@ -49,8 +48,8 @@ export interface VmListOptions {
   uptime?: UptimeDirs;
   /** Only these VMs (`vm info`); default every VM. */
   only?: Domain[];
-  /** Where the OS of shut-off VMs is remembered (vm-os-cache.ts); default the user's cache. */
-  osCache?: VmOsCacheOptions;
+  /** Where what was seen of shut-off VMs is remembered (shutoff-vm-cache.ts); default the user's cache. */
+  cache?: ShutoffVmCacheOptions;
 }
 
 /**
@@ -150,41 +149,69 @@ async function sampled(lv: Libvirt, stats: number, doms: Domain[] = []) {
   return { recs, atMs: (start + nowMs()) / 2 };
 }
 
+/** A domain and its stats: from the daemon's reply, or remembered (shutoff-vm-cache.ts). */
+interface Stats {
+  domain: Domain;
+  values: Record<string, unknown>;
+}
+
 /**
  * Every VM on the connection with state, OS, vCPUs, memory and disk use from ONE all-domain stats call
- * (plus a small metadata lookup per VM for its OS). Running VMs get the memory QEMU holds, their uptime
- * on this machine (unknown on a remote host) and, with `cpuSampleMs`, CPU % from a second call for the
- * running ones only.
+ * (plus a small metadata lookup per VM for its OS); on the local daemons, a shut-off VM whose
+ * definition and disks are the files seen by the last list is answered from what that list learnt
+ * (shutoff-vm-cache.ts), and only the others are asked. Running VMs get the memory QEMU holds, their
+ * uptime on this machine (unknown on a remote host) and, with `cpuSampleMs`, CPU % from a second call
+ * for the running ones only.
  */
 export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<VmListEntry[]> {
   const withCpu = opts.cpuSampleMs !== undefined;
   const stats = LIST_STATS | (withCpu ? StatsTypes.CPU_TOTAL : 0);
-  // The OS lookups need the domains, not their stats: the list (one small call) is asked together with
-  // the stats, and the metadata calls go as soon as it is in, so the daemon answers them while it still
-  // gathers the stats, whose reply, the largest to decode, comes while it answers the rest. A CPU sample
-  // is timed by its reply, which must not wait behind that work: it is asked last, as on its own.
-  const sample = withCpu ? undefined : sampled(lv, stats, opts.only);
-  sample?.catch(() => undefined); // awaited below, unless the list fails first
+  // The whole list remembers what it saw of each shut-off VM (shutoff-vm-cache.ts); a few VMs
+  // (`vm info`) are simply asked.
+  const cache = opts.only ? undefined : shutoffVmCache(lv.requestedUri, osOf, opts.cache);
+  // Without the cache, the OS lookups need the domains, not their stats: the list (one small call) is
+  // asked together with the stats, and the metadata calls go as soon as it is in, so the daemon answers
+  // them while it still gathers the stats, whose reply, the largest to decode, comes while it answers
+  // the rest. With it, the list comes first, to know which VMs to ask. A CPU sample is timed by its
+  // reply, which must not wait behind that work: it is asked last, as on its own.
+  const early = withCpu || cache?.enabled ? undefined : sampled(lv, stats, opts.only);
+  early?.catch(() => undefined); // awaited below, unless the list fails first
   const doms = opts.only ?? (await lv.domains.list());
-  // The whole list remembers each shut-off VM's OS between runs (vm-os-cache.ts); a few VMs (`vm info`)
-  // are simply asked.
-  const lookup = opts.only ? undefined : vmOsLookup(lv.requestedUri, osOf, opts.osCache);
-  const ask = lookup?.osOf ?? osOf;
+  const ask = cache?.osOf ?? osOf;
   const osById = new Map<string, Promise<string | null>>(doms.map((d) => [d.uuid, ask(d)]));
+  const remembered = new Map<string, Record<string, unknown>>();
+  for (const d of cache?.enabled ? doms : []) {
+    const v = cache!.statsOf(d);
+    if (v) remembered.set(d.uuid, v);
+  }
+  const toAsk = cache?.enabled ? doms.filter((d) => !remembered.has(d.uuid)) : doms;
   // The names are sorted as localeCompare sorts them. Where that takes ICU's collator (see name-order.ts:
   // about 10 ms to build in a fresh process), it is built while the daemon answers; not while a CPU
   // sample is out, whose time would be read late.
-  const early = withCpu || rootOrderApplies(doms.map((d) => d.name)) ? undefined : new Intl.Collator();
-  const first = await (sample ?? sampled(lv, stats, opts.only));
+  const collator = withCpu || rootOrderApplies(doms.map((d) => d.name)) ? undefined : new Intl.Collator();
+  const askedAt = Date.now();
+  const fresh = early
+    ? await early
+    : toAsk.length
+      ? await sampled(lv, stats, cache?.enabled ? toAsk : opts.only)
+      : { recs: [], atMs: nowMs() };
+  for (const r of fresh.recs) cache?.rememberStats(r.domain, r.values, askedAt);
+  const byId = new Map<string, Stats>(fresh.recs.map((r) => [r.domain.uuid, r]));
+  for (const d of doms) {
+    const v = remembered.get(d.uuid);
+    if (v) byId.set(d.uuid, { domain: d, values: v });
+  }
+  // The list's order where it came first (a VM gone between the two calls is left out); else the reply's.
+  const recs: Stats[] = cache?.enabled ? doms.flatMap((d) => byId.get(d.uuid) ?? []) : fresh.recs;
   const local = remoteHostOf(lv.requestedUri) === undefined;
   const now = Date.now();
-  const isActive = (r: DomainStatsRecord) => [1, 2, 3].includes(num(r.values['state.state']) ?? 0);
-  const running = first.recs.filter(isActive);
+  const isActive = (r: Stats) => [1, 2, 3].includes(num(r.values['state.state']) ?? 0);
+  const running = recs.filter(isActive);
   const btime = local && running.length ? await bootTime(opts.uptime?.root) : undefined;
   const [osIds, uptimes, cpu] = await Promise.all([
-    Promise.all(first.recs.map((r) => osById.get(r.domain.uuid) ?? ask(r.domain))),
+    Promise.all(recs.map((r) => osById.get(r.domain.uuid) ?? ask(r.domain))),
     Promise.all(
-      first.recs.map((r) =>
+      recs.map((r) =>
         local && isActive(r) ? localUptimeSeconds(r.domain.name, now, btime, opts.uptime) : undefined,
       ),
     ),
@@ -198,9 +225,9 @@ export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<Vm
         )
       : undefined,
   ]);
-  lookup?.save();
+  cache?.save();
   const second = new Map(cpu?.recs.map((r) => [r.domain.uuid, r.values]) ?? []);
-  const entries = first.recs.map((r, i) => {
+  const entries = recs.map((r, i) => {
     const later = second.get(r.domain.uuid);
     const t0 = num(r.values['cpu.time']);
     const t1 = later && num(later['cpu.time']);
@@ -212,14 +239,14 @@ export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<Vm
         uptimeSeconds: uptimes[i] ?? null,
         cpuPercent:
           t0 !== undefined && t1 !== undefined && cpu
-            ? cpuPercent({ cpuTimeNs: t0, atMs: first.atMs }, { cpuTimeNs: t1, atMs: cpu.atMs }, vcpus)
+            ? cpuPercent({ cpuTimeNs: t0, atMs: fresh.atMs }, { cpuTimeNs: t1, atMs: cpu.atMs }, vcpus)
             : null,
       },
     );
   });
   const order = nameOrder(
     entries.map((e) => e.name),
-    early,
+    collator,
   );
   return entries.sort((a, b) => order(a.name, b.name));
 }

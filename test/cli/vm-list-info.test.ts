@@ -118,7 +118,7 @@ test("vm list remembers a shut-off VM's OS only while its definition is unchange
   assert.equal(await osOf(), 'linux', 'the second list answers from the cache');
   const dom = await lv.domains.lookup(base);
   const cached = readdirSync(phyllomeCacheDir())
-    .filter((f) => /^vm-os-system\.json$/.test(f))
+    .filter((f) => /^shutoff-vms-system\.json$/.test(f))
     .map(
       (f) => JSON.parse(readFileSync(join(phyllomeCacheDir(), f), 'utf8')) as Record<string, { os: string }>,
     );
@@ -139,6 +139,31 @@ test("vm list remembers a shut-off VM's OS only while its definition is unchange
     await set('linux');
   }
   assert.equal(await osOf(), 'linux');
+});
+
+test("vm list remembers a shut-off VM's stats only while its definition and disk files are unchanged: data written and vCPUs set show at once", async () => {
+  const entry = async () => (await json<VmListEntry[]>('vm', 'list')).find((e) => e.name === clone)!;
+  const first = await entry();
+  assert.equal((await entry()).diskAllocationBytes, first.diskAllocationBytes);
+  const dom = await lv.domains.lookup(clone);
+  const cache = JSON.parse(
+    readFileSync(join(phyllomeCacheDir(), 'shutoff-vms-system.json'), 'utf8'),
+  ) as Record<string, { stats?: { disks: Record<string, string> } }>;
+  assert.ok(
+    cache[dom.uuid]?.stats?.disks[cloneDisk],
+    'the list remembered the stats with the disk file seen',
+  );
+  // 4 MiB written into the disk: a new size and mtime, so the next list asks libvirt again.
+  execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x5a 0 4M', cloneDisk], { stdio: 'ignore' });
+  const written = await entry();
+  assert.ok(
+    written.diskAllocationBytes! >= first.diskAllocationBytes! + 4 * 2 ** 20,
+    `${written.diskAllocationBytes} after ${first.diskAllocationBytes}`,
+  );
+  assert.equal((await entry()).diskAllocationBytes, written.diskAllocationBytes);
+  const r = await phyllo('vm', 'set', clone, '--vcpus', '3');
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal((await entry()).vcpus, 3, 'a new definition: asked again');
 });
 
 test('vm list --cpu: a CPU % for the running VM from two samples, none for shut-off ones', async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import type { Domain } from '../libvirt/index.js';
-import { domainConfigDir, vmOsLookup } from './vm-os-cache.js';
+import { domainConfigDir, shutoffVmCache } from './shutoff-vm-cache.js';
 
 let root: string;
 let configDir: string;
@@ -29,7 +29,7 @@ const dom = (name: string, uuid: string, id = -1) => ({ name, uuid, id }) as unk
 /** `vm list` once: every VM looked up, then saved; which VMs were asked. */
 async function listOnce(doms: Domain[], answers: Record<string, string | null>, uri = 'qemu:///system') {
   const asked: string[] = [];
-  const lookup = vmOsLookup(
+  const lookup = shutoffVmCache(
     uri,
     async (d) => {
       asked.push(d.name);
@@ -105,4 +105,98 @@ test('the definitions of the system and the session daemon', () => {
   );
   assert.equal(domainConfigDir('qemu+ssh://host/system'), undefined);
   assert.equal(domainConfigDir('qemu:///system?socket=/tmp/s'), undefined);
+});
+
+/** A disk file of `size` bytes, last modified `ageMs` ago. */
+function disk(name: string, size = 4096, ageMs = 10_000): string {
+  const p = join(root, name);
+  writeFileSync(p, Buffer.alloc(size));
+  const t = (Date.now() - ageMs) / 1000;
+  utimesSync(p, t, t);
+  return p;
+}
+
+const shutOff = (paths: (string | undefined)[], extra: Record<string, unknown> = {}) => ({
+  'state.state': 5,
+  'vcpu.current': 2,
+  'balloon.maximum': 262144n,
+  'block.count': paths.length,
+  ...Object.fromEntries(paths.flatMap((p, i) => (p ? [[`block.${i}.path`, p]] : []))),
+  ...Object.fromEntries(paths.map((_, i) => [`block.${i}.allocation`, 4096n * BigInt(i + 1)])),
+  ...extra,
+});
+
+/** One list's worth of stats: what the cache answers, then what it is told for the rest. */
+function statsOnce(doms: Domain[], told: Record<string, Record<string, unknown>>, askedAtMs = Date.now()) {
+  const cache = shutoffVmCache('qemu:///system', async () => null, { configDir, cacheDir });
+  const answered = Object.fromEntries(
+    doms.flatMap((d) => (cache.statsOf(d) ? [[d.name, cache.statsOf(d)]] : [])),
+  );
+  for (const d of doms)
+    if (!answered[d.name] && told[d.name]) cache.rememberStats(d, told[d.name]!, askedAtMs);
+  cache.save();
+  return answered;
+}
+
+test("a shut-off VM's stats are answered while its definition and every disk file are the files seen; 64-bit counters as numbers", () => {
+  define('a');
+  const vda = disk('a.qcow2');
+  const iso = disk('a.iso');
+  // An empty CD-ROM drive (no path) has nothing to change.
+  const told = { a: shutOff([vda, iso, undefined]) };
+  assert.deepEqual(statsOnce([dom('a', 'u-a')], told), {}, 'asked the first time');
+  const second = statsOnce([dom('a', 'u-a')], {});
+  assert.deepEqual(second.a, {
+    'state.state': 5,
+    'vcpu.current': 2,
+    'balloon.maximum': 262144,
+    'block.count': 3,
+    'block.0.path': vda,
+    'block.1.path': iso,
+    'block.0.allocation': 4096,
+    'block.1.allocation': 8192,
+    'block.2.allocation': 12288,
+  });
+  // The disk written (a new size and mtime): asked again, and the new answer remembered.
+  writeFileSync(vda, Buffer.alloc(8192));
+  utimesSync(vda, (Date.now() - 5000) / 1000, (Date.now() - 5000) / 1000);
+  assert.deepEqual(statsOnce([dom('a', 'u-a')], { a: shutOff([vda, iso]) }), {});
+  assert.equal(statsOnce([dom('a', 'u-a')], {}).a?.['block.count'], 2);
+  // The ISO gone: asked again.
+  rmSync(iso);
+  assert.deepEqual(statsOnce([dom('a', 'u-a')], {}), {});
+});
+
+test('a rewritten definition, a running VM, a disk modified during the call or not a regular file: asked every time', () => {
+  define('a');
+  define('run');
+  define('fresh');
+  define('dev');
+  const vda = disk('a.qcow2');
+  const doms = [dom('a', 'u-a'), dom('run', 'u-run', 3), dom('fresh', 'u-fresh'), dom('dev', 'u-dev')];
+  const told = {
+    a: shutOff([vda]),
+    run: shutOff([vda], { 'state.state': 1 }),
+    // Written 10 ms before the stats were asked: the write may have come during the call.
+    fresh: shutOff([disk('fresh.qcow2', 4096, 10)]),
+    dev: shutOff(['/dev/null']),
+  };
+  statsOnce(doms, told);
+  assert.deepEqual(Object.keys(statsOnce(doms, told)), ['a'], 'only the shut-off VM with settled disk files');
+  define('a');
+  assert.deepEqual(statsOnce(doms, told), {}, 'a new definition file');
+  // A VM reported running by its stats, though listed as shut off, is not remembered either.
+  define('b');
+  statsOnce([dom('b', 'u-b')], { b: shutOff([vda], { 'state.state': 1 }) });
+  assert.deepEqual(statsOnce([dom('b', 'u-b')], {}), {});
+});
+
+test('the OS and the stats are remembered together, each asked only when missing', async () => {
+  define('a');
+  const vda = disk('a.qcow2');
+  await listOnce([dom('a', 'u-a')], { a: 'debian12' });
+  statsOnce([dom('a', 'u-a')], { a: shutOff([vda]) });
+  const again = await listOnce([dom('a', 'u-a')], { a: 'WRONG' });
+  assert.deepEqual(again.oses, ['debian12'], 'the stats did not push the OS out');
+  assert.equal(statsOnce([dom('a', 'u-a')], {}).a?.['vcpu.current'], 2, 'nor the OS the stats');
 });
