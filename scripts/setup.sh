@@ -30,7 +30,7 @@ PACKAGES=(
   libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils ovmf swtpm swtpm-tools
   osinfo-db python3-libvirt busybox-static cpio openssh-server openssh-client netcat-openbsd
   dnsmasq-base iptables virtinst libxml2-utils hwdata pciutils usbutils time iproute2 util-linux
-  zsh fish chromium fonts-dejavu-core zstd util-linux-extra
+  zsh fish chromium fonts-dejavu-core zstd
 )
 # virtiofsd, which libvirt starts for each `vm share`: Debian 12 ships it in qemu-system-common
 # (/usr/lib/qemu/virtiofsd, with its vhost-user descriptor); later releases in a package of its own.

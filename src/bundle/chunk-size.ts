@@ -13,6 +13,3 @@ export const BUNDLE_CHUNK = 1 << 20;
  * uses. 1 GiB copied here: 0.95–0.98 s with 128 KiB against 2.75–2.98 s with 4 MiB buffers.
  */
 export const COPY_CHUNK = 128 << 10;
-
-/** The read size of the same path where the output is written directly (direct-write.ts). */
-export const DIRECT_CHUNK = 1 << 20;

@@ -17,27 +17,20 @@ const WORDS = 4;
 export interface Ring {
   control: SharedArrayBuffer;
   lengths: SharedArrayBuffer;
-  /** The slots, from `offset` on: a page more than they need, so that they can start aligned. */
   data: SharedArrayBuffer;
   chunk: number;
-  /** Where the first slot starts in `data` (below a page; direct-write.ts finds it). */
-  offset: number;
 }
-
-/** Room in front of the slots for aligning them. */
-export const ALIGN_ROOM = 4096;
 
 export function makeRing(chunk: number): Ring {
   return {
     control: new SharedArrayBuffer(WORDS * 4),
     lengths: new SharedArrayBuffer(SLOTS * 4),
-    data: new SharedArrayBuffer(SLOTS * chunk + ALIGN_ROOM),
+    data: new SharedArrayBuffer(SLOTS * chunk),
     chunk,
-    offset: 0,
   };
 }
 
 /** Slot `i`'s buffer (a view of the shared memory). */
 export function slot(r: Ring, i: number): Buffer {
-  return Buffer.from(r.data, r.offset + (i % SLOTS) * r.chunk, r.chunk);
+  return Buffer.from(r.data, (i % SLOTS) * r.chunk, r.chunk);
 }

@@ -38,29 +38,8 @@ function writeSparse(fd: number, buf: Buffer, at: number): void {
   if (run >= 0) writeAll(fd, buf.subarray(run), at + run);
 }
 
-/** The direct descriptor, until a direct write is refused (then every write is buffered). */
-let direct = req.direct;
-
-/**
- * Writes `buf` at `at`: its whole granules directly where that is on (the slot's memory is aligned:
- * file-copy.ts placed the ring so), what is left through the page cache.
- */
 function writeAll(fd: number, buf: Buffer, at: number): void {
-  for (let w = 0; w < buf.length;) {
-    const g = direct?.granule ?? 0;
-    const whole = direct && (at + w) % g === 0 ? buf.length - w - ((buf.length - w) % g) : 0;
-    if (whole > 0) {
-      try {
-        w += writeSync(direct!.fd, buf, w, whole, at + w);
-        continue;
-      } catch (err) {
-        // Not aligned for this file after all (the probe's directory, not its device?): buffered.
-        if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
-        direct = undefined;
-      }
-    }
-    w += writeSync(fd, buf, w, buf.length - w, at + w);
-  }
+  for (let w = 0; w < buf.length;) w += writeSync(fd, buf, w, buf.length - w, at + w);
 }
 
 const files = new Map<string, number>();

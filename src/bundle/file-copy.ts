@@ -1,6 +1,6 @@
 /**
  * The local fast path of a bundle's disk data: byte ranges of files copied into one open file by a
- * worker thread (copy-worker.ts) with synchronous I/O, each chunk through a slot of a
+ * worker thread (copy-worker.ts) with synchronous I/O in 128 KiB chunks, each through a slot of a
  * shared ring (copy-ring.ts) whose slots a second worker (hash-worker.ts) hashes in order: SHA-256 of
  * exactly the bytes written, on the other core. The main thread stays free for progress and
  * cancellation, and pushes the written data to disk as it goes (fdatasync every 64 MiB, on libuv's
@@ -14,17 +14,11 @@
  * wrong); the fs promise API with 1 MiB chunks (what the stream path does) 1.8–2.3 s. Later, whole
  * `phyllo vm import` / `vm export --compress none` processes of 1 GiB, taking turns with the
  * one-thread build: import 1.11–1.15 s against 1.57–1.58, export 1.08–1.49 against 1.10–3.72.
- *
- * Where the output's filesystem takes them (direct-write.ts), the worker writes 1 MiB chunks directly
- * (O_DIRECT), past the page cache; elsewhere, through it in 128 KiB chunks. Whole 1 GiB imports of
- * random data into the default pool (ext4), 2026-12-07: 1.20–1.37 s, 0.34–0.47 s of system time, against
- * 1.24–1.59 s and 0.68–1.07 s buffered; `cp --sparse=always` + `sync` of the same file 2.69–2.76 s.
  */
-import { closeSync, fdatasync } from 'node:fs';
+import { fdatasync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { COPY_CHUNK, DIRECT_CHUNK } from './chunk-size.js';
+import { COPY_CHUNK } from './chunk-size.js';
 import { HEAD, STOP, TAIL, makeRing, type Ring } from './copy-ring.js';
-import { openDirect, type DirectOut } from './direct-write.js';
 import type { HashReply } from './hash-worker.js';
 
 /** `length` bytes of `file` from `offset`, written at `to` in the output. */
@@ -42,8 +36,6 @@ export interface CopyRequest {
   skipZeros: boolean;
   progressEvery: number;
   ring: Ring;
-  /** A second descriptor of `out` for the aligned part of each write (direct-write.ts). */
-  direct?: DirectOut;
 }
 
 /** @internal What the copy worker says. */
@@ -68,8 +60,6 @@ export interface CopyOptions {
   onData?: (bytes: number) => void;
   /** The caller's typed error for a source that ends before a range does, or cannot be read. */
   readError(file: string, offset: number, why: string, cause?: Error): Error;
-  /** Whether to write directly where the output's filesystem allows it (direct-write.ts); default true. */
-  direct?: boolean;
   /** @internal Tests: the read size. */
   chunk?: number;
   /** @internal Tests: a hash worker that misbehaves. */
@@ -84,17 +74,13 @@ const FLUSH_EVERY = 64 * 2 ** 20;
  */
 export function copyRanges(o: CopyOptions): Promise<string> {
   o.signal?.throwIfAborted();
-  let ring = makeRing(o.chunk ?? DIRECT_CHUNK);
-  const direct = o.direct === false ? undefined : openDirect(o.out, new Uint8Array(ring.data));
-  if (direct) ring.offset = direct.memoryOffset;
-  else ring = makeRing(o.chunk ?? COPY_CHUNK);
+  const ring = makeRing(o.chunk ?? COPY_CHUNK);
   const req: CopyRequest = {
     out: o.out,
     ranges: o.ranges,
     skipZeros: o.skipZeros ?? false,
     progressEvery: Math.min(FLUSH_EVERY, 8 * 2 ** 20),
     ring,
-    ...(direct ? { direct } : {}),
   };
   const ctl = new Int32Array(ring.control);
   const hasher = new Worker(o.hashWorker ?? new URL('../bundle/hash-worker.js', import.meta.url), {
@@ -176,7 +162,6 @@ export function copyRanges(o: CopyOptions): Promise<string> {
     worker.once('error', (err) => finish({ ok: false, err }));
     worker.once('exit', () => {
       o.signal?.removeEventListener('abort', stopBoth);
-      if (direct) closeSync(direct.fd);
       // The worker wrote its last byte; a flush still running only reads the file's state.
       const r = settled ?? { ok: false as const, err: new Error('the copy worker stopped without a word') };
       if (!r.ok) {
