@@ -6,7 +6,11 @@
 // Then `phyllo vm move` to a second libvirt host (a real libvirtd in its own namespaces, as the tests
 // start it: test/support/second-host.ts, over qemu+tcp://) against what a user would do without it:
 // export to a file, copy the file (cp, standing in for scp), import it there.
-// Run after `npm run build`, as root:  node bench/bundle.mjs [--runs N] [--data random,text] [--no-move]
+// --cache cold (the default) empties the page cache before each timed step (`sync`, then
+// /proc/sys/vm/drop_caches), so every tool reads its input from the disk, as the issue's own reference
+// measurement did; --cache warm leaves it as the steps before left it (the input mostly still cached).
+// Run after `npm run build`, as root:
+//   node bench/bundle.mjs [--runs N] [--data random,text] [--no-move] [--cache cold|warm]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -19,6 +23,20 @@ const arg = (name, dflt) => {
 const RUNS = Number(arg('--runs', '3'));
 const DATA = arg('--data', 'random,text').split(',');
 const MOVE = !process.argv.includes('--no-move');
+const CACHE = arg('--cache', 'cold');
+if (CACHE !== 'cold' && CACHE !== 'warm') {
+  console.error('--cache is cold or warm');
+  process.exit(2);
+}
+const DROP_CACHES = '/proc/sys/vm/drop_caches';
+if (CACHE === 'cold') {
+  try {
+    writeFileSync(DROP_CACHES, '3');
+  } catch (err) {
+    console.error(`--cache cold writes ${DROP_CACHES} (${err.code}): run as root, or with --cache warm`);
+    process.exit(1);
+  }
+}
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
 const IMAGES = '/var/lib/libvirt/images';
@@ -48,6 +66,7 @@ const phyllo = (...args) => {
 /** Runs `fn` and fsyncs `out`; ms. */
 function timed(fn, out) {
   sh('sync', []);
+  if (CACHE === 'cold') writeFileSync(DROP_CACHES, '3');
   const t0 = process.hrtime.bigint();
   fn();
   if (out) sh('sync', [out]);
@@ -206,7 +225,7 @@ try {
     );
   }
   console.log(
-    `\nbundles: a VM with a 20 GiB qcow2 disk holding 2 GiB in 64 extents, ${RUNS} runs, medians, until fsync'ed, load ${load}`,
+    `\nbundles: a VM with a 20 GiB qcow2 disk holding 2 GiB in 64 extents, ${RUNS} runs, medians, until fsync'ed, page cache ${CACHE === 'cold' ? 'dropped before each step' : 'warm'}, load ${load}`,
   );
   console.log(table(['disk', 'tool', 'median s', 'MiB/s (data)', 'vs cp'], rows));
   for (const n of notes) console.log(n);
