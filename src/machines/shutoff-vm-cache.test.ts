@@ -200,3 +200,11 @@ test('the OS and the stats are remembered together, each asked only when missing
   assert.deepEqual(again.oses, ['debian12'], 'the stats did not push the OS out');
   assert.equal(statsOnce([dom('a', 'u-a')], {}).a?.['vcpu.current'], 2, 'nor the OS the stats');
 });
+
+test('the OS-only cache file of earlier versions is removed when the cache is written', async () => {
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(join(cacheDir, 'vm-os-system.json'), '{}');
+  define('a');
+  await listOnce([dom('a', 'u-a')], { a: 'debian12' });
+  assert.deepEqual(readdirSync(cacheDir), ['shutoff-vms-system.json']);
+});

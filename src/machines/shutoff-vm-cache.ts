@@ -18,7 +18,7 @@
  * modified before the stats were asked for (a write during the call would otherwise be missed). Any
  * problem with the cache file falls back to asking.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Domain } from '../libvirt/index.js';
@@ -201,6 +201,8 @@ export function shutoffVmCache(
         const tmp = `${path}.${process.pid}.tmp`;
         writeFileSync(tmp, JSON.stringify(now));
         renameSync(tmp, path);
+        // What the OS-only cache of earlier versions left (vm-os-DAEMON.json): nothing reads it now.
+        rmSync(join(cacheDir, `vm-os-${daemon}.json`), { force: true });
       } catch {
         // a read-only home only costs the calls next time
       }
