@@ -8,6 +8,7 @@ import { zstdDecompress } from './zstd-compress.js';
 import { isZstd, storedFrame } from './zstd-frame.js';
 import { zstdCompressor } from './zstd-push.js';
 import { isSkipping, type SkippingSource } from './byte-source.js';
+import { periodicFlush } from './periodic-flush.js';
 
 /** zstd at level 1 on one core (docs/dependencies.md), its manifest region in a frame of stored blocks. */
 export function bundleCompression(): Compression {
@@ -30,14 +31,26 @@ export function bundleCompression(): Compression {
       const stop = new AbortController();
       const unused = () => Promise.reject(new Error('zstd was to write to the file, not to this process'));
       const writer = zstdCompressor(unused, { signal: stop.signal, output: fh.fd });
-      // zstd has its own copy of the descriptor: ours closes once the run settled, however it did.
+      // What zstd wrote goes to the disk as it goes (periodic-flush.ts), counted by what it was fed.
+      const flush = periodicFlush(fh);
+      // zstd has its own copy of the descriptor: ours closes once the run settled, however it did (and
+      // no flush is still running on it).
       let closing: Promise<void> | undefined;
-      const close = () => (closing ??= fh.close().catch(() => undefined));
+      const close = () =>
+        (closing ??= flush
+          .settle()
+          .catch(() => undefined)
+          .then(() => fh.close())
+          .catch(() => undefined));
       return {
-        write: (chunk) => writer.write(chunk),
+        write: (chunk) => {
+          flush.wrote(chunk.length);
+          return writer.write(chunk);
+        },
         end: async () => {
           try {
             await writer.end();
+            await flush.settle();
             return (await fh.stat()).size - start;
           } finally {
             await close();

@@ -18,6 +18,7 @@
 import { fdatasync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { COPY_CHUNK } from './chunk-size.js';
+import { FLUSH_EVERY, periodicFlush } from './periodic-flush.js';
 import { HEAD, STOP, TAIL, makeRing, type Ring } from './copy-ring.js';
 import type { HashReply } from './hash-worker.js';
 
@@ -65,8 +66,6 @@ export interface CopyOptions {
   /** @internal Tests: a hash worker that misbehaves. */
   hashWorker?: URL;
 }
-
-const FLUSH_EVERY = 64 * 2 ** 20;
 
 /**
  * Copies the ranges in order and resolves with the SHA-256 (hex) of `prefix` and the ranges' bytes.
@@ -118,9 +117,11 @@ export function copyRanges(o: CopyOptions): Promise<string> {
   hashed.catch(() => undefined);
   const copied = new Promise<void>((resolve, reject) => {
     let settled: { ok: true } | { ok: false; err: unknown } | undefined;
-    let flushing = false;
-    let flushedAt = 0;
-    let flushError: unknown;
+    // The written data goes to the disk as it goes (periodic-flush.ts), by the worker's progress.
+    const flush = periodicFlush({
+      datasync: () => new Promise<void>((ok, fail) => fdatasync(o.out, (err) => (err ? fail(err) : ok()))),
+    });
+    let told = 0;
     o.signal?.addEventListener('abort', stopBoth, { once: true });
     // A copier that fails marks the ring's end itself (copy-worker.ts): the hasher stops there.
     const finish = (r: NonNullable<typeof settled>) => (settled ??= r);
@@ -128,14 +129,8 @@ export function copyRanges(o: CopyOptions): Promise<string> {
       switch (m.kind) {
         case 'progress':
           o.onData?.(m.done);
-          if (!flushing && m.done - flushedAt >= FLUSH_EVERY) {
-            flushing = true;
-            flushedAt = m.done;
-            fdatasync(o.out, (err) => {
-              flushing = false;
-              flushError ??= err ?? undefined;
-            });
-          }
+          flush.wrote(m.done - told);
+          told = m.done;
           return;
         case 'done':
           o.onData?.(m.done);
@@ -162,13 +157,15 @@ export function copyRanges(o: CopyOptions): Promise<string> {
     worker.once('error', (err) => finish({ ok: false, err }));
     worker.once('exit', () => {
       o.signal?.removeEventListener('abort', stopBoth);
-      // The worker wrote its last byte; a flush still running only reads the file's state.
+      // The worker wrote its last byte; a flush still running is waited for (a failed one is the error).
       const r = settled ?? { ok: false as const, err: new Error('the copy worker stopped without a word') };
       if (!r.ok) {
         stopBoth();
-        reject(r.err);
-      } else if (flushError) reject(flushError);
-      else resolve();
+        flush.settle().then(
+          () => reject(r.err),
+          () => reject(r.err),
+        );
+      } else flush.settle().then(resolve, reject);
     });
   });
   // Both workers are gone before this settles: nothing writes or reads the ring after.

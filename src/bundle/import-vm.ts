@@ -44,6 +44,7 @@ import { BundleInvalidError } from './errors.js';
 import { MAX_MANIFEST_BYTES, type BundleEntry, type BundleManifest } from './manifest.js';
 import { bundleBytes } from './compression.js';
 import { PositionalWriter } from './overlap.js';
+import { periodicFlush } from './periodic-flush.js';
 import { copyRanges } from './file-copy.js';
 import { readBundle, type EntryTarget } from './read-bundle.js';
 import { removeDeadProcessFiles } from '../machines/process-alive.js';
@@ -147,22 +148,29 @@ async function fileTarget(
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const fh = await open(path, 'wx', 0o600);
   const out = new PositionalWriter(fh);
+  // Written from a stream (a compressed bundle, standard input), the data goes to the disk as it goes.
+  const flush = periodicFlush(fh);
   undo.push(`wrote ${path}`, async () => {
     // An entry refused halfway: its writes end, its file is closed (a server lives on), then removed.
     await out.flush().catch(() => undefined);
+    await flush.settle().catch(() => undefined);
     await fh.close().catch(() => undefined);
     await rm(path, { force: true });
   });
   await fh.truncate(size);
   return {
     fh,
-    write: (chunk, offset) => out.write(chunk, offset),
+    write: (chunk, offset) => {
+      flush.wrote(chunk.length);
+      return out.write(chunk, offset);
+    },
     async copy(req) {
       await out.flush();
       return copyRanges({ ...req, out: fh.fd, skipZeros: true, ...(signal ? { signal } : {}) });
     },
     async done() {
       await out.flush();
+      await flush.settle();
       await fh.sync();
       await fh.close();
     },
