@@ -5,7 +5,10 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Domain, type Libvirt } from '../../src/libvirt/index.js';
 import { testGuestDomainXml } from './test-guest.js';
@@ -13,6 +16,16 @@ import { waitFor } from './wait.js';
 
 const run = promisify(execFile);
 export const IMAGES = '/var/lib/libvirt/images';
+
+/** Where the guests' serial logs go: a directory of this test process, removed when it exits. */
+let logDir: string | undefined;
+function serialLogPath(name: string): string {
+  if (!logDir) {
+    const dir = (logDir = mkdtempSync(join(tmpdir(), 'phyllo-uefi-guest-')));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return join(logDir, `${name}.serial.log`);
+}
 
 /** Defines `name` with a new `sizeMiB` qcow2 disk; returns the domain and the disk's path. */
 export async function defineUefiGuest(
@@ -25,7 +38,7 @@ export async function defineUefiGuest(
     `<volume><name>${name}.qcow2</name><capacity unit='MiB'>${sizeMiB}</capacity><target><format type='qcow2'/></target></volume>`,
   );
   const disk = await vol.path();
-  const serial = `/tmp/${name}.serial.log`;
+  const serial = serialLogPath(name);
   const xml = testGuestDomainXml({
     name,
     tpm: true,
