@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseXml } from '../xml/parse.js';
-import { hookRefusal, neededFiles, qemuComplaint } from './diagnose-vm.js';
+import { hookRefusal, logComplaint, neededFiles, qemuComplaint } from './diagnose-vm.js';
 
 test("QEMU's complaint is found inside libvirt's error, without the timestamp", () => {
   assert.equal(
@@ -11,6 +11,28 @@ test("QEMU's complaint is found inside libvirt's error, without the timestamp", 
     "-device x: 'x' is not a valid device model name",
   );
   assert.equal(qemuComplaint("Cannot access storage file '/a.iso': No such file or directory"), undefined);
+});
+
+test("QEMU's complaint in its log, when libvirt's error lacks it: only the failed start's own", () => {
+  const tail = [
+    '2026-12-07T13:40:00.100000Z qemu-system-x86_64: -device old: an older run',
+    '-msg timestamp=on',
+    '2026-12-07 13:48:52.961+0000: Domain id=281 is tainted: custom-argv',
+    'char device redirected to /dev/pts/0 (label charserial0)',
+    "2026-12-07T13:48:53.072351Z qemu-system-x86_64: -device x: 'x' is not a valid device model name",
+    '2026-12-07 13:48:53.080+0000: shutting down, reason=failed',
+  ].join('\n');
+  assert.equal(
+    logComplaint(tail, '2026-12-07T13:48:53.500Z'),
+    "-device x: 'x' is not a valid device model name",
+  );
+  // The failure recorded minutes after the log's last complaint: that one belongs to another start.
+  assert.equal(logComplaint(tail, '2026-12-07T14:10:00.000Z'), undefined);
+  assert.equal(
+    logComplaint('2026-12-07 13:48:53.080+0000: shutting down, reason=failed', '2026-12-07T13:48:53Z'),
+    undefined,
+  );
+  assert.equal(logComplaint(tail, 'not a time'), undefined);
 });
 
 test('the files a domain needs: kernel, initrd, loader, NVRAM template, file disks by device (not network disks)', () => {

@@ -110,6 +110,28 @@ export function qemuComplaint(message: string): string | undefined {
   return m?.[1]?.trim();
 }
 
+/** How far before the failed start's recorded time a QEMU error in its log may be and still be its own. */
+const LOG_COMPLAINT_WINDOW_MS = 120_000;
+
+/**
+ * QEMU's complaint in the end of its log (`2026-12-07T13:48:53.072351Z qemu-system-x86_64: …`, libvirt
+ * runs QEMU with `-msg timestamp=on`), if it was written by the start that failed at `at`: libvirt's
+ * own error does not always carry it (when QEMU is gone before libvirt reads its output, the error
+ * only says that the monitor closed). An older run's complaint is not this failure's.
+ */
+export function logComplaint(tail: string, at: string): string | undefined {
+  const failedAt = Date.parse(at);
+  if (Number.isNaN(failedAt)) return undefined;
+  for (const line of tail.split('\n').reverse()) {
+    const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z) qemu-system-[\w-]+: (.+)$/.exec(line.trim());
+    if (!m) continue;
+    const t = Date.parse(m[1]!);
+    if (t <= failedAt + 5_000 && t >= failedAt - LOG_COMPLAINT_WINDOW_MS) return m[2]!.trim();
+    return undefined;
+  }
+  return undefined;
+}
+
 /** A libvirt hook script that refused the start, as libvirt's error names it. */
 export interface HookRefusal {
   /** The script on the VM's host: /etc/libvirt/hooks/qemu (or one in hooks/qemu.d/). */
@@ -222,9 +244,13 @@ export async function diagnoseVm(lv: Libvirt, dom: Domain, facts?: ModelHostFact
       ),
   ]);
   const domain = parseXml(xml, `the domain XML of ${dom.name}`);
+  const logPath = qemuLogPath(lv.requestedUri, dom.name);
+  const logTail = remote ? undefined : tail(logPath);
   const findings: Finding[] = [];
   if (failure) {
-    const complaint = qemuComplaint(failure.message);
+    const complaint =
+      qemuComplaint(failure.message) ??
+      (logTail === undefined ? undefined : logComplaint(logTail, failure.at));
     findings.push({
       id: 'start.failed',
       severity: 'problem',
@@ -271,8 +297,6 @@ export async function diagnoseVm(lv: Libvirt, dom: Domain, facts?: ModelHostFact
       });
   }
   if (hostFacts) findings.push(...hostFindings(domain, hostFacts, host, dom.name));
-  const logPath = qemuLogPath(lv.requestedUri, dom.name);
-  const logTail = remote ? undefined : tail(logPath);
   return {
     vm: dom.name,
     host,
