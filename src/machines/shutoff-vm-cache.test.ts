@@ -130,7 +130,10 @@ const shutOff = (paths: (string | undefined)[], extra: Record<string, unknown> =
 function statsOnce(doms: Domain[], told: Record<string, Record<string, unknown>>, askedAtMs = Date.now()) {
   const cache = shutoffVmCache('qemu:///system', async () => null, { configDir, cacheDir });
   const answered = Object.fromEntries(
-    doms.flatMap((d) => (cache.statsOf(d) ? [[d.name, cache.statsOf(d)]] : [])),
+    doms.flatMap((d) => {
+      const v = cache.statsOf(d);
+      return v ? [[d.name, v]] : [];
+    }),
   );
   for (const d of doms)
     if (!answered[d.name] && told[d.name]) cache.rememberStats(d, told[d.name]!, askedAtMs);

@@ -65,8 +65,6 @@ export interface ShutoffVmCache {
   save(): void;
   /** How many OS lookups the cache answered (for tests). */
   readonly hits: number;
-  /** How many stats the cache answered (for tests). */
-  readonly statsHits: number;
 }
 
 /**
@@ -106,7 +104,6 @@ export function shutoffVmCache(
       rememberStats: noop,
       save: noop,
       hits: 0,
-      statsHits: 0,
     };
   }
   const cacheDir = opts.cacheDir ?? phyllomeCacheDir();
@@ -140,14 +137,10 @@ export function shutoffVmCache(
   };
   let changed = false;
   let hits = 0;
-  let statsHits = 0;
   return {
     enabled: true,
     get hits() {
       return hits;
-    },
-    get statsHits() {
-      return statsHits;
     },
     async osOf(dom) {
       // Taken before asking: a change after this stat gives the file a new key, so it is asked again next time.
@@ -169,7 +162,6 @@ export function shutoffVmCache(
       const stats = file ? entry(dom.uuid, file).stats : undefined;
       if (!stats || typeof stats.values !== 'object' || typeof stats.disks !== 'object') return undefined;
       for (const [disk, key] of Object.entries(stats.disks)) if (fileKey(disk) !== key) return undefined;
-      statsHits++;
       return stats.values;
     },
     rememberStats(dom, values, askedAtMs) {

@@ -196,13 +196,14 @@ export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<Vm
       ? await sampled(lv, stats, cache?.enabled ? toAsk : opts.only)
       : { recs: [], atMs: nowMs() };
   for (const r of fresh.recs) cache?.rememberStats(r.domain, r.values, askedAt);
-  const byId = new Map<string, Stats>(fresh.recs.map((r) => [r.domain.uuid, r]));
-  for (const d of doms) {
-    const v = remembered.get(d.uuid);
-    if (v) byId.set(d.uuid, { domain: d, values: v });
-  }
+  const asked = new Map<string, Stats>(fresh.recs.map((r) => [r.domain.uuid, r]));
   // The list's order where it came first (a VM gone between the two calls is left out); else the reply's.
-  const recs: Stats[] = cache?.enabled ? doms.flatMap((d) => byId.get(d.uuid) ?? []) : fresh.recs;
+  const recs: Stats[] = cache?.enabled
+    ? doms.flatMap((d) => {
+        const v = remembered.get(d.uuid);
+        return v ? [{ domain: d, values: v }] : (asked.get(d.uuid) ?? []);
+      })
+    : fresh.recs;
   const local = remoteHostOf(lv.requestedUri) === undefined;
   const now = Date.now();
   const isActive = (r: Stats) => [1, 2, 3].includes(num(r.values['state.state']) ?? 0);
