@@ -3,22 +3,24 @@
  * worker thread (copy-worker.ts) with synchronous I/O in 128 KiB chunks, each through a slot of a
  * shared ring (copy-ring.ts) whose slots a second worker (hash-worker.ts) hashes in order: SHA-256 of
  * exactly the bytes written, on the other core. The main thread stays free for progress and
- * cancellation, and pushes the written data to disk as it goes (fdatasync every 64 MiB, on libuv's
- * pool), so the final fsync has little left to do: the page cache of this machine (dirty_background
- * at 10% of the RAM) would otherwise hold all of it until then.
+ * cancellation. The written data is left to the page cache until the caller's fsync, as cp leaves it
+ * until `sync`.
  *
  * Measured on the 2-core build machine, 1 GiB of random data file to file, fsync'ed, taking turns
- * (/tmp bench, node 20): `cp --sparse=always` + sync 0.65–1.09 s; this (read, hash, write in one
- * thread, flushing every 64 MiB) 1.04–1.06 s; the same without the flushes 1.35–2.24 s; hashing in a
- * second worker over a shared ring of 8 or 16 slots of 128 KiB 0.96–1.31 s (no better, more to go
- * wrong); the fs promise API with 1 MiB chunks (what the stream path does) 1.8–2.3 s. Later, whole
+ * (/tmp bench, node 20): `cp --sparse=always` + sync 0.65–1.09 s; read, hash, write in one thread
+ * 1.04–1.06 s; hashing in a second worker over a shared ring of 8 or 16 slots of 128 KiB 0.96–1.31 s;
+ * the fs promise API with 1 MiB chunks (what the stream path does) 1.8–2.3 s. Later, whole
  * `phyllo vm import` / `vm export --compress none` processes of 1 GiB, taking turns with the
  * one-thread build: import 1.11–1.15 s against 1.57–1.58, export 1.08–1.49 against 1.10–3.72.
+ * An fdatasync every 64 MiB on libuv's pool (periodic-flush.ts), which this copy had from the fifth
+ * session to the sixth, made 2 GiB slower: whole `vm import` processes of the bench's 2 GiB bundle,
+ * taking turns, 5 rounds, the bundle out of the page cache: 2.53–2.96 s without against 3.59–3.96 s
+ * with (cp + sync 2.00–3.71 s); the whole page cache dropped: 2.60–2.99 against 3.40–4.94 (cp
+ * 2.16–2.40); `vm export --compress none` 2.74–3.16 against 3.84–5.20; flushing every 256 MiB or
+ * 1 GiB was no better (3.41–4.39). At 1 GiB it made no difference either way.
  */
-import { fdatasync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { COPY_CHUNK } from './chunk-size.js';
-import { FLUSH_EVERY, periodicFlush } from './periodic-flush.js';
 import { HEAD, STOP, TAIL, makeRing, type Ring } from './copy-ring.js';
 import type { HashReply } from './hash-worker.js';
 
@@ -78,7 +80,7 @@ export function copyRanges(o: CopyOptions): Promise<string> {
     out: o.out,
     ranges: o.ranges,
     skipZeros: o.skipZeros ?? false,
-    progressEvery: Math.min(FLUSH_EVERY, 8 * 2 ** 20),
+    progressEvery: 8 * 2 ** 20,
     ring,
   };
   const ctl = new Int32Array(ring.control);
@@ -117,11 +119,6 @@ export function copyRanges(o: CopyOptions): Promise<string> {
   hashed.catch(() => undefined);
   const copied = new Promise<void>((resolve, reject) => {
     let settled: { ok: true } | { ok: false; err: unknown } | undefined;
-    // The written data goes to the disk as it goes (periodic-flush.ts), by the worker's progress.
-    const flush = periodicFlush({
-      datasync: () => new Promise<void>((ok, fail) => fdatasync(o.out, (err) => (err ? fail(err) : ok()))),
-    });
-    let told = 0;
     o.signal?.addEventListener('abort', stopBoth, { once: true });
     // A copier that fails marks the ring's end itself (copy-worker.ts): the hasher stops there.
     const finish = (r: NonNullable<typeof settled>) => (settled ??= r);
@@ -129,8 +126,6 @@ export function copyRanges(o: CopyOptions): Promise<string> {
       switch (m.kind) {
         case 'progress':
           o.onData?.(m.done);
-          flush.wrote(m.done - told);
-          told = m.done;
           return;
         case 'done':
           o.onData?.(m.done);
@@ -157,15 +152,11 @@ export function copyRanges(o: CopyOptions): Promise<string> {
     worker.once('error', (err) => finish({ ok: false, err }));
     worker.once('exit', () => {
       o.signal?.removeEventListener('abort', stopBoth);
-      // The worker wrote its last byte; a flush still running is waited for (a failed one is the error).
+      // The worker wrote its last byte.
       const r = settled ?? { ok: false as const, err: new Error('the copy worker stopped without a word') };
-      if (!r.ok) {
-        stopBoth();
-        flush.settle().then(
-          () => reject(r.err),
-          () => reject(r.err),
-        );
-      } else flush.settle().then(resolve, reject);
+      if (r.ok) return resolve();
+      stopBoth();
+      reject(r.err);
     });
   });
   // Both workers are gone before this settles: nothing writes or reads the ring after.
