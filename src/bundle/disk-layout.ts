@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { PhyllomeError } from '../errors.js';
 import { localBackingChain } from '../machines/image-chain.js';
 import { BUNDLE_CHUNK } from './chunk-size.js';
+import { ChunkPool } from './chunk-pool.js';
 
 /** A range of the guest's disk that holds data, and where its bytes are. */
 export interface DataSegment {
@@ -128,22 +129,27 @@ export function guestRanges(segments: DataSegment[]): { offset: number; length: 
   return out;
 }
 
-/** The segments' bytes in order, read from their files in chunks of at most `chunk` bytes. */
+/**
+ * The segments' bytes in order, read from their files in chunks of at most `chunk` bytes. Each chunk
+ * is read into a buffer of a pool (chunk-pool.ts), used again once the consumer calls `consumed` on
+ * it; one not given back is never reused (the consumer may hold it, in a pipe's queue, while the next
+ * is read).
+ */
 export async function* segmentBytes(segments: DataSegment[], chunk = BUNDLE_CHUNK): AsyncGenerator<Buffer> {
   const files = new Map<string, FileHandle>();
+  const pool = new ChunkPool(chunk);
   try {
     for (const s of segments) {
       let fh = files.get(s.file);
       if (!fh) files.set(s.file, (fh = await open(s.file, 'r')));
       for (let done = 0; done < s.length;) {
         const want = Math.min(chunk, s.length - done);
-        // A fresh buffer per chunk: the consumer may hold it (a pipe's queue) while the next is read.
-        const buf = Buffer.allocUnsafe(want);
+        const buf = pool.take();
         const { bytesRead } = await fh.read(buf, 0, want, s.fileOffset + done);
         if (bytesRead === 0)
           throw new DiskUnreadableError(s.file, `it ends before offset ${s.fileOffset + done}`);
         done += bytesRead;
-        yield bytesRead === want ? buf : buf.subarray(0, bytesRead);
+        yield pool.lend(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead), buf);
       }
     }
   } finally {

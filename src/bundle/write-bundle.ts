@@ -13,6 +13,7 @@ import { readAhead } from './overlap.js';
 import { TarWriter, type TarSink } from './tar-writer.js';
 import { DiskUnreadableError, type DataSegment } from './disk-layout.js';
 import { copyRanges } from './file-copy.js';
+import { consumed } from './chunk-pool.js';
 
 /** Compressed bytes go on to `out` (or into a file); `end` waits until all of them went. */
 export interface Compressor {
@@ -178,6 +179,8 @@ export async function entryChecksums(
     for await (const chunk of s.data()) {
       signal?.throwIfAborted();
       hash.update(chunk);
+      // Only hashed: its buffer can take the next read (chunk-pool.ts).
+      consumed(chunk);
       data += chunk.length;
       onData?.(data);
     }

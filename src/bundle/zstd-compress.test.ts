@@ -10,6 +10,9 @@ import { rejectsWith } from '../../test/support/rejects.js';
 import { zstdChildren } from '../../test/support/zstd-children.js';
 import { zstdCompress, zstdDecompress, compressArgs } from './zstd-compress.js';
 import { storedFrame, isZstd } from './zstd-frame.js';
+import { ChunkPool } from './chunk-pool.js';
+import { readAhead } from './overlap.js';
+import { zstdCompressor } from './zstd-push.js';
 import { BundleTooLargeError, ZstdCancelledError } from './zstd-errors.js';
 
 const MIB = 2 ** 20;
@@ -171,4 +174,34 @@ test('a consumer that stops early, and a source that fails, leave no zstd behind
   }
   await assert.rejects(collect(zstdCompress(failing())), /disk read failed/);
   assert.deepEqual(zstdChildren(), []);
+});
+
+test('chunks from a pool go back to it once zstd wrote them, and the output holds every byte as it was read', async () => {
+  const data = randomBytes(24 * MIB + 123);
+  // 1 MiB, as the export reads: more than the pipe takes at once, so a write waits for zstd.
+  const pool = new ChunkPool(MIB);
+  let reused = 0;
+  const seen = new Set<Buffer>();
+  async function* pooled(): AsyncGenerator<Buffer> {
+    for (let at = 0; at < data.length; at += pool.size) {
+      const buf = pool.take();
+      if (seen.has(buf)) reused++;
+      seen.add(buf);
+      const n = data.copy(buf, 0, at, at + pool.size);
+      yield pool.lend(n === buf.length ? buf : buf.subarray(0, n), buf);
+    }
+  }
+  // As the export feeds it (write-bundle.ts): read ahead (overlap.ts), pushed through a writer that
+  // takes the next chunk while zstd's stdin still writes the last, so reads take buffers meanwhile.
+  const parts: Buffer[] = [];
+  const writer = zstdCompressor(async (c) => void parts.push(c));
+  for await (const chunk of readAhead(pooled(), 2)) await writer.write(chunk);
+  await writer.end();
+  const out = Buffer.concat(parts);
+  assert.equal(sha256(await collect(zstdDecompress(chunksOf(out)))), sha256(data));
+  assert.ok(reused > 0, 'some buffers were read into again');
+  assert.ok(
+    seen.size < data.length / pool.size,
+    `${seen.size} buffers for ${Math.ceil(data.length / pool.size)} chunks`,
+  );
 });

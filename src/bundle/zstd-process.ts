@@ -10,6 +10,7 @@
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { consumed } from './chunk-pool.js';
 import {
   CompressedDataError,
   BundleTooLargeError,
@@ -86,7 +87,8 @@ export async function* runZstd(
     try {
       for await (const chunk of source) {
         if (!canWrite(child.stdin)) break;
-        if (!child.stdin.write(chunk)) await drained(child.stdin);
+        // Once written to the pipe, a pooled chunk's buffer can be read into again (chunk-pool.ts).
+        if (!child.stdin.write(chunk, () => consumed(chunk))) await drained(child.stdin);
       }
       if (canWrite(child.stdin)) child.stdin.end();
     } catch (err) {
