@@ -236,6 +236,15 @@ try {
         `${kind}: vm move ${fmt(med(t.move) / 1000, 2)} s, export + copy + import ${fmt(byHand / 1000, 2)} s: ${fmt(med(t.move) / byHand, 2)}× (no file in between)`,
       );
     }
+    // Every run, so that a median can be told from the spread of this machine's disk.
+    for (const [what, ms] of Object.entries(t))
+      if (ms.length)
+        notes.push(
+          `${kind}: ${what} runs ${[...ms]
+            .sort((a, b) => a - b)
+            .map((x) => fmt(x / 1000, 2))
+            .join(', ')} s`,
+        );
     const over = size.none / data - 1;
     notes.push(
       `${kind}: data ${fmt(data / MiB, 0)} MiB; bundle uncompressed ${fmt(size.none / MiB, 1)} MiB (data + ${fmt(over * 100, 3)}%, target <= +1%: ${over <= TARGET.overhead ? 'met' : 'NOT met'}), zstd ${fmt(size.zstd / MiB, 1)} MiB (${fmt((size.zstd / data) * 100, 1)}% of the data)`,
