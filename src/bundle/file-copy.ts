@@ -12,8 +12,8 @@
  * the fs promise API with 1 MiB chunks (what the stream path does) 1.8–2.3 s. Later, whole
  * `phyllo vm import` / `vm export --compress none` processes of 1 GiB, taking turns with the
  * one-thread build: import 1.11–1.15 s against 1.57–1.58, export 1.08–1.49 against 1.10–3.72.
- * An fdatasync every 64 MiB on libuv's pool (periodic-flush.ts), which this copy had from the fifth
- * session to the sixth, made 2 GiB slower: whole `vm import` processes of the bench's 2 GiB bundle,
+ * An fdatasync every 64 MiB on libuv's pool (periodic-flush.ts), which this copy had until the sixth
+ * 2026-12-07 session, made 2 GiB slower: whole `vm import` processes of the bench's 2 GiB bundle,
  * taking turns, 5 rounds, the bundle out of the page cache: 2.53–2.96 s without against 3.59–3.96 s
  * with (cp + sync 2.00–3.71 s); the whole page cache dropped: 2.60–2.99 against 3.40–4.94 (cp
  * 2.16–2.40); `vm export --compress none` 2.74–3.16 against 3.84–5.20; flushing every 256 MiB or
