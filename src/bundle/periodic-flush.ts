@@ -9,8 +9,8 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 
-/** 64 MiB: measured (for the file-to-file copy then) against none and 256 MiB (README, bench:bundle). */
-export const FLUSH_EVERY = 64 * 2 ** 20;
+/** 64 MiB: measured (for the file-to-file copy, which no longer flushes) against none and 256 MiB (README). */
+const FLUSH_EVERY = 64 * 2 ** 20;
 
 export interface PeriodicFlush {
   /** `n` more bytes were written (or handed to the writer of the file). */
