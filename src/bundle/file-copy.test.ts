@@ -1,14 +1,26 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { openDirect } from './direct-io.js';
 import { copyRanges } from './file-copy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'phyllo-file-copy-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Whether files in `d` can be opened with O_DIRECT. */
+function directIn(d: string): boolean {
+  const probe = join(d, `.direct-probe-${process.pid}`);
+  writeFileSync(probe, '');
+  const fd = openDirect(probe, constants.O_RDONLY);
+  if (fd !== undefined) closeSync(fd);
+  rmSync(probe);
+  return fd !== undefined;
+}
 
 class ReadFailed extends Error {
   constructor(
@@ -90,6 +102,80 @@ test('skipZeros keeps data in a last block shorter than 4 KiB (a disk whose size
   });
   await fh.close();
   assert.deepEqual(readFileSync(out), data);
+});
+
+// Direct I/O wants 512-byte offsets and lengths: what is not aligned goes buffered, and the bytes
+// must come out the same either way.
+test('ranges at offsets and of lengths that are no multiple of 512 bytes land right', async () => {
+  const src = join(dir, 'src-odd');
+  const data = randomBytes(3 << 20);
+  data.fill(0, 1 << 20, (1 << 20) + 3 * 4096);
+  writeFileSync(src, data);
+  const ranges = [
+    { file: src, offset: 1000, length: 70_001, to: 7 },
+    { file: src, offset: 1536, length: (2 << 20) + 333, to: 81_920 },
+    { file: src, offset: 512, length: 512, to: (3 << 20) + 512 },
+  ];
+  const expected = Buffer.alloc((3 << 20) + 1024);
+  for (const r of ranges) data.copy(expected, r.to, r.offset, r.offset + r.length);
+  const hash = createHash('sha256');
+  for (const r of ranges) hash.update(data.subarray(r.offset, r.offset + r.length));
+  const expectedSha = hash.digest('hex');
+  for (const skipZeros of [false, true]) {
+    const out = join(dir, `out-odd-${skipZeros}`);
+    const fh = await open(out, 'wx');
+    await fh.truncate(expected.length);
+    const sha = await copyRanges({ out: fh.fd, ranges, skipZeros, readError, chunk: 65536 });
+    await fh.close();
+    assert.ok(readFileSync(out).equals(expected), `skipZeros ${skipZeros}`);
+    assert.equal(sha, expectedSha);
+  }
+});
+
+test('where direct I/O is used, what was written is on the device, not left in the page cache', async (t) => {
+  if (!directIn(dir)) return t.skip(`no O_DIRECT under ${dir}`);
+  const src = join(dir, 'src-direct');
+  const data = randomBytes(8 << 20);
+  writeFileSync(src, data);
+  const out = join(dir, 'out-direct');
+  const fh = await open(out, 'wx');
+  await copyRanges({ out: fh.fd, ranges: [{ file: src, offset: 0, length: data.length, to: 0 }], readError });
+  // fincore (util-linux) counts the file's pages in the page cache: a buffered copy leaves all 8 MiB.
+  const cached = Number(
+    execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', out], { encoding: 'utf8' }),
+  );
+  await fh.close();
+  assert.equal(cached, 0);
+  assert.ok(readFileSync(out).equals(data));
+});
+
+// Where direct I/O refuses (EINVAL: memory, offsets or lengths it cannot take, a file system without
+// it), the reader and the writer go buffered. A ring in malloc'ed memory (16 bytes past a page) makes
+// every direct read and write refuse.
+test('where direct I/O refuses the ring’s memory, the copy goes buffered, with the same bytes', async () => {
+  const src = join(dir, 'src-refused');
+  const data = randomBytes((3 << 20) + 1000);
+  writeFileSync(src, data);
+  const out = join(dir, 'out-refused');
+  const fh = await open(out, 'wx');
+  const sha = await copyRanges({
+    out: fh.fd,
+    ranges: [{ file: src, offset: 512, length: 3 << 20, to: 4096 }],
+    readError,
+    pageAligned: false,
+  });
+  await fh.close();
+  assert.ok(
+    readFileSync(out)
+      .subarray(4096)
+      .equals(data.subarray(512, 512 + (3 << 20))),
+  );
+  assert.equal(
+    sha,
+    createHash('sha256')
+      .update(data.subarray(512, 512 + (3 << 20)))
+      .digest('hex'),
+  );
 });
 
 test('a source that ends early is the caller’s typed error, naming the file and offset', async () => {

@@ -1,0 +1,111 @@
+/**
+ * The writer of file-copy.ts: writes the ring's published slots (copy-ring.ts) in order, each at the
+ * offset the reader gave it, directly to the device where it can (direct-io.ts), leaving out all-zero
+ * 4 KiB blocks when asked (the output is a new sparse file: they are holes). Only Node's built-ins: it
+ * is loaded from its own file (dist/src/bundle/write-worker.js), also from the CLI's bundle.
+ */
+import { closeSync, constants, writeSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { CopyRequest, WriteReply } from './file-copy.js';
+import { END, READ, SLOTS, STOP, WRITTEN, slot, waitFor } from './copy-ring.js';
+import { ALIGN, aligned, openDirect, refused } from './direct-io.js';
+
+const req = workerData as CopyRequest;
+const ring = req.ring;
+const ctl = new Int32Array(ring.control);
+const lengths = new Int32Array(ring.lengths);
+const positions = new Float64Array(ring.positions);
+const post = (m: WriteReply) => parentPort!.postMessage(m);
+const BLOCK = 4096;
+const ZERO = Buffer.alloc(BLOCK);
+
+class Stopped extends Error {}
+
+/** The output opened again with O_DIRECT (through /proc: the caller gave a descriptor, not a path). */
+let direct: number | undefined;
+
+/** Writes `buf` at `at`: its whole blocks directly where it can, the rest buffered. */
+function writeOut(buf: Buffer, at: number): void {
+  if (direct !== undefined && aligned(at)) {
+    const whole = buf.length - (buf.length % ALIGN);
+    try {
+      writeAll(direct, buf.subarray(0, whole), at);
+      buf = buf.subarray(whole);
+      at += whole;
+    } catch (err) {
+      if (!refused(err)) throw err;
+      closeSync(direct);
+      direct = undefined;
+    }
+  }
+  writeAll(req.out, buf, at);
+}
+
+function writeAll(fd: number, buf: Buffer, at: number): void {
+  for (let w = 0; w < buf.length;) w += writeSync(fd, buf, w, buf.length - w, at + w);
+}
+
+/** Writes `buf` at `at`, leaving out its all-zero 4 KiB blocks. */
+function writeSparse(buf: Buffer, at: number): void {
+  let run = -1;
+  for (let o = 0; o < buf.length; o += BLOCK) {
+    const end = Math.min(o + BLOCK, buf.length);
+    const zero = buf[o] === 0 && buf.subarray(o, end).equals(ZERO.subarray(0, end - o));
+    if (!zero) {
+      if (run < 0) run = o;
+    } else if (run >= 0) {
+      writeOut(buf.subarray(run, o), at + run);
+      run = -1;
+    }
+  }
+  // The last run, up to the chunk's end (which need not be a whole block).
+  if (run >= 0) writeOut(buf.subarray(run), at + run);
+}
+
+/** The number of slots the reader published, once `next` is among them; undefined at its end. */
+function published(next: number): number | undefined {
+  for (;;) {
+    if (Atomics.load(ctl, STOP) !== 0) throw new Stopped();
+    // END first: once it is set, READ holds every slot there will be.
+    const end = Atomics.load(ctl, END);
+    const read = Atomics.load(ctl, READ);
+    if (next < read) return read;
+    if (end === 1) return undefined;
+    if (end === 2) throw new Stopped();
+    waitFor(ctl, READ, read);
+  }
+}
+
+try {
+  // A descriptor that cannot write fails here, before a second one (which could) is opened.
+  writeSync(req.out, ZERO, 0, 0, 0);
+  direct = openDirect(`/proc/self/fd/${req.out}`, constants.O_WRONLY);
+  let next = 0;
+  let done = 0;
+  let told = 0;
+  while (published(next) !== undefined) {
+    const i = next % SLOTS;
+    const buf = slot(ring, next).subarray(0, lengths[i]!);
+    if (req.skipZeros) writeSparse(buf, positions[i]!);
+    else writeOut(buf, positions[i]!);
+    Atomics.store(ctl, WRITTEN, ++next);
+    Atomics.notify(ctl, WRITTEN);
+    done += buf.length;
+    if (done - told >= req.progressEvery) {
+      told = done;
+      post({ kind: 'progress', done });
+    }
+  }
+  post({ kind: 'done', done });
+} catch (err) {
+  if (err instanceof Stopped) post({ kind: 'stopped' });
+  else {
+    const e = err as NodeJS.ErrnoException;
+    post({ kind: 'write-error', message: e.message, code: e.code, syscall: e.syscall, errno: e.errno });
+  }
+  // The reader and the hasher stop too: nothing frees their slots any more.
+  Atomics.store(ctl, STOP, 1);
+  Atomics.notify(ctl, WRITTEN);
+} finally {
+  if (direct !== undefined) closeSync(direct);
+}
