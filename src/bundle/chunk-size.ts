@@ -5,11 +5,10 @@
  * and 2.13–2.19 s with 2 MiB (whole `vm import` processes, taking turns; `cp` 0.85–0.90 s). The
  * export came out the same within its spread (1.83–2.0 s). A chunk is read, hashed and written while
  * it is still in the CPU's cache; 4 MiB is not.
+ *
+ * It is also the slot size of the local file-to-file copy (file-copy.ts), whose direct reads and
+ * writes do not pass through the CPU's cache: there 8 slots of 4 MiB came out the same as 16 of 1 MiB
+ * (whole `vm import`: 2.85–3.68 s against 2.95–3.52; `vm export --compress none`: 2.82–4.07 against
+ * 3.11–4.31; 5 rounds taking turns, the cache dropped first; `cp --sparse=always` + `sync` 6.1–7.1 s).
  */
 export const BUNDLE_CHUNK = 1 << 20;
-
-/**
- * The read size of the local file-to-file path (file-copy.ts): one reused buffer of 128 KiB, as cp
- * uses. 1 GiB copied here: 0.95–0.98 s with 128 KiB against 2.75–2.98 s with 4 MiB buffers.
- */
-export const COPY_CHUNK = 128 << 10;
