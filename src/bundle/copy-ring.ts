@@ -38,7 +38,8 @@ const WASM_PAGE = 64 << 10;
  * The data lives in a shared WebAssembly memory: V8 maps it at a page boundary, as direct I/O needs
  * (a plain SharedArrayBuffer comes from malloc, 16 bytes past one). Were it not aligned, the workers'
  * direct reads and writes would fail with EINVAL and fall back to buffered ones (direct-io.ts), as
- * they do with `pageAligned` false (tests: a plain SharedArrayBuffer).
+ * they do with `pageAligned` false (tests) or in a Node without WebAssembly (`phyllo serve` runs
+ * with --lite-mode, which turns it off): a plain SharedArrayBuffer then.
  */
 export function makeRing(chunk: number, pageAligned = true): Ring {
   const pages = Math.ceil((SLOTS * chunk) / WASM_PAGE);
@@ -46,9 +47,10 @@ export function makeRing(chunk: number, pageAligned = true): Ring {
     control: new SharedArrayBuffer(WORDS * 4),
     lengths: new SharedArrayBuffer(SLOTS * 4),
     positions: new SharedArrayBuffer(SLOTS * 8),
-    data: pageAligned
-      ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }).buffer
-      : new SharedArrayBuffer(SLOTS * chunk),
+    data:
+      pageAligned && typeof WebAssembly !== 'undefined'
+        ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }).buffer
+        : new SharedArrayBuffer(SLOTS * chunk),
     chunk,
   };
 }

@@ -275,3 +275,27 @@ for (const [how, code] of Object.entries(hashers)) {
     await fh.close();
   });
 }
+
+// `phyllo serve` runs Node with --lite-mode, which turns WebAssembly (the ring's aligned memory) off.
+test('in a Node without WebAssembly the copy still runs, buffered', () => {
+  const src = join(dir, 'src-nowasm');
+  const data = randomBytes((1 << 20) + 4096);
+  writeFileSync(src, data);
+  const out = join(dir, 'out-nowasm');
+  const script = `
+    import { open } from 'node:fs/promises';
+    import { copyRanges } from ${JSON.stringify(new URL('./file-copy.js', import.meta.url).href)};
+    const fh = await open(${JSON.stringify(out)}, 'wx');
+    const sha = await copyRanges({
+      out: fh.fd,
+      ranges: [{ file: ${JSON.stringify(src)}, offset: 4096, length: 1 << 20, to: 0 }],
+      readError: (f, o, why) => new Error(why),
+    });
+    await fh.close();
+    console.log(typeof WebAssembly, sha);`;
+  const file = join(dir, 'no-wasm.mjs');
+  writeFileSync(file, script);
+  const said = execFileSync(process.execPath, ['--no-expose-wasm', file], { encoding: 'utf8' });
+  assert.equal(said.trim(), `undefined ${createHash('sha256').update(data.subarray(4096)).digest('hex')}`);
+  assert.ok(readFileSync(out).equals(data.subarray(4096)));
+});
