@@ -12,12 +12,12 @@
  * 2 GiB against 1.33–1.69 s buffered); a reader and a writer of their own keep both busy at once.
  * Buffered, the copy pays for fresh page cache pages on the machines Phyllome is built on, and the
  * written data waits for the final fsync: a prototype of this copy took 5.36–6.23 s for 2 GiB (the
- * whole cache dropped first) through the page cache, against 2.45–3.40 s direct (`cp --sparse=always` + `sync` 4.68–5.88 s, the
- * same rounds; figures of whole imports and exports are in the README).
+ * whole cache dropped first) through the page cache, against 2.45–3.40 s direct, with
+ * `cp --sparse=always` + `sync` at 4.68–5.88 s in the same rounds (whole imports and exports: README).
  *
  * Before (until the ninth 2026-12-07 session) one copy worker read and wrote buffered, 128 KiB at a
- * time. An fdatasync every 64 MiB on libuv's pool (periodic-flush.ts), which this copy had until the sixth
- * 2026-12-07 session, made 2 GiB slower: whole `vm import` processes of the bench's 2 GiB bundle,
+ * time. An fdatasync every 64 MiB on libuv's pool (periodic-flush.ts), which this copy had until the
+ * sixth 2026-12-07 session, made 2 GiB slower: whole `vm import` processes of the bench's 2 GiB bundle,
  * taking turns, 5 rounds, the bundle out of the page cache: 2.53–2.96 s without against 3.59–3.96 s
  * with (cp + sync 2.00–3.71 s).
  */

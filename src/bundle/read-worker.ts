@@ -118,8 +118,8 @@ try {
   } else if (err instanceof Stopped) {
     post({ kind: 'stopped' });
   } else {
-    const e = err as Error;
-    post({ kind: 'read-error', file: '', offset: 0, message: e.message });
+    // Not a read's failure: the worker's error, after the ring's end is marked below.
+    throw err;
   }
 } finally {
   Atomics.store(ctl, END, finished ? 1 : 2);
