@@ -9,22 +9,40 @@
  * a file system or device that refuses (EINVAL: tmpfs has no O_DIRECT, a 4 KiB-sector disk wants
  * more) is read or written buffered from then on. A piece that is not aligned goes buffered too, on a
  * second descriptor of the same file (Linux keeps the two coherent).
+ *
+ * Only on local file systems that are known to do it well (LOCAL_FS): over NFS, SMB or FUSE a direct
+ * read or write is one request at a time, with no readahead and no write-behind, where buffered I/O
+ * keeps many on the wire.
  * Only Node's built-ins: the workers load it from their own files.
  */
-import { constants, openSync } from 'node:fs';
+import { constants, openSync, statfsSync } from 'node:fs';
 
 export const ALIGN = 512;
 
 export const aligned = (n: number) => n % ALIGN === 0;
 
+/** statfs(2) magic numbers of local file systems with a direct I/O path of their own. */
+const LOCAL_FS = new Map([
+  [0xef53, 'ext2/3/4'],
+  [0x58465342, 'xfs'],
+  [0x9123683e, 'btrfs'],
+  [0xf2f52010, 'f2fs'],
+  [0xca451a4e, 'bcachefs'],
+  [0x01021994, 'tmpfs'],
+]);
+
+/** Whether the file system of `type` (statfs's f_type) is one direct I/O is used on. */
+export const directFs = (type: number | bigint) => LOCAL_FS.has(Number(type));
+
 /**
- * `path` opened with O_DIRECT added to `flags`, or undefined where it cannot be (EINVAL where direct
- * I/O is refused; any other failure, the caller's buffered open reports).
+ * `path` opened with O_DIRECT added to `flags`, or undefined where it is not (a file system not in
+ * LOCAL_FS; EINVAL where direct I/O is refused; any other failure, the caller's buffered open reports).
  */
 export function openDirect(path: string, flags: number): number | undefined {
   // Not every platform has it (constants.O_DIRECT is undefined outside Linux).
   if (!constants.O_DIRECT) return undefined;
   try {
+    if (!directFs(statfsSync(path).type)) return undefined;
     return openSync(path, flags | constants.O_DIRECT);
   } catch {
     return undefined;
