@@ -6,13 +6,14 @@
  * 5.36–6.23 s buffered, with `cp --sparse=always` + `sync` at 4.68–5.88 s in the same rounds.
  *
  * Direct I/O wants offsets, lengths and memory aligned to the device's block: 512 bytes is tried, and
- * a file system or device that refuses (EINVAL: tmpfs has no O_DIRECT, a 4 KiB-sector disk wants
- * more) is read or written buffered from then on. A piece that is not aligned goes buffered too, on a
+ * a file system or device that refuses (EINVAL: tmpfs before Linux 6.6 has no O_DIRECT, a 4 KiB-sector
+ * disk wants more) is read or written buffered from then on. A piece that is not aligned goes buffered too, on a
  * second descriptor of the same file (Linux keeps the two coherent).
  *
  * Only on local file systems that are known to do it well (LOCAL_FS): over NFS, SMB or FUSE a direct
  * read or write is one request at a time, with no readahead and no write-behind, where buffered I/O
  * keeps many on the wire.
+ *
  * Only Node's built-ins: the workers load it from their own files.
  */
 import { constants, openSync, statfsSync } from 'node:fs';
