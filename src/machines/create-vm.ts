@@ -19,6 +19,7 @@ import { NetworkMissingError, VmCreateError, VmDiskNoSpaceError, VmExistsError }
 import { domainExists, hostName } from './find-vm.js';
 import { isNoSpace } from './no-space.js';
 import { startUnlessStarted } from './start-unless-started.js';
+import { untilRefreshed } from './volume-refreshed.js';
 import { volumeXml } from './volume-xml.js';
 import { EMPTY_QCOW2_MAX_BYTES, emptyQcow2 } from './empty-qcow2.js';
 import { DEFAULT_NETWORK_XML, ensureNetwork } from './networks.js';
@@ -233,6 +234,8 @@ async function createImage(
   const volume = await pool.volumes.create(volumeXml(name, image.length));
   created(volume);
   await volume.upload(Readable.from([image]), { length: image.length });
+  // What libvirt says of the new disk, right after: a qcow2 image of its virtual size.
+  await untilRefreshed({ volume, pool }, BigInt(bytes));
 }
 
 /**
