@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  createReadStream,
   existsSync,
   mkdtempSync,
   readdirSync,
@@ -27,6 +28,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { connect, DomainXmlFlags, isNotFound, type Libvirt } from '../../src/libvirt/index.js';
+import { importVm } from '../../src/bundle/import-vm.js';
+import { gatherModelHostFacts } from '../../src/machines/model-host-facts.js';
+import { parseDomainCapabilities } from '../../src/model/domain-capabilities.js';
+import type { ModelHostFacts } from '../../src/model/host-facts.js';
 import { NVRAM_DIR, SWTPM_DIR } from '../../src/machines/state-files.js';
 import { uniqueName } from '../libvirt/helpers.js';
 import { BIN, phyllo, run } from '../support/bin-phyllo.js';
@@ -92,7 +97,17 @@ before(async () => {
   lv = await connect(URI);
 });
 after(async () => {
-  for (const n of [win, `${win}-kvm`, `${win}-full`, name, `${name}-b`, `${name}-p`, big, `${big}-again`])
+  for (const n of [
+    win,
+    `${win}-kvm`,
+    `${win}-tokvm`,
+    `${win}-full`,
+    name,
+    `${name}-b`,
+    `${name}-p`,
+    big,
+    `${big}-again`,
+  ])
     await phyllo('vm', 'delete', n, '--force', '--connect', URI);
   await lv.close();
   rmSync(dir, { recursive: true, force: true });
@@ -252,6 +267,29 @@ test('from a host with KVM to one without: the model re-decides, and the import 
   const vm = json<{ changes: string[]; uuid: string }>(r);
   assert.deepEqual(vm.changes, ['KVM on the host it came from, TCG (no KVM) here']);
   assert.notEqual(vm.uuid, (await lv.domains.lookup(win)).uuid, 'a new name, a new UUID');
+});
+
+// The other way round. KVM here runs no guest (its boot test fails: README, "A note on KVM"), so the
+// facts of a host where it works are this host's own with the boot test's verdict turned: libvirt does
+// offer type='kvm' here, and its kvm domain capabilities are the daemon's. The VM is defined, not started.
+test('from a host without KVM to one with it: the model re-decides for KVM, and the import says what changed', async (t) => {
+  const here = await gatherModelHostFacts(lv);
+  if (!here.kvm.offered) return t.skip('libvirt offers no kvm domain on this machine');
+  const kvmCaps = await lv.domainCapabilities({ virttype: 'kvm', arch: 'x86_64', machine: 'q35' });
+  const withKvm: ModelHostFacts = {
+    ...here,
+    kvm: { offered: true, works: true, reason: 'a guest booted under KVM' },
+    domainCaps: { ...here.domainCaps, kvm: parseDomainCapabilities(kvmCaps) },
+  };
+  const bundle = join(dir, `${win}.phyllome`);
+  const bytes = readFileSync(bundle);
+  const manifest = bytes.subarray(512, bytes.indexOf(Buffer.from('\n}'), 512) + 2).toString();
+  assert.equal((JSON.parse(manifest) as { source: { domainType: string } }).source.domainType, 'qemu');
+  const vm = await importVm(lv, createReadStream(bundle), withKvm, { name: `${win}-tokvm` });
+  assert.deepEqual(vm.changes, ['TCG (no KVM) on the host it came from, KVM here']);
+  const dom = await lv.domains.lookup(`${win}-tokvm`);
+  assert.match(await dom.xml(), /^<domain type='kvm'/);
+  assert.equal((await dom.state()).state, 'shutoff');
 });
 
 test('no room: an export into a full file system and an import into a full pool fail cleanly, leaving nothing', async () => {
