@@ -64,3 +64,21 @@ export function slot(r: Ring, i: number): Buffer {
 export function waitFor(ctl: Int32Array, at: number, seen: number): void {
   Atomics.wait(ctl, at, seen, 50);
 }
+
+/**
+ * For the ring's consumers (the writer, the hasher): waits until slot `next` is published, then says
+ * 'slot'; 'end' once the reader published its last slot and `next` is past it; 'stopped' when the copy
+ * was stopped, or the reader stopped without finishing and `next` is past what it published.
+ */
+export function nextPublished(ctl: Int32Array, next: number): 'slot' | 'end' | 'stopped' {
+  for (;;) {
+    if (Atomics.load(ctl, STOP) !== 0) return 'stopped';
+    // END first: once it is set, READ holds every slot there will be.
+    const end = Atomics.load(ctl, END);
+    const read = Atomics.load(ctl, READ);
+    if (next < read) return 'slot';
+    if (end === 1) return 'end';
+    if (end === 2) return 'stopped';
+    waitFor(ctl, READ, read);
+  }
+}

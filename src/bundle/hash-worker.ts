@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { END, HASHED, READ, STOP, slot, waitFor, type Ring } from './copy-ring.js';
+import { HASHED, nextPublished, slot, type Ring } from './copy-ring.js';
 
 export type HashReply = { kind: 'hashed'; sha256: string } | { kind: 'stopped' };
 
@@ -15,27 +15,12 @@ const lengths = new Int32Array(ring.lengths);
 const hash = createHash('sha256');
 hash.update(Buffer.from(prefix));
 let next = 0;
-for (;;) {
-  if (Atomics.load(ctl, STOP) !== 0) {
-    parentPort!.postMessage({ kind: 'stopped' } satisfies HashReply);
-    break;
-  }
-  // END first: once it is set, READ holds every slot there will be.
-  const end = Atomics.load(ctl, END);
-  const read = Atomics.load(ctl, READ);
-  if (next < read) {
-    hash.update(slot(ring, next).subarray(0, lengths[next % lengths.length]!));
-    Atomics.store(ctl, HASHED, ++next);
-    Atomics.notify(ctl, HASHED);
-    continue;
-  }
-  if (end === 1) {
-    parentPort!.postMessage({ kind: 'hashed', sha256: hash.digest('hex') } satisfies HashReply);
-    break;
-  }
-  if (end === 2) {
-    parentPort!.postMessage({ kind: 'stopped' } satisfies HashReply);
-    break;
-  }
-  waitFor(ctl, READ, read);
+let at: ReturnType<typeof nextPublished>;
+while ((at = nextPublished(ctl, next)) === 'slot') {
+  hash.update(slot(ring, next).subarray(0, lengths[next % lengths.length]!));
+  Atomics.store(ctl, HASHED, ++next);
+  Atomics.notify(ctl, HASHED);
 }
+parentPort!.postMessage(
+  (at === 'end' ? { kind: 'hashed', sha256: hash.digest('hex') } : { kind: 'stopped' }) satisfies HashReply,
+);

@@ -7,7 +7,7 @@
 import { closeSync, constants, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CopyRequest, WriteReply } from './file-copy.js';
-import { END, READ, SLOTS, STOP, WRITTEN, slot, waitFor } from './copy-ring.js';
+import { SLOTS, STOP, WRITTEN, nextPublished, slot } from './copy-ring.js';
 import { ALIGN, aligned, openDirect, refused } from './direct-io.js';
 
 const req = workerData as CopyRequest;
@@ -62,20 +62,6 @@ function writeSparse(buf: Buffer, at: number): void {
   if (run >= 0) writeOut(buf.subarray(run), at + run);
 }
 
-/** The number of slots the reader published, once `next` is among them; undefined at its end. */
-function published(next: number): number | undefined {
-  for (;;) {
-    if (Atomics.load(ctl, STOP) !== 0) throw new Stopped();
-    // END first: once it is set, READ holds every slot there will be.
-    const end = Atomics.load(ctl, END);
-    const read = Atomics.load(ctl, READ);
-    if (next < read) return read;
-    if (end === 1) return undefined;
-    if (end === 2) throw new Stopped();
-    waitFor(ctl, READ, read);
-  }
-}
-
 try {
   // A descriptor that cannot write fails here, before a second one (which could) is opened.
   writeSync(req.out, ZERO, 0, 0, 0);
@@ -83,7 +69,8 @@ try {
   let next = 0;
   let done = 0;
   let told = 0;
-  while (published(next) !== undefined) {
+  let at: ReturnType<typeof nextPublished>;
+  while ((at = nextPublished(ctl, next)) === 'slot') {
     const i = next % SLOTS;
     const buf = slot(ring, next).subarray(0, lengths[i]!);
     if (req.skipZeros) writeSparse(buf, positions[i]!);
@@ -96,6 +83,7 @@ try {
       post({ kind: 'progress', done });
     }
   }
+  if (at === 'stopped') throw new Stopped();
   post({ kind: 'done', done });
 } catch (err) {
   if (err instanceof Stopped) post({ kind: 'stopped' });
