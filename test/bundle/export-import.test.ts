@@ -247,12 +247,17 @@ test('a VM booting the test guest, with zstd: it boots again; a changed byte is 
   assert.deepEqual(leftovers(), before2, 'no file left behind');
 });
 
+/** A bundle's manifest (its first entry, after one tar header) and where its JSON ends in the file. */
+function manifestOf(bytes: Buffer): { m: { source: Record<string, string> }; end: number } {
+  const end = bytes.indexOf(Buffer.from('\n}'), 512) + 2;
+  return { m: JSON.parse(bytes.subarray(512, end).toString()) as { source: Record<string, string> }, end };
+}
+
 test('from a host with KVM to one without: the model re-decides, and the import says what changed', async () => {
   // The windows-11 bundle of the first test, its manifest saying it came from a KVM host (the
   // manifest's region is space-padded: rewritten in place, as an export does).
   const bytes = readFileSync(join(dir, `${win}.phyllome`));
-  const end = bytes.indexOf(Buffer.from('\n}'), 512) + 2;
-  const m = JSON.parse(bytes.subarray(512, end).toString()) as { source: Record<string, string> };
+  const { m, end } = manifestOf(bytes);
   assert.equal(m.source.domainType, 'qemu', 'exported here, under TCG');
   m.source.domainType = 'kvm';
   const text = Buffer.from(JSON.stringify(m, null, 2));
@@ -282,9 +287,7 @@ test('from a host without KVM to one with it: the model re-decides for KVM, and 
     domainCaps: { ...here.domainCaps, kvm: parseDomainCapabilities(kvmCaps) },
   };
   const bundle = join(dir, `${win}.phyllome`);
-  const bytes = readFileSync(bundle);
-  const manifest = bytes.subarray(512, bytes.indexOf(Buffer.from('\n}'), 512) + 2).toString();
-  assert.equal((JSON.parse(manifest) as { source: { domainType: string } }).source.domainType, 'qemu');
+  assert.equal(manifestOf(readFileSync(bundle)).m.source.domainType, 'qemu', 'exported here, under TCG');
   const vm = await importVm(lv, createReadStream(bundle), withKvm, { name: `${win}-tokvm` });
   assert.deepEqual(vm.changes, ['TCG (no KVM) on the host it came from, KVM here']);
   const dom = await lv.domains.lookup(`${win}-tokvm`);
