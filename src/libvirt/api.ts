@@ -139,6 +139,14 @@ export class Libvirt {
     return this.rpc.connected;
   }
 
+  /**
+   * Sends the calls made so far at once instead of at the end of this tick: call it before synchronous
+   * work (reading local files) that the daemon's answers should overlap.
+   */
+  flush(): void {
+    this.rpc.flush();
+  }
+
   async hostname(): Promise<string> {
     return (await this.rpc.call(Proc.ConnectGetHostname, undefined)).hostname;
   }

@@ -68,6 +68,11 @@ export interface RpcCaller {
   ): Promise<{ ret: R; stream: RpcStream }>;
   /** Whether calls can be made now (false after the connection closed, until a redial succeeds). */
   readonly connected: boolean;
+  /**
+   * Sends the calls made so far now, not at the end of the tick (see `RpcClient.send`): for a caller
+   * about to do synchronous work (reading files) while the daemon answers.
+   */
+  flush(): void;
 }
 
 export class RpcClient extends EventEmitter implements RpcCaller, StreamHost {
@@ -307,6 +312,12 @@ export class RpcClient extends EventEmitter implements RpcCaller, StreamHost {
     if (this.pausedBy.size === 0) this.socket.resume();
   }
 
+  flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
+  }
+
   // ---- internals ----
 
   private takeSerial(): number {
@@ -322,10 +333,7 @@ export class RpcClient extends EventEmitter implements RpcCaller, StreamHost {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
+      process.nextTick(() => this.flush());
     }
     return this.socket.write(encodePacket(header, payload));
   }

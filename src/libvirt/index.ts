@@ -21,6 +21,7 @@ export { lifecycleDetailName } from './lifecycle-detail.js';
 export * from './flags.js';
 export { Proc, EventProc, Feature, type ProcedureDef, type ProcName } from './procedures.js';
 export { RpcStream, StreamHole, type StreamChunk } from './streams.js';
+export { sparseChunks } from './sparse-chunks.js';
 export { type TypedParam, type TypedParamValue, typedParamsToRecord } from './typed-params.js';
 export type { DomainRef, NetworkRef, StoragePoolRef, StorageVolRef, SnapshotRef } from './types.js';
 export { uuidToString, uuidFromString } from './types.js';

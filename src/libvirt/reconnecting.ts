@@ -61,6 +61,10 @@ export class ReconnectingClient extends EventEmitter implements RpcCaller {
     return this.live().openStream(def, args, options);
   }
 
+  flush(): void {
+    this.current?.flush();
+  }
+
   /** Resolves at the next successful reconnection. */
   waitForReconnect(): Promise<void> {
     return new Promise((resolve) => this.once('reconnected', () => resolve()));

@@ -15,7 +15,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
 import {
   ErrorCode,
   hasLibvirtCode,
@@ -231,7 +230,7 @@ async function copyFile(s: PoolSession, src: StorageVolume, to: string): Promise
     volumeXml(basename(to), bytes.length, { permissions: volumePermissions(xml) }),
   );
   try {
-    if (bytes.length > 0) await vol.upload(Readable.from([bytes]));
+    if (bytes.length > 0) await vol.upload(bytes);
   } catch (err) {
     await vol.delete().catch(() => undefined);
     throw err;
@@ -316,7 +315,7 @@ export function remoteStateCopier(lv: Libvirt): StateCopier {
           volumeXml(basename(path), bytes.length, { permissions: 0o600 }),
         );
         try {
-          if (bytes.length > 0) await vol.upload(Readable.from([bytes]));
+          if (bytes.length > 0) await vol.upload(bytes);
         } catch (err) {
           await vol.delete().catch(() => undefined);
           throw err;

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:
 import { after, before, test } from 'node:test';
 import { connect, isNotFound, MetadataType, type Libvirt } from '../../src/libvirt/index.js';
 import { createVm, startCreateLookups } from '../../src/machines/create-vm.js';
+import { emptyQcow2 } from '../../src/machines/empty-qcow2.js';
 import { VmCreateError, VmExistsError } from '../../src/machines/errors.js';
 import { ensureNetwork } from '../../src/machines/networks.js';
 import { NetworkMissingError } from '../../src/machines/errors.js';
@@ -86,6 +87,8 @@ test('creates a Linux VM: domain defined with our metadata, a new qcow2 disk, th
     false,
     'written by phyllo (emptyQcow2), not by qemu-img',
   );
+  // Uploaded as a sparse stream (its zeros as holes): the file holds the image byte for byte, to its end.
+  assert.ok(readFileSync(disk).equals(emptyQcow2(1024 ** 3)));
   const net = await lv.networks.lookup('default');
   assert.equal(await net.isActive(), true);
 });
