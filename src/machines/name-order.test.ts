@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { compareRoot, nameOrder, ROOT_ORDER, rootLikeLocale, rootOrderApplies } from './name-order.js';
+import {
+  compareRoot,
+  nameOrder,
+  ROOT_ORDER,
+  rootKey,
+  rootLikeLocale,
+  rootOrderApplies,
+  sortByName,
+} from './name-order.js';
 
 /** What a C/POSIX/English default locale gives (checked below in child processes). */
 const english = new Intl.Collator('en');
@@ -82,4 +90,45 @@ test('nameOrder: the table for printable ASCII under a root-like locale, the col
   assert.notEqual(nameOrder(ascii, undefined, { LANG: 'da_DK.UTF-8' }), compareRoot);
   const given = new Intl.Collator();
   assert.equal(nameOrder(ascii, given, { LANG: 'da_DK.UTF-8' }), given.compare);
+});
+
+test('rootKey: the keys in plain order are the names in compareRoot order, pair by pair and sorted', () => {
+  const plain = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  for (const a of PRINTABLE)
+    for (const b of PRINTABLE) assert.equal(plain(rootKey(a), rootKey(b)), compareRoot(a, b), `${a} ${b}`);
+  const alphabet = 'aAbBzZ09-_. ~@';
+  let seed = 7;
+  const rand = (n: number): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+  const name = (): string =>
+    Array.from({ length: rand(9) }, () => alphabet[rand(alphabet.length)] ?? 'a').join('');
+  for (let i = 0; i < 50_000; i++) {
+    const a = name();
+    const b = rand(3) === 0 ? a.toUpperCase() : rand(3) === 0 ? a + name() : name();
+    assert.equal(plain(rootKey(a), rootKey(b)), compareRoot(a, b), JSON.stringify([a, b]));
+  }
+});
+
+test('sortByName sorts items by name as localeCompare does: by keys for printable ASCII, else by the collator', () => {
+  const env = { LANG: 'C.UTF-8' };
+  const ascii = ['web-10', 'Web-2', 'web', 'db_1', 'DB-1', 'a b', 'win11', 'Win11', '~x', '0day'];
+  const items = ascii.map((name, i) => ({ name, i }));
+  const sorted = sortByName([...items], (x) => x.name, undefined, env);
+  assert.deepEqual(
+    sorted.map((x) => x.name),
+    [...ascii].sort(english.compare),
+  );
+  assert.deepEqual(
+    sorted.map((x) => x.i).sort((a, b) => a - b),
+    items.map((x) => x.i),
+    'every item once',
+  );
+  const accented = ['Ørsted', 'zebra', 'Émile', 'apple', 'éclair'];
+  assert.deepEqual(
+    sortByName([...accented], (x) => x, undefined, env),
+    [...accented].sort(new Intl.Collator().compare),
+  );
+  assert.deepEqual(
+    sortByName([], (x: string) => x, undefined, env),
+    [],
+  );
 });

@@ -81,3 +81,42 @@ export function nameOrder(
   if (typeof Intl === 'undefined') return (a, b) => a.localeCompare(b);
   return (collator ?? new Intl.Collator()).compare;
 }
+
+/**
+ * A string whose plain order (`<`, UTF-16 code units) is `compareRoot`'s order of the names: the
+ * first-level weights as characters, a separator below every weight (a name whose weights begin another's
+ * comes first), then the case of each letter (`0` lower, `1` upper). Sorting on keys made once per name
+ * costs a native string comparison per step instead of a loop over two names (`sortByName`).
+ */
+export function rootKey(name: string): string {
+  let weights = '';
+  let cases = '';
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    weights += String.fromCharCode(0x20 + (WEIGHT[code] as number));
+    cases += UPPER[code] ? '1' : '0';
+  }
+  return `${weights}\x01${cases}`;
+}
+
+/**
+ * `items` sorted by name as `a.localeCompare(b)` sorts them (see `nameOrder`), in place. Where the root
+ * order applies, each name's `rootKey` is made once and the keys are compared natively: 200 names that
+ * share a long prefix took 1-3 ms through `compareRoot` in a fresh process, before V8 optimizes it.
+ */
+export function sortByName<T>(
+  items: T[],
+  nameOf: (item: T) => string,
+  collator?: Intl.Collator,
+  env: NodeJS.ProcessEnv = process.env,
+): T[] {
+  const names = items.map(nameOf);
+  if (!rootOrderApplies(names, env)) {
+    const order = nameOrder(names, collator, env);
+    return items.sort((a, b) => order(nameOf(a), nameOf(b)));
+  }
+  const keyed = items.map((item, i) => ({ item, key: rootKey(names[i] as string) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  keyed.forEach((k, i) => (items[i] = k.item));
+  return items;
+}

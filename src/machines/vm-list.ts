@@ -9,7 +9,7 @@ import {
 } from '../libvirt/index.js';
 import { LIBOSINFO_NS, PHYLLOME_NS } from '../model/domain-xml/build-domain.js';
 import { remoteHostOf } from './model-host-facts.js';
-import { nameOrder, rootOrderApplies } from './name-order.js';
+import { rootOrderApplies, sortByName } from './name-order.js';
 import { shutoffVmCache, type ShutoffVmCacheOptions } from './shutoff-vm-cache.js';
 import { bootTime, localUptimeSeconds, type UptimeDirs } from './qemu-uptime.js';
 
@@ -245,9 +245,5 @@ export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<Vm
       },
     );
   });
-  const order = nameOrder(
-    entries.map((e) => e.name),
-    collator,
-  );
-  return entries.sort((a, b) => order(a.name, b.name));
+  return sortByName(entries, (e) => e.name, collator);
 }

@@ -28,7 +28,7 @@ import {
   type Libvirt,
 } from '../libvirt/index.js';
 import { remoteHostOf } from '../machines/model-host-facts.js';
-import { nameOrder } from '../machines/name-order.js';
+import { sortByName } from '../machines/name-order.js';
 import { bootTime, localStartMs, type UptimeDirs } from '../machines/qemu-uptime.js';
 import {
   cpuPercent,
@@ -356,12 +356,7 @@ export class HostVmList {
 
   private order(): Slot[] {
     if (!this.sorted) {
-      const slots = [...this.slots.values()];
-      const order = nameOrder(
-        slots.map((s) => s.entry.name),
-        this.collator,
-      );
-      this.sorted = slots.sort((a, b) => order(a.entry.name, b.entry.name));
+      this.sorted = sortByName([...this.slots.values()], (s) => s.entry.name, this.collator);
     }
     return this.sorted;
   }
