@@ -39,7 +39,13 @@ async function listOnce(doms: Domain[], answers: Record<string, string | null>, 
   );
   const oses = await Promise.all(doms.map((d) => lookup.osOf(d)));
   lookup.save();
-  return { asked, oses, hits: lookup.hits };
+  return { asked, oses, hits: lookup.hits, definitionStats: lookup.definitionStats };
+}
+
+/** The definitions' directory as if last changed `ageMs` ago. */
+function ageDir(ageMs = 10_000): void {
+  const t = (Date.now() - ageMs) / 1000;
+  utimesSync(configDir, t, t);
 }
 
 test('a shut-off VM whose definition file is unchanged is not asked again; its OS is the one seen', async () => {
@@ -53,6 +59,40 @@ test('a shut-off VM whose definition file is unchanged is not asked again; its O
   assert.deepEqual(second.asked, [], 'both from the cache');
   assert.deepEqual(second.oses, ['debian12', null], 'an OS of null is remembered too');
   assert.equal(second.hits, 2);
+});
+
+test('while the directory is the one seen last time, no definition file is looked at; a rewrite changes the directory', async () => {
+  define('a');
+  define('b');
+  ageDir();
+  const doms = [dom('a', 'u-a'), dom('b', 'u-b')];
+  const first = await listOnce(doms, { a: 'debian12', b: 'fedora40' });
+  assert.equal(first.definitionStats, 2, 'each file looked at once');
+  const second = await listOnce(doms, { a: 'WRONG', b: 'WRONG' });
+  assert.deepEqual(second.asked, []);
+  assert.deepEqual(second.oses, ['debian12', 'fedora40']);
+  assert.equal(second.definitionStats, 0, 'the directory said every file is the same');
+  // libvirt rewrites a: a rename in the directory, whose mtime is now (too new to be trusted yet).
+  define('a');
+  const third = await listOnce(doms, { a: 'win11', b: 'WRONG' });
+  assert.deepEqual(third.asked, ['a']);
+  assert.deepEqual(third.oses, ['win11', 'fedora40']);
+  assert.equal(third.definitionStats, 2);
+  const fourth = await listOnce(doms, { a: 'WRONG', b: 'WRONG' });
+  assert.equal(fourth.definitionStats, 2, 'still too new: each file looked at again');
+  assert.deepEqual(fourth.oses, ['win11', 'fedora40']);
+  ageDir();
+  await listOnce(doms, {});
+  const aged = await listOnce(doms, { a: 'WRONG', b: 'WRONG' });
+  assert.equal(aged.definitionStats, 0);
+  assert.deepEqual(aged.oses, ['win11', 'fedora40']);
+  // A VM the last list did not see (new, or running then) is looked at, whatever the directory.
+  define('c');
+  ageDir();
+  await listOnce(doms, {});
+  const withC = await listOnce([...doms, dom('c', 'u-c')], { c: 'alpine' });
+  assert.equal(withC.definitionStats, 1);
+  assert.deepEqual(withC.oses, ['win11', 'fedora40', 'alpine']);
 });
 
 test('a definition rewritten (a new file: another inode) is asked again, even with the same size and content', async () => {

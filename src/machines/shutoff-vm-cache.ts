@@ -11,6 +11,12 @@
  * the OS seen last time; if each of its disks is also the very file seen then, the stats seen then.
  * Any other VM is asked, as before. Checking needs only `stat`, which works without read access.
  *
+ * libvirt writes a definition only by renaming a new file over the old one, which changes the mtime of
+ * the directory. So when the directory is the one seen last time (inode and mtime), every definition
+ * file in it is too, and the keys seen then are taken without a `stat` each (1.6 ms for 200 VMs in a
+ * fresh process). The directory's key is trusted only when its mtime was at least `MTIME_LAG_MS` old
+ * when it was read: a rename within the same clock tick would otherwise leave it the same.
+ *
  * Only those two URIs, exactly: a daemon with another socket or on another host keeps its files
  * elsewhere (or out of reach), so every VM is asked. A running VM is always asked: its live metadata
  * can differ from the file, and its disks change as it runs. Stats are remembered only where every
@@ -36,6 +42,9 @@ export function domainConfigDir(uri: string, env: NodeJS.ProcessEnv = process.en
 
 /** A stats record's values as JSON keeps them (libvirt's 64-bit counters as numbers). */
 export type StatsValues = Record<string, number | string>;
+
+/** The entry under which the cache file keeps the directory's key (a UUID never looks like it). */
+const DIR_ENTRY = '#dir';
 
 interface Seen {
   /** inode:size:mtime of the definition's file when the VM was asked. */
@@ -65,6 +74,8 @@ export interface ShutoffVmCache {
   save(): void;
   /** How many OS lookups the cache answered (for tests). */
   readonly hits: number;
+  /** How many definition files were looked at with `stat` (for tests). */
+  readonly definitionStats: number;
 }
 
 /**
@@ -75,6 +86,19 @@ function fileKey(path: string, modifiedBefore = Infinity): string | undefined {
   try {
     const st = statSync(path, { throwIfNoEntry: false });
     return st?.isFile() && st.mtimeMs < modifiedBefore ? `${st.ino}:${st.size}:${st.mtimeMs}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A directory's identity (inode and mtime), when it was last changed before `modifiedBefore` (wall
+ * clock, ms); else undefined (not to be trusted: see the top of this file).
+ */
+function dirKey(path: string, modifiedBefore: number): string | undefined {
+  try {
+    const st = statSync(path, { throwIfNoEntry: false });
+    return st?.isDirectory() && st.mtimeMs < modifiedBefore ? `${st.ino}:${st.mtimeMs}` : undefined;
   } catch {
     return undefined;
   }
@@ -104,6 +128,7 @@ export function shutoffVmCache(
       rememberStats: noop,
       save: noop,
       hits: 0,
+      definitionStats: 0,
     };
   }
   const cacheDir = opts.cacheDir ?? phyllomeCacheDir();
@@ -120,10 +145,22 @@ export function shutoffVmCache(
     // none yet, or unreadable: every VM is asked
   }
   const now: Record<string, Seen> = {};
+  // The directory now, and whether it is the one seen last time (then so is every file in it).
+  const dirNow = dirKey(configDir, Date.now() - MTIME_LAG_MS);
+  if (dirNow) now[DIR_ENTRY] = { file: dirNow };
+  const dirSame = dirNow !== undefined && before[DIR_ENTRY]?.file === dirNow;
+  let changed = before[DIR_ENTRY]?.file !== dirNow;
+  let definitionStats = 0;
+  const definitionKey = (dom: Domain): string | undefined => {
+    const last = dirSame ? before[dom.uuid]?.file : undefined;
+    if (last) return last;
+    definitionStats++;
+    return fileKey(`${dir}${dom.name}.xml`);
+  };
   /** Each shut-off VM's definition key, taken once per run, before anything is asked. */
   const keys = new Map<string, string | undefined>();
   const keyOf = (dom: Domain) => {
-    if (!keys.has(dom.uuid)) keys.set(dom.uuid, dom.id === -1 ? fileKey(`${dir}${dom.name}.xml`) : undefined);
+    if (!keys.has(dom.uuid)) keys.set(dom.uuid, dom.id === -1 ? definitionKey(dom) : undefined);
     return keys.get(dom.uuid);
   };
   /** This run's entry for a VM whose definition is `file`: what was seen before under the same file. */
@@ -135,12 +172,14 @@ export function shutoffVmCache(
     }
     return e;
   };
-  let changed = false;
   let hits = 0;
   return {
     enabled: true,
     get hits() {
       return hits;
+    },
+    get definitionStats() {
+      return definitionStats;
     },
     async osOf(dom) {
       // Taken before asking: a change after this stat gives the file a new key, so it is asked again next time.
