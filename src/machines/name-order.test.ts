@@ -132,3 +132,21 @@ test('sortByName sorts items by name as localeCompare does: by keys for printabl
     [],
   );
 });
+
+test('sortByName: names of lower-case letters, digits, - and . sort in their plain order, which is the root order', () => {
+  const alphabet = 'az09-.m5';
+  let seed = 11;
+  const rand = (n: number): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+  const names = Array.from({ length: 3000 }, () =>
+    Array.from({ length: 1 + rand(6) }, () => alphabet[rand(alphabet.length)] ?? 'a').join(''),
+  );
+  const unique = [...new Set(names)];
+  assert.deepEqual(
+    sortByName([...unique], (x) => x, undefined, { LANG: 'C.UTF-8' }),
+    [...unique].sort(compareRoot),
+  );
+  assert.deepEqual(
+    sortByName([...unique], (x) => x, undefined, { LANG: 'C.UTF-8' }),
+    [...unique].sort(english.compare),
+  );
+});

@@ -33,6 +33,8 @@ const UPPER = new Uint8Array(128);
 }
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/** The characters whose order in `ROOT_ORDER` is their code units' order, each with a weight of its own. */
+const PLAIN_ORDER = /^[-.0-9a-z]*$/;
 
 /** The variables an ICU default locale is taken from (and LC_COLLATE, to be safe). */
 const LOCALE_VARS = ['LC_ALL', 'LC_COLLATE', 'LC_MESSAGES', 'LANG'] as const;
@@ -101,7 +103,8 @@ export function rootKey(name: string): string {
 
 /**
  * `items` sorted by name as `a.localeCompare(b)` sorts them (see `nameOrder`), in place. Where the root
- * order applies, each name's `rootKey` is made once and the keys are compared natively: 200 names that
+ * order applies, names of `[-.0-9a-z]` alone are compared as they are; others by each name's `rootKey`, made
+ * once, compared natively: 200 names that
  * share a long prefix took 1-3 ms through `compareRoot` in a fresh process, before V8 optimizes it.
  */
 export function sortByName<T>(
@@ -114,6 +117,16 @@ export function sortByName<T>(
   if (!rootOrderApplies(names, env)) {
     const order = nameOrder(names, collator, env);
     return items.sort((a, b) => order(nameOf(a), nameOf(b)));
+  }
+  // Names of lower-case letters, digits, '-' and '.' alone (most VM names) weigh as their code units
+  // do: the plain comparison is the root order, with no key to build (0.9 ms for 200 names, cold).
+  if (names.every((n) => PLAIN_ORDER.test(n))) {
+    const order = (a: T, b: T) => {
+      const x = nameOf(a);
+      const y = nameOf(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    };
+    return items.sort(order);
   }
   const keyed = items.map((item, i) => ({ item, key: rootKey(names[i] as string) }));
   keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -95,6 +95,21 @@ test('while the directory is the one seen last time, no definition file is looke
   assert.deepEqual(withC.oses, ['win11', 'fedora40', 'alpine']);
 });
 
+test('knownOs answers what osOf would without asking: a remembered OS, null included; undefined where it would ask', async () => {
+  define('a');
+  define('b');
+  define('c');
+  await listOnce([dom('a', 'u-a'), dom('b', 'u-b')], { a: 'debian12', b: null });
+  const cache = shutoffVmCache('qemu:///system', async () => 'ASKED', { configDir, cacheDir });
+  assert.equal(cache.knownOs(dom('a', 'u-a')), 'debian12');
+  assert.equal(cache.knownOs(dom('b', 'u-b')), null, 'an OS of null is known too');
+  assert.equal(cache.knownOs(dom('c', 'u-c')), undefined, 'never seen');
+  assert.equal(cache.hits, 2);
+  assert.equal(await cache.osOf(dom('c', 'u-c')), 'ASKED');
+  const later = shutoffVmCache('qemu:///system', async () => 'ASKED', { configDir, cacheDir });
+  assert.equal(later.knownOs(dom('a', 'u-a', 3)), undefined, 'running now: always asked');
+});
+
 test('a definition rewritten (a new file: another inode) is asked again, even with the same size and content', async () => {
   define('a');
   await listOnce([dom('a', 'u-a')], { a: 'debian12' });

@@ -66,6 +66,8 @@ export interface ShutoffVmCache {
   readonly enabled: boolean;
   /** The VM's OS: remembered when its definition's file is unchanged and it is shut off, else asked. */
   osOf(dom: Domain): Promise<string | null>;
+  /** The VM's OS when it is remembered (as `osOf` would answer it without asking); else undefined. */
+  knownOs(dom: Domain): string | null | undefined;
   /** The stats seen last time, when the VM is shut off and neither its definition nor a disk changed. */
   statsOf(dom: Domain): StatsValues | undefined;
   /** Remembers the stats of a shut-off VM, asked for at `askedAtMs` (wall clock), where they can be. */
@@ -124,6 +126,7 @@ export function shutoffVmCache(
     return {
       enabled: false,
       osOf: ask,
+      knownOs: noop,
       statsOf: noop,
       rememberStats: noop,
       save: noop,
@@ -173,6 +176,13 @@ export function shutoffVmCache(
     return e;
   };
   let hits = 0;
+  const knownOs = (dom: Domain): string | null | undefined => {
+    const file = keyOf(dom);
+    const last = file ? entry(dom.uuid, file) : undefined;
+    if (!last || (typeof last.os !== 'string' && last.os !== null)) return undefined;
+    hits++;
+    return last.os;
+  };
   return {
     enabled: true,
     get hits() {
@@ -181,14 +191,13 @@ export function shutoffVmCache(
     get definitionStats() {
       return definitionStats;
     },
+    knownOs,
     async osOf(dom) {
+      const known = knownOs(dom);
+      if (known !== undefined) return known;
       // Taken before asking: a change after this stat gives the file a new key, so it is asked again next time.
       const file = keyOf(dom);
       const last = file ? entry(dom.uuid, file) : undefined;
-      if (last && (typeof last.os === 'string' || last.os === null)) {
-        hits++;
-        return last.os;
-      }
       const os = await ask(dom);
       if (last) {
         last.os = os;
