@@ -114,6 +114,11 @@ const MTIME_LAG_MS = 100;
 
 const SHUT_OFF = 5;
 
+/** Whether the VMs of the connection `uri` can be remembered (`ShutoffVmCache.enabled`), without reading the cache. */
+export function shutoffCacheApplies(uri: string, opts: ShutoffVmCacheOptions = {}): boolean {
+  return ('configDir' in opts ? opts.configDir : domainConfigDir(uri)) !== undefined;
+}
+
 /** A lookup for the VMs of the connection `uri`, asking each with `ask` when the cache cannot answer. */
 export function shutoffVmCache(
   uri: string,

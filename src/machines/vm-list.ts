@@ -10,7 +10,7 @@ import {
 import { LIBOSINFO_NS, PHYLLOME_NS } from '../model/domain-xml/build-domain.js';
 import { remoteHostOf } from './model-host-facts.js';
 import { rootOrderApplies, sortByName } from './name-order.js';
-import { shutoffVmCache, type ShutoffVmCacheOptions } from './shutoff-vm-cache.js';
+import { shutoffCacheApplies, shutoffVmCache, type ShutoffVmCacheOptions } from './shutoff-vm-cache.js';
 import { bootTime, localUptimeSeconds, type UptimeDirs } from './qemu-uptime.js';
 
 export interface VmDiskUse {
@@ -182,15 +182,19 @@ export async function listVms(lv: Libvirt, opts: VmListOptions = {}): Promise<Vm
   const stats = LIST_STATS | (withCpu ? StatsTypes.CPU_TOTAL : 0);
   // The whole list remembers what it saw of each shut-off VM (shutoff-vm-cache.ts); a few VMs
   // (`vm info`) are simply asked.
-  const cache = opts.only ? undefined : shutoffVmCache(lv.requestedUri, osOf, opts.cache);
+  const cacheable = !opts.only && shutoffCacheApplies(lv.requestedUri, opts.cache);
   // Without the cache, the OS lookups need the domains, not their stats: the list (one small call) is
   // asked together with the stats, and the metadata calls go as soon as it is in, so the daemon answers
   // them while it still gathers the stats, whose reply, the largest to decode, comes while it answers
   // the rest. With it, the list comes first, to know which VMs to ask. A CPU sample is timed by its
   // reply, which must not wait behind that work: it is asked last, as on its own.
-  const early = withCpu || cache?.enabled ? undefined : sampled(lv, stats, opts.only);
+  const early = withCpu || cacheable ? undefined : sampled(lv, stats, opts.only);
   early?.catch(() => undefined); // awaited below, unless the list fails first
-  const doms = opts.only ?? (await lv.domains.list());
+  const listing = opts.only ? Promise.resolve(opts.only) : lv.domains.list();
+  // The cache's file is read while the daemon answers (its calls leave first: ~1 ms for 200 VMs).
+  lv.flush();
+  const cache = cacheable ? shutoffVmCache(lv.requestedUri, osOf, opts.cache) : undefined;
+  const doms = await listing;
   const ask = cache?.osOf ?? osOf;
   // A remembered OS is taken as it is: 200 promises, even settled ones, cost 1.5-2.4 ms in a cold process.
   const osById = new Map<string, string | null | Promise<string | null>>(
