@@ -19,7 +19,7 @@ function arg(name, fallback) {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 const runs = arg('--runs', 11);
-const viRuns = arg('--virt-install-runs', 7);
+const viRuns = arg('--virt-install-runs', 11);
 const json = process.argv.includes('--json');
 
 const MEMORY_MIB = 2048;
@@ -72,22 +72,35 @@ function median(xs) {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-function measure(tool, cmdOf, n) {
-  once(tool, cmdOf); // warm-up: page cache, the default network and pool exist afterwards
-  const samples = Array.from({ length: n }, () => once(tool, cmdOf));
+function summary(samples) {
   return {
-    runs: n,
+    runs: samples.length,
     medianMs: Math.round(median(samples) * 10) / 10,
     minMs: Math.round(Math.min(...samples) * 10) / 10,
   };
+}
+
+/**
+ * Both tools, taking turns (phyllo, virt-install, phyllo, …), so that a busy moment on a shared machine
+ * falls on both alike; each is run once first (page cache; the default network and pool exist after).
+ */
+function measureBoth(pRuns, vRuns) {
+  once('phyllo', phyllo);
+  once('virtinst', virtInstall);
+  const p = [];
+  const v = [];
+  for (let i = 0; i < Math.max(pRuns, vRuns); i++) {
+    if (i < pRuns) p.push(once('phyllo', phyllo));
+    if (i < vRuns) v.push(once('virtinst', virtInstall));
+  }
+  return { p: summary(p), v: summary(v) };
 }
 
 if (!existsSync(BUNDLE)) throw new Error('dist/ is missing: npm run build');
 if (spawnSync('virt-install', ['--version']).status !== 0)
   throw new Error('virt-install is missing: apt-get install virtinst');
 
-const p = measure('phyllo', phyllo, runs);
-const v = measure('virtinst', virtInstall, viRuns);
+const { p, v } = measureBoth(runs, viRuns);
 const speedup = Math.round((v.medianMs / p.medianMs) * 10) / 10;
 const result = {
   memoryMiB: MEMORY_MIB,
