@@ -129,17 +129,13 @@ export class RpcClient extends EventEmitter implements RpcCaller, StreamHost {
   }
 
   /**
-   * AUTH_LIST, SUPPORTS_FEATURE(keepalive) and CONNECT_OPEN sent at once: most of the time the daemon
-   * answers all three in one round trip. Calls before authentication are refused ("authentication
-   * required", the connection stays up), and libvirtd's system socket counts root as authenticated only
-   * once it has answered AUTH_LIST (its polkit bypass for root), which its worker threads may do after
-   * the other two: whatever was refused is asked again, after AUTH_POLKIT where the daemon wants it.
+   * AUTH_LIST first, alone; AUTH_POLKIT where the daemon asks for it; then SUPPORTS_FEATURE(keepalive)
+   * and CONNECT_OPEN together. Calls before authentication are refused ("authentication required",
+   * the connection stays up), and libvirtd's system socket counts root as authenticated only once it
+   * has answered AUTH_LIST (its polkit bypass for root): its worker threads refuse a call that overtakes
+   * it, and log each refusal as an error (9 in 50 commands here when the three were sent at once).
    */
   async handshake(): Promise<void> {
-    // AUTH_LIST first, alone: libvirtd counts root on its polkit socket as authenticated only once it
-    // has answered it, and its worker threads refuse a call that overtakes it ("authentication
-    // required", an error line in the daemon's log each time: 9 in 50 commands here when the three were
-    // sent at once). The other two go together after it.
     const { types } = await this.call(Proc.AuthList, undefined);
     if (!types.includes(AuthType.NONE)) {
       if (!types.includes(AuthType.POLKIT)) throw new AuthUnsupportedError(types);
