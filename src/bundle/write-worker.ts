@@ -1,14 +1,16 @@
 /**
  * The writer of file-copy.ts: writes the ring's published slots (copy-ring.ts) in order, each at the
  * offset the reader gave it, directly to the device where it can (direct-io.ts), leaving out all-zero
- * 4 KiB blocks when asked (the output is a new sparse file: they are holes). Only Node's built-ins: it
- * is loaded from its own file (dist/src/bundle/write-worker.js), also from the CLI's bundle.
+ * 4 KiB blocks when asked (the output is a new sparse file: they are holes; `forEachZeroRun` finds them,
+ * as it does for a sparse upload). Only Node's built-ins and small modules without imports of their own:
+ * it is loaded from its own file (dist/src/bundle/write-worker.js), also from the CLI's bundle.
  */
 import { closeSync, constants, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CopyRequest, WriteReply } from './file-copy.js';
 import { SLOTS, STOP, WRITTEN, nextPublished, slot } from './copy-ring.js';
 import { ALIGN, aligned, openDirect, refused } from './direct-io.js';
+import { forEachZeroRun } from '../libvirt/zero-runs.js';
 
 const req = workerData as CopyRequest;
 const ring = req.ring;
@@ -16,8 +18,7 @@ const ctl = new Int32Array(ring.control);
 const lengths = new Int32Array(ring.lengths);
 const positions = new Float64Array(ring.positions);
 const post = (m: WriteReply) => parentPort!.postMessage(m);
-const BLOCK = 4096;
-const ZERO = Buffer.alloc(BLOCK);
+const NOTHING = Buffer.alloc(0);
 
 class Stopped extends Error {}
 
@@ -47,24 +48,14 @@ function writeAll(fd: number, buf: Buffer, at: number): void {
 
 /** Writes `buf` at `at`, leaving out its all-zero 4 KiB blocks. */
 function writeSparse(buf: Buffer, at: number): void {
-  let run = -1;
-  for (let o = 0; o < buf.length; o += BLOCK) {
-    const end = Math.min(o + BLOCK, buf.length);
-    const zero = buf[o] === 0 && buf.subarray(o, end).equals(ZERO.subarray(0, end - o));
-    if (!zero) {
-      if (run < 0) run = o;
-    } else if (run >= 0) {
-      writeOut(buf.subarray(run, o), at + run);
-      run = -1;
-    }
-  }
-  // The last run, up to the chunk's end (which need not be a whole block).
-  if (run >= 0) writeOut(buf.subarray(run), at + run);
+  forEachZeroRun(buf, (start, end, zero) => {
+    if (!zero) writeOut(buf.subarray(start, end), at + start);
+  });
 }
 
 try {
   // A descriptor that cannot write fails here, before a second one (which could) is opened.
-  writeSync(req.out, ZERO, 0, 0, 0);
+  writeSync(req.out, NOTHING, 0, 0, 0);
   direct = openDirect(`/proc/self/fd/${req.out}`, constants.O_WRONLY);
   let next = 0;
   let done = 0;
