@@ -114,9 +114,14 @@ const MTIME_LAG_MS = 100;
 
 const SHUT_OFF = 5;
 
+/** The definitions' directory the cache checks for `uri` (`opts.configDir` if given); none: no cache. */
+function configDirOf(uri: string, opts: ShutoffVmCacheOptions): string | undefined {
+  return ('configDir' in opts ? opts.configDir : domainConfigDir(uri)) || undefined;
+}
+
 /** Whether the VMs of the connection `uri` can be remembered (`ShutoffVmCache.enabled`), without reading the cache. */
 export function shutoffCacheApplies(uri: string, opts: ShutoffVmCacheOptions = {}): boolean {
-  return ('configDir' in opts ? opts.configDir : domainConfigDir(uri)) !== undefined;
+  return configDirOf(uri, opts) !== undefined;
 }
 
 /** A lookup for the VMs of the connection `uri`, asking each with `ask` when the cache cannot answer. */
@@ -125,7 +130,7 @@ export function shutoffVmCache(
   ask: (dom: Domain) => Promise<string | null>,
   opts: ShutoffVmCacheOptions = {},
 ): ShutoffVmCache {
-  const configDir = 'configDir' in opts ? opts.configDir : domainConfigDir(uri);
+  const configDir = configDirOf(uri, opts);
   if (!configDir) {
     const noop = () => undefined;
     return {
